@@ -1,0 +1,126 @@
+"""The CLI as SPEC §6 names it, run as a real process: clear one-line errors, non-zero exits, nothing written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory):
+    """Run `flask …` against a fresh, migrated SQLite database."""
+    instance = tmp_path_factory.mktemp("cli-instance")
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "wsgi", "ACCOUNTDESK_ENV": "development"}
+    env.pop("DATABASE_URL", None)
+
+    def run(*args, extra_env=None, input=None):
+        return subprocess.run(
+            [sys.executable, "-m", "flask", *args],
+            cwd=ROOT,
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            input=input,
+        )
+
+    assert run("db", "upgrade").returncode == 0
+    return run
+
+
+def assert_one_line_error(result, fragment: str):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("Error")]) == 1
+
+
+def test_orgs_create_and_duplicate_reference(cli):
+    created = cli(
+        "orgs", "create", "--name", "Acme", "--provider-ref", "acme-1", "--low-balance-threshold", "250.00", "--json"
+    )
+    assert created.returncode == 0, created.stderr
+    org = json.loads(created.stdout)
+    assert org["provider_ref"] == "acme-1"
+    dup = cli("orgs", "create", "--name", "Other", "--provider-ref", "acme-1")
+    assert_one_line_error(dup, "already belongs to organisation")
+    bad = cli("orgs", "create", "--name", "X", "--provider-ref", "ok-2", "--low-balance-threshold", "lots")
+    assert_one_line_error(bad, "Low-balance threshold")
+
+
+def test_users_create_generates_a_password_once(cli):
+    result = cli("users", "create", "--email", "Boss@Example.com", "--role", "admin", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["email"] == "boss@example.com" and len(data["password"]) >= 12
+    assert_one_line_error(cli("users", "create", "--email", "boss@example.com", "--role", "admin"), "already exists")
+    assert cli("users", "create", "--email", "x@example.com", "--role", "root").returncode == 2
+    piped = cli(
+        "users",
+        "create",
+        "--email",
+        "m@example.com",
+        "--role",
+        "manager",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
+    assert piped.returncode == 0 and "password" not in piped.stdout
+
+
+def test_collect_inline_and_bad_input(cli):
+    assert cli("orgs", "create", "--name", "Demo", "--provider-ref", "demo-0001").returncode == 0
+    balances = cli("collect", "balances", "--json")
+    assert balances.returncode == 0, balances.stderr
+    assert json.loads(balances.stdout)["written"] >= 1
+    costs = cli("collect", "costs", "--month", "2026-01", "--json")
+    assert costs.returncode == 0, costs.stderr
+    assert_one_line_error(cli("collect", "balances", "--org", "999"), "No organisation with id 999")
+    assert_one_line_error(cli("collect", "costs", "--month", "2026-13"), "YYYY-MM")
+    assert_one_line_error(cli("collect", "costs", "--month", "26-1"), "YYYY-MM")
+
+
+def test_malformed_database_url_is_one_clear_line(cli):
+    result = cli("collect", "balances", extra_env={"DATABASE_URL": "not a url"})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == "Configuration error: DATABASE_URL is not a database URL: 'not a url'"
+
+
+def test_unreachable_database_is_one_clear_line(cli):
+    result = cli("collect", "balances", extra_env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
+    assert_one_line_error(result, "database error")
+
+
+def test_production_refuses_to_start_without_secret(cli):
+    result = cli(
+        "collect", "balances", extra_env={"ACCOUNTDESK_ENV": "production", "DATABASE_URL": "postgresql://x@127.0.0.1/x"}
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_command_has_help(cli):
+    for command in (
+        ["demo-data"],
+        ["orgs", "create"],
+        ["users", "create"],
+        ["collect", "balances"],
+        ["collect", "costs"],
+    ):
+        result = cli(*command, "--help")
+        assert result.returncode == 0 and "Usage:" in result.stdout, command
+
+
+def test_demo_data_prints_logins(cli):
+    result = cli("demo-data", "--orgs", "2", "--days", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Sign in as admin@example.com" in result.stdout
+    again = cli("demo-logins")
+    assert "admin@example.com" in again.stdout

@@ -1,0 +1,234 @@
+"""The collection rules (SPEC §3) on both backends, through the collection service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import make_org
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
+from webapp.providers import BalanceReading, CostReport, Fee, ProviderError, UsageLine
+from webapp.services.collection import collect_balance, collect_costs, default_cost_months, run_collection
+
+T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
+
+
+@dataclass
+class ScriptedProvider:
+    """Answers from scripts per reference; an Exception in a script is raised."""
+
+    balances: dict[str, list] = field(default_factory=dict)
+    costs: dict[str, list] = field(default_factory=dict)
+    name: str = "scripted"
+
+    def balance(self, account_ref, *, as_of):
+        answer = self.balances[account_ref].pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def month_costs(self, account_ref, year, month, *, as_of):
+        answer = self.costs[account_ref].pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def reading(amount: str, currency: str = "EUR") -> BalanceReading:
+    return BalanceReading(Decimal(amount), currency)
+
+
+def report(total: str) -> CostReport:
+    lines = (UsageLine("Compute", "op-1", "Ana", Decimal("10.5"), "hour", Decimal(total)),)
+    return CostReport("EUR", Decimal(total), (Fee("usage", "Usage", Decimal(total)),), lines)
+
+
+def balances_of(org) -> list[tuple]:
+    return list(
+        db.session.execute(
+            select(BalanceSnapshot.amount, BalanceSnapshot.currency, BalanceSnapshot.collected_at)
+            .where(BalanceSnapshot.organization_id == org.id)
+            .order_by(BalanceSnapshot.collected_at)
+        )
+    )
+
+
+def state_of(org, kind="balances") -> CollectionState:
+    db.session.expire_all()
+    return db.session.get(CollectionState, (org.id, kind))
+
+
+def test_balance_written_only_when_amount_or_currency_changes(app):
+    org = make_org()
+    provider = ScriptedProvider(
+        balances={
+            org.provider_account_ref: [
+                reading("100.00"),
+                reading("100.00"),
+                reading("99.5"),
+                reading("99.50000"),
+                reading("99.50", "USD"),
+            ]
+        }
+    )
+    outcomes = [collect_balance(org.id, provider, as_of=T0 + timedelta(hours=3 * i)).outcome for i in range(5)]
+    assert outcomes == ["written", "unchanged", "written", "unchanged", "written"]
+    assert [(a, c) for a, c, _ in balances_of(org)] == [
+        (Decimal("100"), "EUR"),
+        (Decimal("99.5"), "EUR"),
+        (Decimal("99.5"), "USD"),
+    ]
+    assert [at for *_, at in balances_of(org)] == [T0, T0 + timedelta(hours=6), T0 + timedelta(hours=12)]
+
+
+def test_every_check_is_recorded_even_when_nothing_is_written(app):
+    org = make_org()
+    provider = ScriptedProvider(balances={org.provider_account_ref: [reading("5.00"), reading("5.00")]})
+    collect_balance(org.id, provider, as_of=T0)
+    collect_balance(org.id, provider, as_of=T0 + timedelta(hours=3))
+    assert len(balances_of(org)) == 1
+    assert state_of(org).last_success_at == T0 + timedelta(hours=3)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ProviderError("timeout after 10s"),
+        BalanceReading(Decimal("NaN"), "EUR"),
+        BalanceReading(Decimal("Infinity"), "EUR"),
+        BalanceReading(Decimal("1.000000001"), "EUR"),
+        BalanceReading(Decimal("1.00"), "XXY"),
+        BalanceReading(1.5, "EUR"),
+    ],
+)
+def test_a_failed_or_invalid_answer_writes_nothing_and_is_recorded(app, bad):
+    org = make_org()
+    provider = ScriptedProvider(balances={org.provider_account_ref: [reading("7.00"), bad]})
+    collect_balance(org.id, provider, as_of=T0)
+    result = collect_balance(org.id, provider, as_of=T0 + timedelta(hours=3))
+    assert result.outcome == "failed" and result.reason
+    assert len(balances_of(org)) == 1
+    state = state_of(org)
+    assert state.last_success_at == T0
+    assert state.consecutive_failures == 1
+    assert state.last_error == result.reason
+
+
+def test_consecutive_failures_count_up_and_reset(app):
+    org = make_org()
+    provider = ScriptedProvider(
+        balances={org.provider_account_ref: [ProviderError("a"), ProviderError("b"), reading("1.00")]}
+    )
+    for i in range(2):
+        collect_balance(org.id, provider, as_of=T0 + timedelta(hours=i))
+    assert state_of(org).consecutive_failures == 2
+    collect_balance(org.id, provider, as_of=T0 + timedelta(hours=5))
+    assert state_of(org).consecutive_failures == 0
+    assert state_of(org).last_error == "b"
+
+
+def test_an_older_observation_never_lands_after_a_newer_row(app):
+    org = make_org()
+    provider = ScriptedProvider(balances={org.provider_account_ref: [reading("2.00"), reading("3.00")]})
+    collect_balance(org.id, provider, as_of=T0)
+    collect_balance(org.id, provider, as_of=T0 - timedelta(hours=1))
+    assert [a for a, _, _ in balances_of(org)] == [Decimal("2.00")]
+    assert state_of(org).last_success_at == T0
+
+
+def cost_rows(org):
+    return list(
+        db.session.scalars(
+            select(CostSnapshot).where(CostSnapshot.organization_id == org.id).order_by(CostSnapshot.collected_at)
+        )
+    )
+
+
+def test_costs_nothing_before_costs_then_a_snapshot_every_run(app):
+    org = make_org()
+    provider = ScriptedProvider(
+        costs={org.provider_account_ref: [None, None, report("1.25"), report("1.25"), report("4.0042")]}
+    )
+    outcomes = [collect_costs(org.id, 2026, 3, provider, as_of=T0 + timedelta(hours=3 * i)).outcome for i in range(5)]
+    assert outcomes == ["no_costs", "no_costs", "written", "written", "written"]
+    rows = cost_rows(org)
+    assert [r.total for r in rows] == [Decimal("1.25"), Decimal("1.25"), Decimal("4.0042")]
+    assert rows[-1].usage_lines == [
+        {
+            "service": "Compute",
+            "operator_id": "op-1",
+            "operator_name": "Ana",
+            "quantity": "10.50",
+            "unit": "hour",
+            "amount": "4.0042",
+        }
+    ]
+    assert rows[-1].fees == [{"code": "usage", "name": "Usage", "amount": "4.0042"}]
+    assert state_of(org, "costs").last_success_at == T0 + timedelta(hours=12)
+
+
+def test_costs_invalid_report_writes_nothing(app):
+    org = make_org()
+    broken = CostReport("EUR", Decimal("1"), (Fee("usage", "", Decimal("1")),), ())
+    provider = ScriptedProvider(costs={org.provider_account_ref: [broken]})
+    result = collect_costs(org.id, 2026, 3, provider, as_of=T0)
+    assert result.outcome == "failed" and "fee name" in result.reason
+    assert cost_rows(org) == []
+
+
+def test_one_failing_organisation_does_not_block_the_others(app):
+    orgs = [make_org() for _ in range(3)]
+    provider = ScriptedProvider(
+        balances={
+            orgs[0].provider_account_ref: [reading("1.00")],
+            orgs[1].provider_account_ref: [RuntimeError("adapter bug")],
+            orgs[2].provider_account_ref: [ProviderError("HTTP 503")],
+        }
+    )
+    extra = make_org()
+    provider.balances[extra.provider_account_ref] = [reading("9.00")]
+    run = run_collection("balances", provider, organization_ids=[o.id for o in [*orgs, extra]], as_of=T0)
+    assert (run.written, run.failed) == (2, 2)
+    reasons = dict(
+        db.session.execute(
+            select(CollectionOutcome.organization_id, CollectionOutcome.reason).where(
+                CollectionOutcome.run_id == run.id
+            )
+        ).all()
+    )
+    assert reasons[orgs[1].id] == "internal error: RuntimeError"
+    assert reasons[orgs[2].id] == "HTTP 503"
+    assert run.finished_at is not None
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(BalanceSnapshot).where(BalanceSnapshot.organization_id == extra.id)
+        )
+        == 1
+    )
+
+
+def test_inactive_organisations_are_not_collected_by_default(app):
+    active, inactive = make_org(), make_org(active=False)
+    provider = ScriptedProvider(balances={active.provider_account_ref: [reading("1.00")]})
+    run = run_collection("balances", provider, as_of=T0, organization_ids=None)
+    collected = set(
+        db.session.scalars(select(CollectionOutcome.organization_id).where(CollectionOutcome.run_id == run.id))
+    )
+    assert active.id in collected and inactive.id not in collected
+
+
+@pytest.mark.parametrize(
+    ("moment", "months"),
+    [
+        (datetime(2026, 3, 5, 23, tzinfo=UTC), [(2026, 2), (2026, 3)]),
+        (datetime(2026, 3, 6, tzinfo=UTC), [(2026, 3)]),
+        (datetime(2026, 1, 2, tzinfo=UTC), [(2025, 12), (2026, 1)]),
+    ],
+)
+def test_default_cost_months(moment, months):
+    assert default_cost_months(moment) == months

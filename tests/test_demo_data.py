@@ -1,0 +1,73 @@
+"""`flask demo-data`: history replayed through the collection rules, idempotent."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
+from webapp.providers.demo import DemoProvider
+from webapp.services.demo_data import load_demo_data
+from webapp.services.users import assigned_organization_ids
+
+NOW = datetime(2026, 3, 20, 13, 30, tzinfo=UTC)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_data_replays_history_by_the_rules_and_is_idempotent(app, tmp_path):
+    credentials = tmp_path / "creds.json"
+    summary = load_demo_data(orgs=6, days=20, provider=DemoProvider(), credentials_path=credentials, now=NOW)
+    assert summary.organizations_created == 6
+    assert summary.balance_rows == count(BalanceSnapshot) > 0
+    assert summary.cost_rows == count(CostSnapshot) > 0
+
+    for org_id in db.session.scalars(select(Organization.id)):
+        ledger = list(
+            db.session.execute(
+                select(BalanceSnapshot.amount, BalanceSnapshot.currency)
+                .where(BalanceSnapshot.organization_id == org_id)
+                .order_by(BalanceSnapshot.collected_at)
+            )
+        )
+        assert all(a != b for a, b in pairwise(ledger)), "skip-unchanged violated"
+        # 20 days of 3-hourly runs: the ledger is much shorter than the number of checks
+        assert 0 < len(ledger) < 20 * 8
+        state = db.session.get(CollectionState, (org_id, "balances"))
+        assert state.last_success_at == datetime(2026, 3, 20, 12, tzinfo=UTC)
+
+    # every run once costs accrue: 8 a day per month collected, at 3-hour slots only
+    slots = set(db.session.scalars(select(CostSnapshot.collected_at)))
+    assert all(slot.hour % 3 == 0 and slot.minute == 0 for slot in slots)
+
+    logins = json.loads(credentials.read_text())
+    assert set(logins) == {"admin@example.com", "manager@example.com"}
+    manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
+    assert manager.check_password(logins["manager@example.com"])
+    assert 0 < len(assigned_organization_ids(manager.id)) < 6
+
+    before = (count(Organization), count(BalanceSnapshot), count(CostSnapshot), count(User))
+    again = load_demo_data(orgs=6, days=20, provider=DemoProvider(), credentials_path=credentials, now=NOW)
+    assert (again.organizations_created, again.balance_rows, again.cost_rows) == (0, 0, 0)
+    assert (count(Organization), count(BalanceSnapshot), count(CostSnapshot), count(User)) == before
+
+
+def test_demo_data_rerun_later_catches_up_without_overlap(app, tmp_path):
+    credentials = tmp_path / "creds.json"
+    load_demo_data(orgs=3, days=5, provider=DemoProvider(), credentials_path=credentials, now=NOW)
+    later = NOW + timedelta(days=2)
+    load_demo_data(orgs=3, days=5, provider=DemoProvider(), credentials_path=credentials, now=later)
+    duplicates = db.session.execute(
+        select(CostSnapshot.organization_id, CostSnapshot.year, CostSnapshot.month, CostSnapshot.collected_at)
+        .group_by(CostSnapshot.organization_id, CostSnapshot.year, CostSnapshot.month, CostSnapshot.collected_at)
+        .having(func.count() > 1)
+    ).all()
+    assert duplicates == []
+    newest = db.session.scalar(select(func.max(CostSnapshot.collected_at)))
+    assert newest == datetime(2026, 3, 22, 12, tzinfo=UTC)

@@ -1,0 +1,90 @@
+"""Exact money: the Money column round-trips Decimals on both backends; the JSON form follows SPEC §2."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.factories import make_org
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot
+from webapp.models.types import MAX_ABS, utcnow
+from webapp.money import format_amount, parse_amount
+
+amounts = st.decimals(
+    min_value=-MAX_ABS + Decimal("0.00000001"),
+    max_value=MAX_ABS - Decimal("0.00000001"),
+    places=8,
+    allow_nan=False,
+    allow_infinity=False,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amount=amounts)
+def test_money_round_trips_exactly(app, amount):
+    org = make_org()
+    db.session.add(BalanceSnapshot(organization_id=org.id, amount=amount, currency="EUR", collected_at=utcnow()))
+    db.session.flush()
+    db.session.expunge_all()
+    stored = db.session.scalar(select(BalanceSnapshot.amount).where(BalanceSnapshot.organization_id == org.id))
+    assert isinstance(stored, Decimal)
+    assert stored == amount
+    assert format_amount(stored) == format_amount(amount)
+
+
+@pytest.mark.parametrize("value", ["99999999999.5", "1e10", "0.000000001", "NaN", "Infinity"])
+def test_money_refuses_what_it_cannot_store_exactly(app, value):
+    org = make_org()
+    db.session.add(
+        BalanceSnapshot(organization_id=org.id, amount=Decimal(value), currency="EUR", collected_at=utcnow())
+    )
+    with pytest.raises(Exception, match="money"):
+        db.session.flush()
+
+
+def test_money_refuses_floats(app):
+    org = make_org()
+    db.session.add(BalanceSnapshot(organization_id=org.id, amount=12.5, currency="EUR", collected_at=utcnow()))
+    with pytest.raises(Exception, match="Decimal"):
+        db.session.flush()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12.5", "12.50"),
+        ("12.50000000", "12.50"),
+        ("0.0042", "0.0042"),
+        ("-3.1", "-3.10"),
+        ("0", "0.00"),
+        ("-0.00", "0.00"),
+        ("1E+3", "1000.00"),
+        ("0.00000001", "0.00000001"),
+        ("9999999999.99999999", "9999999999.99999999"),
+        ("100", "100.00"),
+        ("-0.10000000", "-0.10"),
+    ],
+)
+def test_format_amount(value, expected):
+    assert format_amount(Decimal(value)) == expected
+
+
+@given(amounts)
+def test_format_amount_is_plain_and_parses_back(amount):
+    text = format_amount(amount)
+    assert "E" not in text and "e" not in text
+    _whole, _, fraction = text.partition(".")
+    assert len(fraction) >= 2
+    assert len(fraction) == 2 or not fraction.endswith("0")
+    assert parse_amount(text) == amount
+
+
+@pytest.mark.parametrize("text", ["abc", "", "1,5", "NaN", "1e400"])
+def test_parse_amount_rejects_junk(text):
+    with pytest.raises(ValueError):
+        parse_amount(text)

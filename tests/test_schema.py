@@ -1,0 +1,111 @@
+"""Migrations are the only way the schema is built, and they match the models;
+snapshots are append-only in the ORM and, on PostgreSQL, in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from tests.factories import make_balance, make_org
+from webapp.database import AppendOnlyViolation
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CostSnapshot
+from webapp.models.types import utcnow
+
+
+def test_models_and_migrations_agree(app):
+    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    assert compare_metadata(context, db.metadata) == []
+
+
+def test_schema_has_the_latest_lookup_indexes(app):
+    from sqlalchemy import inspect
+
+    inspector = inspect(db.session.connection())
+    balance = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("balance_snapshots")}
+    cost = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("cost_snapshots")}
+    assert balance["ix_balance_snapshots_org_collected"] == ["organization_id", "collected_at"]
+    assert cost["ix_cost_snapshots_org_month_collected"] == ["organization_id", "year", "month", "collected_at"]
+
+
+def test_latest_balance_is_an_index_lookup(app, backend):
+    from webapp.queries.balances import latest_balance_stmt
+
+    org = make_org()
+    make_balance(org, "1.00")
+    compiled = latest_balance_stmt(org.id).compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
+    if backend == "sqlite":
+        plan = " ".join(str(row[-1]) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "USING INDEX ix_balance_snapshots_org_collected" in plan
+        assert "TEMP B-TREE" not in plan
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+        assert "ix_balance_snapshots_org_collected" in plan
+        assert "Sort" not in plan
+
+
+def test_orm_refuses_to_change_a_snapshot(app):
+    row = make_balance(make_org(), "10.00")
+    row.amount += 1
+    with pytest.raises(AppendOnlyViolation):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_orm_refuses_to_delete_a_snapshot(app):
+    row = make_balance(make_org(), "10.00")
+    db.session.delete(row)
+    with pytest.raises(AppendOnlyViolation):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("model", [BalanceSnapshot, CostSnapshot])
+def test_orm_refuses_bulk_update_and_delete(app, model):
+    with pytest.raises(AppendOnlyViolation):
+        db.session.execute(update(model).values(currency="USD"))
+    with pytest.raises(AppendOnlyViolation):
+        db.session.execute(delete(model))
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE balance_snapshots SET currency = 'USD'",
+        "DELETE FROM balance_snapshots",
+        "TRUNCATE balance_snapshots CASCADE",
+        "UPDATE cost_snapshots SET currency = 'USD'",
+        "DELETE FROM cost_snapshots",
+        "TRUNCATE cost_snapshots",
+    ],
+)
+def test_postgresql_triggers_refuse_changes(app, backend, statement):
+    if backend != "postgresql":
+        pytest.skip("triggers exist on PostgreSQL only")
+    org = make_org()
+    make_balance(org, "10.00")
+    db.session.add(
+        CostSnapshot(
+            organization_id=org.id,
+            year=2026,
+            month=1,
+            collected_at=utcnow(),
+            currency="EUR",
+            total=Decimal("1.00"),
+            fees=[],
+            usage_lines=[],
+        )
+    )
+    db.session.flush()
+    nested = db.session.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text(statement))
+    nested.rollback()
+    assert db.session.scalar(select(BalanceSnapshot.currency).where(BalanceSnapshot.organization_id == org.id)) == "EUR"

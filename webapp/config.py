@@ -1,0 +1,100 @@
+"""Configuration: the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production", "testing")
+PROVIDERS = ("demo", "http")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _instance_path(environ: dict[str, str]) -> Path:
+    return Path(environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+
+
+def _database_url(environ: dict[str, str], instance: Path) -> str:
+    url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'accountdesk.db'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {url!r}") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def _dev_secret(instance: Path) -> str:
+    """A development secret generated once and kept under instance/ (never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _positive_number(environ: dict[str, str], name: str, default: str) -> float:
+    raw = environ.get(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    environ = dict(os.environ if environ is None else environ)
+    env = environ.get("ACCOUNTDESK_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"ACCOUNTDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    production = env == "production"
+    instance = _instance_path(environ)
+
+    secret = environ.get("SECRET_KEY")
+    if production and (not secret or len(secret.encode()) < 32):
+        raise ConfigError("SECRET_KEY (at least 32 bytes) is required when ACCOUNTDESK_ENV=production")
+    if production and not environ.get("DATABASE_URL"):
+        raise ConfigError("DATABASE_URL is required when ACCOUNTDESK_ENV=production")
+
+    provider = environ.get("PROVIDER", "demo")
+    if provider not in PROVIDERS:
+        raise ConfigError(f"PROVIDER must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+    if provider == "http" and not environ.get("PROVIDER_URL"):
+        raise ConfigError("PROVIDER_URL is required when PROVIDER=http")
+
+    return {
+        "ENV_NAME": env,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret or _dev_secret(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(environ, instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": environ.get("REDIS_URL") or None,
+        "PROVIDER": provider,
+        "PROVIDER_URL": environ.get("PROVIDER_URL"),
+        "PROVIDER_TOKEN": environ.get("PROVIDER_TOKEN"),
+        "PROVIDER_TIMEOUT": _positive_number(environ, "PROVIDER_TIMEOUT", "10"),
+        "COLLECT_INTERVAL_HOURS": _positive_number(environ, "COLLECT_INTERVAL_HOURS", "3"),
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "TESTING": env == "testing",
+    }

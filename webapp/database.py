@@ -1,0 +1,57 @@
+"""Engine set-up and the ORM-level append-only guard."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CostSnapshot
+
+APPEND_ONLY = (BalanceSnapshot, CostSnapshot)
+APPEND_ONLY_TABLES = {model.__table__ for model in APPEND_ONLY}
+
+
+class AppendOnlyViolation(RuntimeError):
+    pass
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not pysqlite, issue BEGIN so transactions and SAVEPOINTs behave.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+
+
+def _refuse_changes(session: Session, _context, _instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyViolation(f"{type(obj).__name__} rows are append-only")
+
+
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.statement.table in APPEND_ONLY_TABLES:
+        raise AppendOnlyViolation(f"{state.statement.table.name} rows are append-only")
+
+
+def init_database(app: Flask) -> None:
+    with app.app_context():
+        configure_engine(db.engine)
+    if not event.contains(Session, "before_flush", _refuse_changes):
+        event.listen(Session, "before_flush", _refuse_changes)
+        event.listen(Session, "do_orm_execute", _refuse_bulk)

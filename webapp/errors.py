@@ -1,0 +1,37 @@
+"""HTML error pages for the dashboard (the API issue adds problem+json under /api/)."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    422: "Unprocessable request",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def _render(code: int, message: str):
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith(("/healthz", "/readyz")):
+        return {"error": TITLES.get(code, "Error"), "detail": message}, code
+    return render_template("errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _render(400, "Your form expired or was sent without its security token. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _render(error.code or 500, error.description or "")
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        return _render(500, "An unexpected error occurred. It has been logged.")

@@ -1,0 +1,20 @@
+"""Typed SQLAlchemy models, one file per noun."""
+
+from webapp.models.api_client import ApiClient
+from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
+from webapp.models.organization import Organization
+from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
+from webapp.models.user import LoginSession, User, user_organizations
+
+__all__ = [
+    "ApiClient",
+    "BalanceSnapshot",
+    "CollectionOutcome",
+    "CollectionRun",
+    "CollectionState",
+    "CostSnapshot",
+    "LoginSession",
+    "Organization",
+    "User",
+    "user_organizations",
+]

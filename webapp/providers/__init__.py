@@ -1,0 +1,18 @@
+"""Upstream billing adapters: a small Protocol and a registry by name."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from webapp.providers.base import BalanceReading, CostReport, Fee, Provider, ProviderError, UsageLine
+from webapp.providers.demo import DemoProvider
+
+__all__ = ["BalanceReading", "CostReport", "Fee", "Provider", "ProviderError", "UsageLine", "get_provider"]
+
+
+def get_provider(name: str | None = None) -> Provider:
+    """The configured provider adapter (PROVIDER), or the one named."""
+    name = name or current_app.config["PROVIDER"]
+    if name == "demo":
+        return DemoProvider()
+    raise ProviderError(f"provider {name!r} is not available in this build")
