@@ -1,0 +1,49 @@
+"""CSV per SPEC §7: UTF-8, header row, ISO 8601 UTC, dot decimals, a currency column,
+formula neutralisation for text cells (OWASP CSV injection), streamed row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from webapp.money import format_amount
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 with Z, e.g. 2026-03-10T09:00:00Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def cell(value: object) -> str:
+    """One CSV cell: numbers stay numbers (a negative amount stays -3.10); text that a
+    spreadsheet would run as a formula is prefixed with a single quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """Yield the CSV text a row at a time (for a streamed Flask response)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([cell(value) for value in row])
+        yield buffer.getvalue()
