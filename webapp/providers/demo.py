@@ -155,13 +155,17 @@ def _day_fraction(moment: datetime) -> Decimal:
 
 def _report(ref: str, year: int, month: int, as_of: datetime | None) -> CostReport | None:
     """Costs of the month as of a moment inside it (None: the whole month)."""
+    if as_of is None:
+        return _report_at(ref, year, month, _month(ref, year, month).days, Decimal(1), True)
+    billed = as_of.day > 1 or as_of.hour >= SUBSCRIPTION_HOUR
+    return _report_at(ref, year, month, as_of.day, _day_fraction(as_of), billed)
+
+
+@lru_cache(maxsize=4096)
+def _report_at(ref: str, year: int, month: int, day: int, fraction: Decimal, billed: bool) -> CostReport | None:
+    """Memoised on what the answer depends on, so flat nights and weekends cost nothing."""
     prof = profile(ref)
     data = _month(ref, year, month)
-    if as_of is None:
-        day, fraction, billed = data.days, Decimal(1), True
-    else:
-        day, fraction = as_of.day, _day_fraction(as_of)
-        billed = as_of.day > 1 or as_of.hour >= SUBSCRIPTION_HOUR
     lines = []
     for spec, prefix, daily in zip(prof.lines, data.line_prefix, data.line_daily, strict=True):
         qty = (prefix[day - 1] + daily[day] * fraction).quantize(MILLI)

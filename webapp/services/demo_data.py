@@ -187,12 +187,19 @@ def replay_costs(
     organization: Organization, provider: Provider, start: datetime, end: datetime
 ) -> tuple[OrgOutcome, int]:
     """Replay cost collections at every slot: a snapshot per run once the month has costs."""
-    rows, last = [], None
+    rows, last, previous = [], None, {}
     for slot in slots_between(_resume_after(organization.id, "costs", start), end):
         for year, month in default_cost_months(slot):
             report = provider.month_costs(organization.provider_account_ref, year, month, as_of=slot)
-            if report is not None:
-                rows.append(cost_snapshot_values(organization.id, year, month, slot, validate_costs(report)))
+            if report is None:
+                continue
+            before = previous.get((year, month))
+            if before is not None and before[0] == report:  # same answer: same row, new moment
+                rows.append({**before[1], "collected_at": slot})
+                continue
+            row = cost_snapshot_values(organization.id, year, month, slot, validate_costs(report))
+            previous[(year, month)] = (report, row)
+            rows.append(row)
         last = slot
     _bulk_insert(CostSnapshot, rows)
     if last is not None:
