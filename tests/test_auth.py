@@ -50,7 +50,7 @@ def test_wrong_password_and_unknown_email_look_the_same(app, client):
     db.session.commit()
     wrong = login(client, user.email, "not the password at all")
     unknown = login(client, "nobody@example.com", "not the password at all")
-    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.status_code == unknown.status_code == 200
     assert "Email or password is not correct." in wrong.get_data(as_text=True)
     assert wrong.get_data(as_text=True).replace(user.email, "") == unknown.get_data(as_text=True).replace(
         "nobody@example.com", ""
@@ -60,7 +60,8 @@ def test_wrong_password_and_unknown_email_look_the_same(app, client):
 def test_inactive_users_cannot_sign_in(app, client):
     user = make_user(active=False)
     db.session.commit()
-    assert login(client, user.email).status_code == 401
+    response = login(client, user.email)
+    assert response.status_code == 200 and "Email or password is not correct." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +124,7 @@ def test_failed_logins_are_throttled_per_account(app, client):
     user = make_user()
     db.session.commit()
     statuses = [login(client, user.email, "wrong password here").status_code for _ in range(6)]
-    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
     blocked = login(client, user.email)  # even the right password waits
     assert blocked.status_code == 429
     assert "Too many sign-in attempts" in blocked.get_data(as_text=True)
@@ -140,7 +141,7 @@ def test_failed_logins_are_throttled_per_address(app):
     assert statuses[5] == 429
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
-    assert login(other, "someone@example.com", "wrong password here").status_code == 401
+    assert login(other, "someone@example.com", "wrong password here").status_code == 200
 
 
 def test_managers_see_only_assigned_organisations(app, client):
@@ -176,3 +177,9 @@ def test_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_favicon(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.get_data().startswith(b"<svg")

@@ -37,7 +37,7 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code != 302
+    return response.status_code != 302  # success always redirects
 
 
 def _login_limit() -> str:
@@ -62,8 +62,9 @@ def login():
             start_session(user)
             return redirect(next_path or url_for("dashboard.index"))
         error = FAILED
-    status = 401 if error else 200
-    return render_template("pages/login.html", form=form, error=error, next_path=next_path), status
+    # A failed form sign-in is an ordinary page (200), not an HTTP-auth challenge;
+    # the throttle counts it because no redirect happened.
+    return render_template("pages/login.html", form=form, error=error, next_path=next_path)
 
 
 @bp.errorhandler(429)
