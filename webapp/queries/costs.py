@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, select
 
 from webapp.models import CostSnapshot
+from webapp.providers.base import Fee, UsageLine
 
 
 def latest_cost_stmt(organization_id: int, year: int, month: int) -> Select:
@@ -49,21 +49,9 @@ def month_accrual_stmt(organization_id: int, year: int, month: int) -> Select:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class FeeRow:
-    code: str
-    name: str
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class UsageRow:
-    service: str
-    operator_id: str | None
-    operator_name: str | None
-    quantity: Decimal
-    unit: str
-    amount: Decimal
+# A stored fee or usage line has the same shape as what the provider reported.
+FeeRow = Fee
+UsageRow = UsageLine
 
 
 def fees_of(snapshot: CostSnapshot) -> list[FeeRow]:

@@ -153,9 +153,12 @@ def _resume_after(organization_id: int, kind: str, default: datetime) -> datetim
     return max(default, state.last_success_at)
 
 
-def _bulk_insert(model, rows: list[dict]) -> None:
+def _store(model, rows: list[dict], organization_id: int, kind: str, last_check: datetime | None) -> None:
+    """Bulk-insert the replayed rows and record the last replayed check."""
     for start in range(0, len(rows), INSERT_CHUNK):
         db.session.execute(insert(model), rows[start : start + INSERT_CHUNK])
+    if last_check is not None:
+        record_success(organization_id, kind, last_check)
 
 
 def replay_balances(
@@ -177,9 +180,7 @@ def replay_balances(
                 }
             )
         last = slot
-    _bulk_insert(BalanceSnapshot, rows)
-    if last is not None:
-        record_success(organization.id, "balances", last)
+    _store(BalanceSnapshot, rows, organization.id, "balances", last)
     return OrgOutcome(organization.id, "written" if rows else "unchanged"), len(rows)
 
 
@@ -201,9 +202,7 @@ def replay_costs(
             previous[(year, month)] = (report, row)
             rows.append(row)
         last = slot
-    _bulk_insert(CostSnapshot, rows)
-    if last is not None:
-        record_success(organization.id, "costs", last)
+    _store(CostSnapshot, rows, organization.id, "costs", last)
     return OrgOutcome(organization.id, "written" if rows else "no_costs"), len(rows)
 
 
