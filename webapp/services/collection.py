@@ -106,9 +106,20 @@ def collect_balance(organization_id: int, provider: Provider, *, as_of: datetime
 
 
 def collect_costs(
-    organization_id: int, year: int, month: int, provider: Provider, *, as_of: datetime | None = None
+    organization_id: int,
+    year: int,
+    month: int,
+    provider: Provider,
+    *,
+    as_of: datetime | None = None,
+    slot_start: datetime | None = None,
 ) -> OrgOutcome:
-    """Collect one organisation's costs of one month; a snapshot on every run once costs exist."""
+    """Collect one organisation's costs of one month; a snapshot on every run once costs exist.
+
+    With `slot_start` (scheduled runs), at most one snapshot per organisation and
+    month is written per slot: a duplicate or retried job of a slot that already
+    wrote one records "unchanged" instead. The database, not Redis, decides.
+    """
     started, at = time.monotonic(), as_of or utcnow()
     ref = _organization_ref(organization_id)
     try:
@@ -123,12 +134,14 @@ def collect_costs(
     outcome = "no_costs"
     if report is not None:
         duplicate = db.session.scalar(
-            select(CostSnapshot.id).where(
+            select(CostSnapshot.id)
+            .where(
                 CostSnapshot.organization_id == organization_id,
                 CostSnapshot.year == year,
                 CostSnapshot.month == month,
-                CostSnapshot.collected_at == at,
+                CostSnapshot.collected_at >= slot_start if slot_start else CostSnapshot.collected_at == at,
             )
+            .limit(1)
         )
         outcome = "unchanged" if duplicate else "written"
         if not duplicate:
@@ -159,6 +172,7 @@ def run_collection(
     months: list[tuple[int, int]] | None = None,
     trigger: str = "cli",
     as_of: datetime | None = None,
+    slot_start: datetime | None = None,
 ) -> CollectionRun:
     """One recorded run of `kind` over the given (default: all active) organisations."""
     at = as_of or utcnow()
@@ -171,7 +185,7 @@ def run_collection(
             results = [_guarded(collect_balance, organization_id, provider, as_of=at)]
         else:
             results = [
-                _guarded(collect_costs, organization_id, year, month, provider, as_of=at)
+                _guarded(collect_costs, organization_id, year, month, provider, as_of=at, slot_start=slot_start)
                 for year, month in (months or default_cost_months(at))
             ]
         for result in results:
