@@ -161,7 +161,7 @@ class FakeProvider:
 def running(app: FakeProvider, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `app` from a thread; yields its base URL and always shuts it down."""
     server = make_server(host, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"
