@@ -49,7 +49,7 @@ def parse_slot(key: str) -> datetime:
 
 
 def job_id(kind: str, organization_id: int, slot: str, month: str | None = None) -> str:
-    return ":".join(["collect", kind, str(organization_id), slot, *([month] if month else [])])
+    return "_".join(["collect", kind, str(organization_id), slot, *([month] if month else [])])
 
 
 def retry_policy() -> Retry:
@@ -90,4 +90,4 @@ def enqueue_organization(queue: Queue, kind: str, organization_id: int, slot: st
 
 
 def enqueue_dispatch(queue: Queue, kind: str, slot: str) -> bool:
-    return enqueue_unique(queue, DISPATCH_JOB, f"dispatch:{kind}:{slot}", kind, slot, timeout=DISPATCH_TIMEOUT)
+    return enqueue_unique(queue, DISPATCH_JOB, f"dispatch_{kind}_{slot}", kind, slot, timeout=DISPATCH_TIMEOUT)
