@@ -16,19 +16,19 @@ from webapp.config import PROJECT_ROOT
 
 def stack_environ(database_url: str, redis_url: str, provider_url: str, token: str, tmp: Path, **extra) -> dict:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PROVIDER", "COLLECT_"))}
-    environ.update(
-        ACCOUNTDESK_ENV="testing",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        PROVIDER="http",
-        PROVIDER_URL=provider_url,
-        PROVIDER_TOKEN=token,
-        PROVIDER_TIMEOUT="10",
-        INSTANCE_PATH=str(tmp / "instance"),
-        SECRET_KEY="stack-test-secret-key-0123456789abcdef",
-        PYTHONUNBUFFERED="1",
-        **extra,
-    )
+    defaults = {
+        "ACCOUNTDESK_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PROVIDER": "http",
+        "PROVIDER_URL": provider_url,
+        "PROVIDER_TOKEN": token,
+        "PROVIDER_TIMEOUT": "10",
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "SECRET_KEY": "stack-test-secret-key-0123456789abcdef",
+        "PYTHONUNBUFFERED": "1",
+    }
+    environ.update({**defaults, **extra})
     return environ
 
 
@@ -47,7 +47,8 @@ class Process:
         return cls(name, [sys.executable, "-m", *module_args], environ, tmp)
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def wait(self, timeout: float) -> int:
