@@ -152,3 +152,12 @@ def test_http_provider_through_the_collection_rules(app, fake):
     state = db.session.get(CollectionState, (bad.id, "balances"))
     assert "does not know this account" in state.last_error and state.consecutive_failures == 1
     assert TOKEN not in state.last_error
+
+
+def test_faults_can_be_switched_over_http(fake):
+    import requests
+
+    answer = requests.post(f"{fake.url}/_faults", json={"status": 502, "fail_times": 1, "bogus": 1}, timeout=5)
+    assert answer.status_code == 200 and answer.json()["status"] == 502
+    provider, slept = client(fake)
+    assert provider.balance("acme-1", as_of=AT).currency and len(slept) == 1
