@@ -73,7 +73,6 @@ class Scheduler:
 def main(argv: list[str] | None = None) -> None:
     argparse.ArgumentParser(description="Enqueue scheduled collection (run exactly one).").parse_args(argv)
     app = startup_app()
-    logging.getLogger("jobs").setLevel(logging.INFO)
     Scheduler(app, connect(app.config["REDIS_URL"])).run()
 
 

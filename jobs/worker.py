@@ -56,6 +56,8 @@ def startup_app() -> Flask:
         sys.exit(f"Configuration error: {error}")
     if not app.config["REDIS_URL"]:
         sys.exit("Configuration error: REDIS_URL is required to run a worker or the scheduler")
+    if not logging.getLogger().handlers:  # the app configures logging outside testing; jobs always log
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with app.app_context():
         try:
             get_provider()
@@ -69,7 +71,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", action="store_true", help="Exit once the queue is empty.")
     args = parser.parse_args(argv)
     app = startup_app()
-    logging.getLogger("rq").setLevel(logging.INFO)
     build_worker(app).work(burst=args.burst, with_scheduler=True, logging_level="INFO")
 
 
