@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.factories import make_org
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot
+from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.providers import ProviderError, get_provider
 from webapp.providers.demo import DemoProvider
 from webapp.providers.fake_server import FakeProvider, Faults, running
@@ -161,3 +161,15 @@ def test_faults_can_be_switched_over_http(fake):
     assert answer.status_code == 200 and answer.json()["status"] == 502
     provider, slept = client(fake)
     assert provider.balance("acme-1", as_of=AT).currency and len(slept) == 1
+
+
+def test_a_refusing_provider_url_is_a_clear_reason_in_the_run_record(app):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    org = make_org()
+    provider = HttpProvider(f"http://127.0.0.1:{port}", TOKEN, max_retries=1, sleep=lambda _s: None)
+    run = run_collection("balances", provider, organization_ids=[org.id], as_of=AT)
+    outcome = db.session.scalars(select(CollectionOutcome).where(CollectionOutcome.run_id == run.id)).one()
+    assert run.failed == 1 and outcome.reason.endswith(": cannot connect to the provider")
+    assert db.session.scalar(select(func.count()).select_from(BalanceSnapshot)) == 0
