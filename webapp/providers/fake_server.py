@@ -41,6 +41,7 @@ class Faults:
     slow_refs: dict[str, float] = field(default_factory=dict)  # account -> extra seconds
     malformed: str | None = None  # one of MALFORMED
     frozen_at: str | None = None  # ISO time the simulation answers as of (default: now)
+    constant: bool = False  # skip the (CPU-heavy) simulation: a fixed balance, no costs (load tests)
 
 
 def _costs_json(report: CostReport | None) -> dict | None:
@@ -132,6 +133,10 @@ class FakeProvider:
 
     def _answer(self, path: str, faults: Faults) -> Response:
         at = datetime.fromisoformat(faults.frozen_at) if faults.frozen_at else utcnow()
+        if faults.constant and (BALANCE.match(path) or COSTS.match(path)):
+            return Response(
+                json.dumps({"amount": "100.00", "currency": "EUR", "costs": None}), 200, content_type="application/json"
+            )
         try:
             if match := BALANCE.match(path):
                 reading = self._demo.balance(match.group(1), as_of=at)
