@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask_migrate import upgrade
 from redis import Redis
