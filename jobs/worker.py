@@ -38,7 +38,7 @@ class AppWorker(AppContextMixin, Worker):
 
 
 class AppSimpleWorker(AppContextMixin, SimpleWorker):
-    """Runs jobs in its own process (tests, debugging)."""
+    """Runs jobs in its own process, reusing its database connections (the default)."""
 
 
 def build_worker(app: Flask, worker_class: type = AppWorker, connection=None):
@@ -69,9 +69,13 @@ def startup_app() -> Flask:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=f"Run an RQ worker for the {QUEUE_NAME!r} queue.")
     parser.add_argument("--burst", action="store_true", help="Exit once the queue is empty.")
+    parser.add_argument("--fork", action="store_true", help="Fork a work horse per job (RQ's default Worker).")
     args = parser.parse_args(argv)
     app = startup_app()
-    build_worker(app).work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+    # Jobs run in the worker process by default: a fork per job cost more than the job itself (docs/performance.md)
+    # and threw away pooled connections and compiled statements; timeouts still apply (SIGALRM).
+    worker_class = AppWorker if args.fork else AppSimpleWorker
+    build_worker(app, worker_class).work(burst=args.burst, with_scheduler=True, logging_level="INFO")
 
 
 if __name__ == "__main__":

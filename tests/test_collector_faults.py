@@ -152,7 +152,7 @@ def test_two_schedulers_at_once_produce_no_duplicate_snapshots(stack):
 
 def test_a_provider_failing_for_one_organisation_does_not_delay_or_fail_the_others(stack):
     broken, *healthy = stack.orgs("broken-1", *(f"fine-{n}" for n in range(5)))
-    stack.fake.set_faults(failing_refs={"broken-1": 503}, retry_after="1")
+    stack.fake.set_faults(failing_refs={"broken-1": 503}, retry_after="2")
     (slot,) = slots(1)
     assert stack.dispatch("balances", slot) == 6  # the broken organisation is first in the queue
     workers = [stack.start(f"worker-{n}", ["jobs.worker", "--burst"]) for n in range(2)]
