@@ -171,3 +171,16 @@ def test_cli_enqueue_sends_the_cycle_to_rq(stack):
 def test_cli_enqueue_without_redis_is_a_clear_error(app):
     result = app.test_cli_runner().invoke(args=["collect", "costs", "--enqueue"])
     assert result.exit_code == 1 and "cannot enqueue: REDIS_URL is not configured" in result.output
+
+
+def test_cost_dispatch_covers_the_previous_month_in_the_first_five_days(stack):
+    _app, _fake, connection = stack
+    org = make_org()
+    db.session.commit()
+    dispatch("costs", "20260303T060000Z")
+    dispatch("costs", "20260306T060000Z")
+    assert sorted(collection_queue(connection).job_ids) == [
+        job_id("costs", org.id, "20260303T060000Z", "2026-02"),
+        job_id("costs", org.id, "20260303T060000Z", "2026-03"),
+        job_id("costs", org.id, "20260306T060000Z", "2026-03"),
+    ]
