@@ -19,7 +19,7 @@ from jobs.schedule import months_for
 from webapp.extensions import db
 from webapp.models import CollectionState, Organization
 from webapp.providers import get_provider
-from webapp.services.collection import run_collection
+from webapp.services.collection import OrganizationNotFound, collect_organization
 from webapp.services.collection_queue import collection_queue, connect, enqueue_organization, parse_slot
 
 log = logging.getLogger("jobs.collect")
@@ -39,16 +39,17 @@ def collect_costs(organization_id: int, slot: str, month: str) -> dict:
 
 def _collect_one(kind: str, organization_id: int, slot: str, month: str | None) -> dict:
     started = time.monotonic()
-    start = parse_slot(slot)
-    months = [(int(month[:4]), int(month[5:7]))] if month else None
-    run = run_collection(
-        kind,
-        get_provider(),
-        organization_ids=[organization_id],
-        months=months,
-        trigger="schedule",
-        slot_start=start,
-    )
+    try:
+        run = collect_organization(
+            kind,
+            organization_id,
+            get_provider(),
+            month=(int(month[:4]), int(month[5:7])) if month else None,
+            slot_start=parse_slot(slot),
+        )
+    except OrganizationNotFound:
+        log.warning(json.dumps({"event": "collection_job", "kind": kind, "org_id": organization_id, "outcome": "gone"}))
+        return {"org_id": organization_id, "outcome": "gone"}  # deleted since dispatch: nothing to retry
     outcome = next((k for k in ("failed", "written", "unchanged", "no_costs") if getattr(run, k)), "none")
     summary = {
         "event": "collection_job",

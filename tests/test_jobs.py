@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
-from jobs.collect import CollectionFailed, collect_costs, dispatch
+from jobs.collect import CollectionFailed, collect_balance, collect_costs, dispatch
 from jobs.schedule import current_slot, months_for
 from jobs.scheduler import Scheduler
 from jobs.worker import AppSimpleWorker, build_worker
@@ -184,3 +184,8 @@ def test_cost_dispatch_covers_the_previous_month_in_the_first_five_days(stack):
         job_id("costs", org.id, "20260303T060000Z", "2026-03"),
         job_id("costs", org.id, "20260306T060000Z", "2026-03"),
     ]
+
+
+def test_a_job_for_a_deleted_organisation_ends_quietly(stack):
+    assert collect_balance(987_654, current_slot(utcnow(), 3600)) == {"org_id": 987_654, "outcome": "gone"}
+    assert db.session.scalar(select(func.count()).select_from(CollectionRun)) == 0
