@@ -151,3 +151,44 @@ def app(database_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def require_service(variable: str, hint: str) -> str:
+    """The URL in `variable`, or a skip naming it (a failure under CI=true)."""
+    url = os.environ.get(variable)
+    if not url:
+        if IN_CI:
+            pytest.fail(f"CI=true but {variable} is not set", pytrace=False)
+        pytest.skip(hint)
+    return url
+
+
+@pytest.fixture
+def redis_url():
+    """TEST_REDIS_URL, its database flushed before and after (only that database: FLUSHDB)."""
+    from redis import Redis
+
+    url = require_service("TEST_REDIS_URL", REDIS_HINT)
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    try:
+        yield url
+    finally:
+        connection.flushdb()
+        connection.close()
+
+
+@pytest.fixture
+def postgres_url(tmp_path):
+    """A migrated scratch PostgreSQL database that several processes can share (dropped afterwards)."""
+    require_service("TEST_DATABASE_URL", PG_HINT)
+    scratch = ScratchPostgres()
+    url = scratch.create()
+    app = make_test_app(url, tmp_path / "migrate-instance")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    try:
+        yield url
+    finally:
+        scratch.drop()

@@ -30,6 +30,17 @@ def test_development_generates_and_keeps_a_secret(tmp_path):
         ({"PROVIDER": "http"}, "PROVIDER_URL"),
         ({"PROVIDER_TIMEOUT": "soon"}, "PROVIDER_TIMEOUT"),
         ({"COLLECT_INTERVAL_HOURS": "-1"}, "COLLECT_INTERVAL_HOURS"),
+        ({"COLLECT_INTERVAL_SECONDS": "0"}, "COLLECT_INTERVAL_SECONDS"),
+        (
+            {
+                "ACCOUNTDESK_ENV": "production",
+                "SECRET_KEY": "s" * 40,
+                "DATABASE_URL": "postgresql://u@db/d",
+                "PROVIDER": "http",
+                "PROVIDER_URL": "https://billing.invalid",
+            },
+            "PROVIDER_TOKEN",
+        ),
     ],
 )
 def test_bad_settings_are_refused_with_their_name(tmp_path, environ, message):
@@ -49,3 +60,11 @@ def test_production_settings(tmp_path):
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/accountdesk"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_collect_interval_in_hours_or_seconds(tmp_path):
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["COLLECT_INTERVAL_SECONDS"] == 3 * 3600
+    hourly = load_config({"INSTANCE_PATH": str(tmp_path), "COLLECT_INTERVAL_HOURS": "1"})
+    assert hourly["COLLECT_INTERVAL_SECONDS"] == 3600
+    fast = load_config({"INSTANCE_PATH": str(tmp_path), "COLLECT_INTERVAL_SECONDS": "5"})
+    assert fast["COLLECT_INTERVAL_SECONDS"] == 5

@@ -177,11 +177,25 @@ def _organization_ids(org_id: int | None) -> list[int] | None:
     return [org_id]
 
 
+def _enqueue(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool) -> None:
+    from redis.exceptions import RedisError
+
+    from webapp.services.collect_now import QueueUnavailable, collect_now
+
+    try:
+        result = collect_now(org_id, kinds=(kind,), months=[month] if month else None, queued=True)
+    except (QueueUnavailable, RedisError) as error:
+        raise click.ClickException(f"cannot enqueue: {error}") from None
+    _emit(as_json, {"kind": kind, "job_ids": result.job_ids}, f"Queued {len(result.job_ids)} {kind} job(s).")
+
+
 @database_errors_as_messages
-def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool) -> None:
+def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool = False) -> None:
     from webapp.services.collection import run_collection
 
     ids = _organization_ids(org_id)
+    if enqueue:
+        return _enqueue(kind, org_id, month, as_json)
     try:
         provider = get_provider()
     except ProviderError as error:
@@ -200,8 +214,9 @@ def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: 
 @collect_cli.command("balances", help="Check balances now (all active organisations, or --org).")
 @click.option("--org", "org_id", type=int, help="Only this organisation id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-def collect_balances(org_id: int | None, as_json: bool) -> None:
-    _run("balances", org_id, None, as_json)
+@click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
+def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
+    _run("balances", org_id, None, as_json, enqueue)
 
 
 @collect_cli.command(
@@ -210,10 +225,23 @@ def collect_balances(org_id: int | None, as_json: bool) -> None:
 @click.option("--org", "org_id", type=int, help="Only this organisation id.")
 @click.option("--month", callback=parse_month, help="Only this month, as YYYY-MM.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-def collect_costs(org_id: int | None, month: tuple[int, int] | None, as_json: bool) -> None:
-    _run("costs", org_id, month, as_json)
+@click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
+def collect_costs(org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool) -> None:
+    _run("costs", org_id, month, as_json, enqueue)
+
+
+@click.command("fake-provider", help="Serve the demo simulation over the http provider contract (development).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=int)
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 60_000))
+@click.option("--token", default=None, help="Require this bearer token (default: PROVIDER_TOKEN, if set).")
+def fake_provider_command(host: str, port: int, latency_ms: int, token: str | None) -> None:
+    from webapp.providers.fake_server import Faults, serve_forever
+
+    click.echo(f"Fake provider on http://{host}:{port} (faults: POST /_faults)")
+    serve_forever(host, port, token or current_app.config["PROVIDER_TOKEN"], Faults(latency=latency_ms / 1000))
 
 
 def register(app: Flask) -> None:
-    for command in (demo_data_command, demo_logins_command, orgs_cli, users_cli, collect_cli):
+    for command in (demo_data_command, demo_logins_command, orgs_cli, users_cli, collect_cli, fake_provider_command):
         app.cli.add_command(command)

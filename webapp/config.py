@@ -76,6 +76,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         raise ConfigError(f"PROVIDER must be one of {', '.join(PROVIDERS)}, got {provider!r}")
     if provider == "http" and not environ.get("PROVIDER_URL"):
         raise ConfigError("PROVIDER_URL is required when PROVIDER=http")
+    if provider == "http" and production and not environ.get("PROVIDER_TOKEN"):
+        raise ConfigError("PROVIDER_TOKEN is required when PROVIDER=http and ACCOUNTDESK_ENV=production")
+    interval_hours = _positive_number(environ, "COLLECT_INTERVAL_HOURS", "3")
 
     return {
         "ENV_NAME": env,
@@ -88,7 +91,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "PROVIDER_URL": environ.get("PROVIDER_URL"),
         "PROVIDER_TOKEN": environ.get("PROVIDER_TOKEN"),
         "PROVIDER_TIMEOUT": _positive_number(environ, "PROVIDER_TIMEOUT", "10"),
-        "COLLECT_INTERVAL_HOURS": _positive_number(environ, "COLLECT_INTERVAL_HOURS", "3"),
+        "COLLECT_INTERVAL_HOURS": interval_hours,
+        # Seconds override the hours (short intervals for local full-stack runs and tests).
+        "COLLECT_INTERVAL_SECONDS": _positive_number(environ, "COLLECT_INTERVAL_SECONDS", str(interval_hours * 3600)),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -15,4 +15,11 @@ def get_provider(name: str | None = None) -> Provider:
     name = name or current_app.config["PROVIDER"]
     if name == "demo":
         return DemoProvider()
+    if name == "http":
+        from webapp.providers.http import HttpProvider
+
+        config = current_app.config
+        if not config.get("PROVIDER_URL"):
+            raise ProviderError("the http provider needs PROVIDER_URL")
+        return HttpProvider(config["PROVIDER_URL"], config.get("PROVIDER_TOKEN"), timeout=config["PROVIDER_TIMEOUT"])
     raise ProviderError(f"provider {name!r} is not available in this build")

@@ -62,10 +62,20 @@ def _organization_ref(organization_id: int) -> str:
     return ref
 
 
-def _fail(organization_id: int, kind: str, at: datetime, reason: str, started: float) -> OrgOutcome:
+def _end(commit: bool) -> None:
+    """Commit, or (inside collect_organization's single transaction) only flush."""
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+
+
+def _fail(
+    organization_id: int, kind: str, at: datetime, reason: str, started: float, commit: bool = True
+) -> OrgOutcome:
     db.session.rollback()
     record_failure(organization_id, kind, at, reason)
-    db.session.commit()
+    _end(commit)
     log.warning("collect %s org=%s failed: %s", kind, organization_id, reason)
     return OrgOutcome(organization_id, "failed", reason, _elapsed_ms(started))
 
@@ -74,14 +84,16 @@ def _elapsed_ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def collect_balance(organization_id: int, provider: Provider, *, as_of: datetime | None = None) -> OrgOutcome:
+def collect_balance(
+    organization_id: int, provider: Provider, *, as_of: datetime | None = None, commit: bool = True
+) -> OrgOutcome:
     """Check one organisation's balance; write a snapshot only if it moved."""
     started, at = time.monotonic(), as_of or utcnow()
     ref = _organization_ref(organization_id)
     try:
         reading = validate_balance(provider.balance(ref, as_of=at))
     except ProviderError as error:
-        return _fail(organization_id, "balances", at, str(error), started)
+        return _fail(organization_id, "balances", at, str(error), started, commit)
 
     lock_organization(organization_id, "balances")
     record_attempt(organization_id, "balances", at)
@@ -101,14 +113,26 @@ def collect_balance(organization_id: int, provider: Provider, *, as_of: datetime
         )
         outcome = "written"
     record_success(organization_id, "balances", at)
-    db.session.commit()
+    _end(commit)
     return OrgOutcome(organization_id, outcome, None, _elapsed_ms(started))
 
 
 def collect_costs(
-    organization_id: int, year: int, month: int, provider: Provider, *, as_of: datetime | None = None
+    organization_id: int,
+    year: int,
+    month: int,
+    provider: Provider,
+    *,
+    as_of: datetime | None = None,
+    slot_start: datetime | None = None,
+    commit: bool = True,
 ) -> OrgOutcome:
-    """Collect one organisation's costs of one month; a snapshot on every run once costs exist."""
+    """Collect one organisation's costs of one month; a snapshot on every run once costs exist.
+
+    With `slot_start` (scheduled runs), at most one snapshot per organisation and
+    month is written per slot: a duplicate or retried job of a slot that already
+    wrote one records "unchanged" instead. The database, not Redis, decides.
+    """
     started, at = time.monotonic(), as_of or utcnow()
     ref = _organization_ref(organization_id)
     try:
@@ -116,25 +140,27 @@ def collect_costs(
         if report is not None:
             validate_costs(report)
     except ProviderError as error:
-        return _fail(organization_id, "costs", at, str(error), started)
+        return _fail(organization_id, "costs", at, str(error), started, commit)
 
     lock_organization(organization_id, "costs")
     record_attempt(organization_id, "costs", at)
     outcome = "no_costs"
     if report is not None:
         duplicate = db.session.scalar(
-            select(CostSnapshot.id).where(
+            select(CostSnapshot.id)
+            .where(
                 CostSnapshot.organization_id == organization_id,
                 CostSnapshot.year == year,
                 CostSnapshot.month == month,
-                CostSnapshot.collected_at == at,
+                CostSnapshot.collected_at >= slot_start if slot_start else CostSnapshot.collected_at == at,
             )
+            .limit(1)
         )
         outcome = "unchanged" if duplicate else "written"
         if not duplicate:
             db.session.execute(insert(CostSnapshot), [cost_snapshot_values(organization_id, year, month, at, report)])
     record_success(organization_id, "costs", at)
-    db.session.commit()
+    _end(commit)
     return OrgOutcome(organization_id, outcome, None, _elapsed_ms(started))
 
 
@@ -159,6 +185,7 @@ def run_collection(
     months: list[tuple[int, int]] | None = None,
     trigger: str = "cli",
     as_of: datetime | None = None,
+    slot_start: datetime | None = None,
 ) -> CollectionRun:
     """One recorded run of `kind` over the given (default: all active) organisations."""
     at = as_of or utcnow()
@@ -171,12 +198,46 @@ def run_collection(
             results = [_guarded(collect_balance, organization_id, provider, as_of=at)]
         else:
             results = [
-                _guarded(collect_costs, organization_id, year, month, provider, as_of=at)
+                _guarded(collect_costs, organization_id, year, month, provider, as_of=at, slot_start=slot_start)
                 for year, month in (months or default_cost_months(at))
             ]
         for result in results:
             record_outcome(run, result)
         db.session.commit()
+    run.finished_at = utcnow()
+    db.session.commit()
+    return run
+
+
+def collect_organization(
+    kind: str,
+    organization_id: int,
+    provider: Provider,
+    *,
+    month: tuple[int, int] | None = None,
+    trigger: str = "schedule",
+    slot_start: datetime | None = None,
+) -> CollectionRun:
+    """One organisation (and one cost month) as one recorded run in ONE transaction.
+
+    The provider is asked first, outside any transaction; then the run, its
+    outcome, the snapshot (if any) and the freshness state are committed
+    together. A process killed before that commit leaves nothing behind.
+    Raises OrganizationNotFound if the organisation does not exist (any more).
+    """
+    started_at = at = utcnow()
+    _organization_ref(organization_id)
+    if kind == "balances":
+        result = _guarded(collect_balance, organization_id, provider, as_of=at, commit=False)
+    else:
+        year, number = month or default_cost_months(at)[-1]
+        result = _guarded(
+            collect_costs, organization_id, year, number, provider, as_of=at, slot_start=slot_start, commit=False
+        )
+    run = CollectionRun(kind=kind, trigger=trigger, started_at=started_at)
+    db.session.add(run)
+    db.session.flush()
+    record_outcome(run, result)
     run.finished_at = utcnow()
     db.session.commit()
     return run
@@ -206,6 +267,7 @@ def _guarded(collect, organization_id: int, *args, **kwargs) -> OrgOutcome:
     except Exception as error:
         log.exception("collect org=%s crashed", organization_id)
         kind = "balances" if collect is collect_balance else "costs"
+        reason = f"internal error: {type(error).__name__}"
         return _fail(
-            organization_id, kind, kwargs.get("as_of") or utcnow(), f"internal error: {type(error).__name__}", started
+            organization_id, kind, kwargs.get("as_of") or utcnow(), reason, started, kwargs.get("commit", True)
         )

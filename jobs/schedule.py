@@ -1,0 +1,28 @@
+"""The schedule, as data: what runs, how often, over which months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from webapp.services.collection import default_cost_months
+from webapp.services.collection_queue import slot_key, slot_start
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    kind: str  # "balances" | "costs": one dispatch per slot fans out into per-organisation jobs
+    interval_setting: str = "COLLECT_INTERVAL_SECONDS"
+
+
+SCHEDULE: tuple[Scheduled, ...] = (Scheduled("balances"), Scheduled("costs"))
+
+
+def current_slot(at: datetime, interval_seconds: float) -> str:
+    """The slot key for `at`: every scheduler computes the same one, so job ids agree."""
+    return slot_key(slot_start(at, interval_seconds))
+
+
+def months_for(at: datetime) -> list[str]:
+    """Cost months for a slot: the current month, and the previous one during its first 5 days."""
+    return [f"{year:04d}-{month:02d}" for year, month in default_cost_months(at)]

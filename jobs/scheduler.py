@@ -1,0 +1,80 @@
+"""The scheduler: `python -m jobs.scheduler` enqueues one dispatch per kind per slot.
+
+Why not `rq cron`: it is beta, two cron processes enqueue everything twice, and
+an interval job fires at every restart. This loop is small, holds a Redis lock
+so exactly one scheduler is active (a second one waits as a hot standby), and
+its work is idempotent anyway: the dispatch job id is (kind, slot) with
+unique=True, and per-organisation job ids are (kind, org, slot[, month]).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from redis import Redis
+from redis.exceptions import RedisError
+
+from jobs.schedule import SCHEDULE, current_slot
+from jobs.worker import startup_app
+from webapp.models.types import utcnow
+from webapp.services.collection_queue import collection_queue, connect, enqueue_dispatch
+
+LOCK_KEY = "accountdesk:scheduler:leader"
+log = logging.getLogger("jobs.scheduler")
+
+
+class Scheduler:
+    def __init__(self, app: Flask, connection: Redis, *, lock_ttl: int = 30) -> None:
+        self.interval = float(app.config["COLLECT_INTERVAL_SECONDS"])
+        self.connection, self.lock_ttl = connection, lock_ttl
+        self.identity = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self.dispatched: set[tuple[str, str]] = set()
+
+    def is_leader(self) -> bool:
+        """Take or renew the leader lock; a crashed leader's lock expires after lock_ttl seconds."""
+        if self.connection.set(LOCK_KEY, self.identity, nx=True, ex=self.lock_ttl):
+            return True
+        if self.connection.get(LOCK_KEY) == self.identity.encode():
+            self.connection.expire(LOCK_KEY, self.lock_ttl)
+            return True
+        return False
+
+    def tick(self) -> list[str]:
+        """Enqueue the dispatch of every scheduled kind for the current slot (once per slot)."""
+        if not self.is_leader():
+            return []
+        queue, sent = collection_queue(self.connection), []
+        for entry in SCHEDULE:
+            slot = current_slot(utcnow(), self.interval)
+            if (entry.kind, slot) in self.dispatched:
+                continue
+            if enqueue_dispatch(queue, entry.kind, slot):
+                sent.append(f"{entry.kind}:{slot}")
+                log.info("dispatch enqueued kind=%s slot=%s", entry.kind, slot)
+            self.dispatched.add((entry.kind, slot))
+        return sent
+
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        pause = max(0.5, min(30.0, self.interval / 10))
+        while not should_stop():
+            try:
+                self.tick()
+            except RedisError as error:  # Redis away: say so, keep trying
+                log.warning("scheduler tick failed: %s", error)
+            time.sleep(pause)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(description="Enqueue scheduled collection (run exactly one).").parse_args(argv)
+    app = startup_app()
+    Scheduler(app, connect(app.config["REDIS_URL"])).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Real concurrency: 8 collectors on one organisation at once, 100 times, against a committed database."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from tests.conftest import make_test_app
+from tests.factories import make_org
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CollectionState
+from webapp.providers import BalanceReading
+from webapp.services.collection import collect_balance
+
+COLLECTORS, ROUNDS = 8, 100
+
+
+class SteppingProvider:
+    """Answers the amount the test sets for the current round (the real balance)."""
+
+    name = "stepping"
+
+    def __init__(self) -> None:
+        self.amount = Decimal("0")
+
+    def balance(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
+        return BalanceReading(self.amount, "EUR")
+
+    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime):
+        return None
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def shared_app(request, tmp_path):
+    """An app on a committed database that many threads (each its own session) can share."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        app = make_test_app(url, tmp_path)
+    else:
+        app = make_test_app(f"sqlite:///{tmp_path / 'shared.db'}", tmp_path)
+        with app.app_context():
+            upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _collector(app, organization_id: int, provider, barrier: threading.Barrier) -> str:
+    with app.app_context():
+        barrier.wait(timeout=30)
+        try:
+            return collect_balance(organization_id, provider).outcome
+        finally:
+            db.session.remove()
+
+
+def test_eight_concurrent_collectors_write_one_row_per_real_change(shared_app):
+    with shared_app.app_context():
+        organization_id = make_org().id
+        db.session.commit()
+    provider = SteppingProvider()
+    expected: list[Decimal] = []
+    with ThreadPoolExecutor(COLLECTORS) as pool:
+        for round_number in range(ROUNDS):
+            provider.amount = Decimal(round_number // 2) * Decimal("1.25")  # moves every other round
+            if not expected or expected[-1] != provider.amount:
+                expected.append(provider.amount)
+            barrier = threading.Barrier(COLLECTORS)
+            futures = [pool.submit(_collector, shared_app, organization_id, provider, barrier) for _ in range(8)]
+            outcomes = sorted(f.result(timeout=60) for f in futures)
+            wrote = 1 if expected[-1] == provider.amount and round_number % 2 == 0 else 0
+            assert outcomes.count("written") == wrote, (round_number, outcomes)
+            assert outcomes.count("unchanged") == COLLECTORS - wrote
+    with shared_app.app_context():
+        rows = db.session.scalars(
+            select(BalanceSnapshot.amount)
+            .where(BalanceSnapshot.organization_id == organization_id)
+            .order_by(BalanceSnapshot.collected_at)
+        ).all()
+        state = db.session.get(CollectionState, (organization_id, "balances"))
+        assert rows == expected and len(rows) == ROUNDS // 2
+        assert state.consecutive_failures == 0 and state.last_success_at is not None

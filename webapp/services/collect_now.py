@@ -1,0 +1,61 @@
+""" "Collect now" for one organisation or all: queued when Redis is configured, inline otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from webapp.models.types import utcnow
+from webapp.providers import get_provider
+from webapp.services.collection import active_organization_ids, default_cost_months, run_collection
+from webapp.services.collection_queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
+
+KINDS = ("balances", "costs")
+MANUAL_SLOT_SECONDS = 60  # pressing "collect now" twice within a minute queues the work once
+
+
+class QueueUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CollectNowResult:
+    """What to poll: RQ job ids when queued, collection run ids when run inline."""
+
+    mode: str  # "queued" | "inline"
+    job_ids: list[str] = field(default_factory=list)
+    run_ids: list[int] = field(default_factory=list)
+
+
+def collect_now(
+    organization_id: int | None = None,
+    *,
+    kinds: tuple[str, ...] = KINDS,
+    months: list[tuple[int, int]] | None = None,
+    queued: bool | None = None,
+) -> CollectNowResult:
+    """Collect `kinds` for one organisation (or all active ones); queued unless Redis is not configured."""
+    ids = [organization_id] if organization_id is not None else None
+    if queued is None:
+        queued = bool(current_app.config["REDIS_URL"])
+    if queued:
+        return _enqueue(ids, kinds, months)
+    provider = get_provider()
+    runs = [run_collection(kind, provider, organization_ids=ids, months=months, trigger="manual") for kind in kinds]
+    return CollectNowResult("inline", run_ids=[run.id for run in runs])
+
+
+def _enqueue(ids: list[int] | None, kinds: tuple[str, ...], months: list[tuple[int, int]] | None) -> CollectNowResult:
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        raise QueueUnavailable("REDIS_URL is not configured: nothing to enqueue to")
+    now = utcnow()
+    start = slot_start(now, MANUAL_SLOT_SECONDS)
+    wanted = [f"{y:04d}-{m:02d}" for y, m in (months or default_cost_months(now))]
+    queue = collection_queue(connect(url))
+    job_ids = []
+    for organization_id in ids if ids is not None else active_organization_ids():
+        for kind in kinds:
+            job_ids += enqueue_organization(queue, kind, organization_id, slot_key(start), wanted)
+    return CollectNowResult("queued", job_ids=job_ids)
