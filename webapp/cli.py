@@ -1,4 +1,4 @@
-"""`flask` commands: demo-data, orgs, users, collect. Names are part of the contract (SPEC §6)."""
+"""`flask` commands: demo-data, orgs, users, collect, api-clients (webapp/cli_api.py). Names are SPEC §6."""
 
 from __future__ import annotations
 
@@ -215,5 +215,7 @@ def collect_costs(org_id: int | None, month: tuple[int, int] | None, as_json: bo
 
 
 def register(app: Flask) -> None:
-    for command in (demo_data_command, demo_logins_command, orgs_cli, users_cli, collect_cli):
+    from webapp.cli_api import api_clients_cli
+
+    for command in (demo_data_command, demo_logins_command, orgs_cli, users_cli, collect_cli, api_clients_cli):
         app.cli.add_command(command)
