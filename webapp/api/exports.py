@@ -40,6 +40,7 @@ def csv_response(rows, header: list[str], filename: str) -> Response:
 @bp.get("/v1/balance/history.csv")
 @per_client_limit
 def balance_history_csv():
+    params.only("from", "to")
     org_id, (since, until) = organization_id(), date_range()
     statement = balance_history_stmt(org_id, since=since, until=until).execution_options(yield_per=500)
 

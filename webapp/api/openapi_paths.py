@@ -39,6 +39,7 @@ YEAR = {
     "required": True,
     "description": "Year (4-digit).",
     "schema": {"type": "integer", "minimum": YEAR_RANGE[0], "maximum": YEAR_RANGE[1]},
+    "example": 2026,
 }
 MONTH = {
     "name": "month",
@@ -46,6 +47,7 @@ MONTH = {
     "required": True,
     "description": "Month (1-12).",
     "schema": {"type": "integer", "minimum": 1, "maximum": 12},
+    "example": 3,
 }
 FROM = {
     "name": "from",

@@ -20,6 +20,13 @@ _DATE_TIME = re.compile(
 )
 
 
+def only(*allowed: str) -> None:
+    """Refuse parameters the endpoint does not take, so a typo (`form=` for `from=`) is not silently ignored."""
+    for name in request.args:
+        if name not in allowed:
+            raise invalid_parameter(name[:40], "is not a parameter of this endpoint.")
+
+
 def single(name: str, *, required: bool = False) -> str | None:
     """The one value of a query parameter; repeated, over-long or NUL-bearing values are refused."""
     values = request.args.getlist(name)
@@ -45,6 +52,7 @@ def integer(name: str, low: int, high: int, *, default: int | None = None, requi
 
 
 def year_month() -> tuple[int, int]:
+    only("year", "month")
     year = integer("year", *YEAR_RANGE, required=True)
     month = integer("month", 1, 12, required=True)
     return year, month

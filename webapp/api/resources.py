@@ -46,6 +46,7 @@ def date_range() -> tuple[datetime | None, datetime | None]:
 @bp.get("/v1/organization")
 @per_client_limit
 def organization():
+    params.only()
     org = db.session.get(Organization, organization_id())
     return json_response(organization_json(org))
 
@@ -53,6 +54,7 @@ def organization():
 @bp.get("/v1/balance/latest")
 @per_client_limit
 def balance_latest():
+    params.only()
     row = db.session.scalar(latest_balance_stmt(organization_id()))
     if row is None:
         raise ApiProblem(404, "No balance has been collected for this organisation yet.")
@@ -72,6 +74,7 @@ def costs_latest():
 @bp.get("/v1/costs/months")
 @per_client_limit
 def costs_months():
+    params.only()
     rows = db.session.execute(cost_months_stmt(organization_id()))
     return json_response({"months": [{"year": year, "month": month} for year, month in rows]})
 
@@ -84,6 +87,7 @@ def _next_link(cursor: str) -> str:
 @bp.get("/v1/balance/history")
 @per_client_limit
 def balance_history():
+    params.only("limit", "cursor", "from", "to")
     limit, (since, until) = params.limit(), date_range()
     raw_cursor, key = params.single("cursor"), current_app.config["JWT_SECRET"]
     before = decode_cursor(key, organization_id(), raw_cursor) if raw_cursor is not None else None

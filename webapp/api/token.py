@@ -65,7 +65,7 @@ def _check_request_shape() -> None:
         raise oauth_error(
             400, "invalid_request", "Parameters and credentials must be sent in the form body, not the URL."
         )
-    if request.mimetype != FORM_TYPE:
+    if request.mimetype and request.mimetype != FORM_TYPE:
         raise ApiProblem(415, f"Send the token request as {FORM_TYPE}.", error="invalid_request")
     grant_type = _form_field("grant_type")
     if not grant_type:
