@@ -21,7 +21,7 @@ B_TOTAL = "55555.55"
 B_OPERATOR = "op-zebra-777"
 B_SERVICE = "Zebra SMS"
 B_MONTH = (2025, 11)  # only B has costs in this month
-B_MARKERS = (B_NAME, B_AMOUNT, B_TOTAL, B_OPERATOR, B_SERVICE, "2025-11", "2025,11")
+B_MARKERS = (B_NAME, B_AMOUNT, B_TOTAL, B_OPERATOR, B_SERVICE)
 
 
 def at(day: int, hour: int = 9, month: int = 3) -> datetime:
