@@ -10,8 +10,12 @@ import time
 
 import jwt
 import pytest
+from sqlalchemy import text
 
-from webapp.services.api_clients import revoke_client
+from tests.api.conftest import bearer_for
+from tests.factories import make_org
+from webapp.extensions import db
+from webapp.services.api_clients import create_client, revoke_client
 
 PATHS = ("/api/v1/organization", "/api/v1/balance/latest", "/api/v1/balance/history")
 
@@ -79,6 +83,10 @@ def forged_headers(app, tenant, case: str) -> dict[str, str]:
         "sub of another organisation": lambda: sign(app, claims_for(app, tenant, sub=str(tenant.org.id + 1))),
         "organisation that no longer exists": lambda: sign(app, claims_for(app, tenant, sub="987654321")),
         "non-numeric sub": lambda: sign(app, claims_for(app, tenant, sub="1 OR 1=1")),
+        "huge sub": lambda: sign(app, claims_for(app, tenant, sub="9" * 18)),
+        "over-long sub": lambda: sign(app, claims_for(app, tenant, sub="9" * 40)),
+        "non-string sub": lambda: sign(app, claims_for(app, tenant, sub=tenant.org.id)),
+        "unknown client id": lambda: sign(app, claims_for(app, tenant, client_id="adc_nobody")),
         "garbage": lambda: "not.a.jwt",
         "unicode garbage": lambda: "\u00e9\u00e9.\u00e9.\u00e9",
     }
@@ -109,6 +117,10 @@ CASES = [
     "sub of another organisation",
     "organisation that no longer exists",
     "non-numeric sub",
+    "huge sub",
+    "over-long sub",
+    "non-string sub",
+    "unknown client id",
     "garbage",
     "unicode garbage",
     "empty bearer",
@@ -148,3 +160,24 @@ def test_revoking_a_client_fails_its_outstanding_tokens_at_once(client, tenant_a
     assert client.get(PATHS[0], headers=tenant_a.headers).status_code == 200
     revoke_client(tenant_a.api.client.client_id)
     assert_unauthorized(client.get(PATHS[0], headers=tenant_a.headers))
+
+
+def delete_organization_behind_the_apps_back(org_id: int) -> None:
+    """The app has no way to delete an organisation; simulate one vanishing (inside the test's rolled-back
+    transaction) by deferring foreign-key checks (SQLite) or disabling FK triggers (PostgreSQL)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA defer_foreign_keys = ON"))
+    else:
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    db.session.execute(text("DELETE FROM organizations WHERE id = :id"), {"id": org_id})
+
+
+def test_a_token_whose_organisation_no_longer_exists_is_401(app, client):
+    org = make_org()
+    new = create_client(organization_id=org.id, name="orphaned")
+    headers = {"Authorization": f"Bearer {bearer_for(app, new)}"}
+    assert client.get(PATHS[0], headers=headers).status_code == 200
+    delete_organization_behind_the_apps_back(org.id)
+    db.session.expire_all()
+    for path in PATHS:
+        assert_unauthorized(client.get(path, headers=headers))

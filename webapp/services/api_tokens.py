@@ -10,6 +10,7 @@ import jwt
 
 ALGORITHMS = ["HS256"]  # fixed: never taken from the token's header
 LEEWAY_SECONDS = 30
+MAX_ORGANIZATION_ID = 2**31 - 1  # organisations.id is a 32-bit integer column
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "client_id"]
 
 
@@ -52,7 +53,13 @@ def issue_token(settings: TokenSettings, *, client_id: str, organization_id: int
 
 def _claims_of(payload: dict) -> TokenClaims:
     sub, client_id, jti = payload["sub"], payload["client_id"], payload["jti"]
-    if not (isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 18):
+    if not (
+        isinstance(sub, str)
+        and sub.isascii()
+        and sub.isdigit()
+        and len(sub) <= 10
+        and 0 < int(sub) <= MAX_ORGANIZATION_ID
+    ):
         raise InvalidToken("the token's subject is not an organisation")
     if not (isinstance(client_id, str) and 0 < len(client_id) <= 64 and isinstance(jti, str) and jti):
         raise InvalidToken("the token's client or id is malformed")
