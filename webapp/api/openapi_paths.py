@@ -89,8 +89,6 @@ def _no_data(what: str) -> dict:
 
 
 def paths() -> dict:
-    balance = _response("The newest balance snapshot.", JSON, ref("Balance"), **CONDITIONAL)
-    cost = _response("The newest snapshot of that month.", JSON, ref("CostSnapshot"), **CONDITIONAL)
     return {
         "/v1/oauth/token": {"post": token_operation()},
         "/v1/organization": _get(
@@ -99,6 +97,16 @@ def paths() -> dict:
             "Resolved from the token: no parameters. Confirms which tenant the token is bound to.",
             _response("Your organisation.", JSON, ref("Organization")),
         ),
+        **balance_paths(),
+        **cost_paths(),
+        "/v1/openapi.json": public_get("getOpenApi", "This document", JSON, {"type": "object"}),
+        "/docs": public_get("getDocs", "Readable documentation of this API", "text/html", {"type": "string"}),
+    }
+
+
+def balance_paths() -> dict:
+    balance = _response("The newest balance snapshot.", JSON, ref("Balance"), **CONDITIONAL)
+    return {
         "/v1/balance/latest": _get(
             "getLatestBalance",
             "Get your latest balance snapshot",
@@ -122,6 +130,12 @@ def paths() -> dict:
             params=(FROM, TO),
             tag="CSV",
         ),
+    }
+
+
+def cost_paths() -> dict:
+    cost = _response("The newest snapshot of that month.", JSON, ref("CostSnapshot"), **CONDITIONAL)
+    return {
         "/v1/costs/latest": _get(
             "getLatestCosts",
             "Get your latest monthly cost snapshot",
@@ -145,8 +159,6 @@ def paths() -> dict:
             extra=_no_data("cost snapshot for this month"),
             tag="CSV",
         ),
-        "/v1/openapi.json": public_get("getOpenApi", "This document", JSON, {"type": "object"}),
-        "/docs": public_get("getDocs", "Readable documentation of this API", "text/html", {"type": "string"}),
     }
 
 

@@ -8,6 +8,8 @@ import time
 from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
+from webapp.extensions import limiter
+
 PROBLEM_TYPE = "application/problem+json"
 TITLES = {
     400: "Bad request",
@@ -55,8 +57,6 @@ def problem_response(code: int, detail: str, *, headers: dict[str, str] | None =
 
 
 def _retry_after() -> dict[str, str]:
-    from webapp.extensions import limiter
-
     current = limiter.current_limit
     seconds = math.ceil(current.reset_at - time.time()) if current is not None else 60
     return {"Retry-After": str(max(seconds, 1))}
