@@ -112,3 +112,8 @@ def test_credentials_in_the_url_are_refused_even_with_a_valid_header(client, ten
     assert "URL" in body["detail"] and 'error="invalid_request"' in response.headers["WWW-Authenticate"]
     only_url = client.get(f"/api/v1/organization?{name}={tenant_a.token}")
     assert only_url.status_code in (400, 401) and only_url.status_code != 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/organization", "/api/v1/balance/latest", "/api/v1/costs/months"])
+def test_unknown_parameters_are_422(client, tenant_a, path):
+    assert assert_problem(client.get(f"{path}?form=2026-01-01", headers=tenant_a.headers), 422)["parameter"] == "form"

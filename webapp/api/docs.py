@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, json, render_template
+from markupsafe import Markup, escape
 
 from webapp.api.blueprint import bp
 from webapp.api.openapi_paths import openapi_document
@@ -11,6 +14,12 @@ from webapp.api.openapi_paths import openapi_document
 @bp.get("/v1/openapi.json")
 def openapi():
     return current_app.response_class(json.dumps(openapi_document()), mimetype="application/json")
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str | None) -> Markup:
+    """CommonMark `code` spans of OpenAPI descriptions as <code>, everything else escaped."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))  # noqa: S704 - escaped first
 
 
 def _operations(document: dict) -> list[dict]:

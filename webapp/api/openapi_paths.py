@@ -80,7 +80,9 @@ def _get(op_id: str, summary: str, description: str, ok: dict, *, params=(), ext
     operation = {"operationId": op_id, "tags": [tag], "summary": summary, "description": description}
     if params:
         operation["parameters"] = list(params)
-        responses["422"] = _problem("A query parameter is malformed, out of range or repeated; `parameter` names it.")
+    responses["422"] = _problem(
+        "A query parameter is unknown, malformed, out of range or repeated; `parameter` names it."
+    )
     return {"get": {**operation, "responses": dict(sorted(responses.items()))}}
 
 
@@ -118,7 +120,7 @@ def balance_paths() -> dict:
         "/v1/balance/history": _get(
             "getBalanceHistory",
             "List your balance history",
-            "Snapshots newest first, keyset-paginated: follow `next_cursor` (also sent as a Link rel=next header).",
+            "Snapshots newest first, keyset-paginated: follow next_cursor (also sent as a Link rel=next header).",
             _response("One page of snapshots.", JSON, ref("BalancePage"), Link="Next page, rel=next."),
             params=(LIMIT, CURSOR, FROM, TO),
         ),
