@@ -1,4 +1,4 @@
-"""`flask` commands: demo-data, orgs, users, collect, api-clients (webapp/cli_api.py). Names are SPEC §6."""
+"""`flask` commands: demo-data, orgs, users, collect. Names are part of the contract (SPEC §6)."""
 
 from __future__ import annotations
 
