@@ -55,6 +55,7 @@ def test_production_settings(tmp_path):
             "ACCOUNTDESK_ENV": "production",
             "SECRET_KEY": "s" * 40,
             "DATABASE_URL": "postgresql://u@db/accountdesk",
+            "JWT_SECRET": "j" * 32,
         }
     )
     assert config["SESSION_COOKIE_SECURE"] is True

@@ -243,5 +243,8 @@ def fake_provider_command(host: str, port: int, latency_ms: int, token: str | No
 
 
 def register(app: Flask) -> None:
-    for command in (demo_data_command, demo_logins_command, orgs_cli, users_cli, collect_cli, fake_provider_command):
+    from webapp.cli_api import api_clients_cli
+
+    commands = (demo_data_command, demo_logins_command, orgs_cli, users_cli, collect_cli, fake_provider_command)
+    for command in (*commands, api_clients_cli):
         app.cli.add_command(command)

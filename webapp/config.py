@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +58,29 @@ def _positive_number(environ: dict[str, str], name: str, default: str) -> float:
     return value
 
 
+def _jwt_secret(environ: dict[str, str], production: bool, secret_key: str) -> str:
+    """HS256 key for API tokens: JWT_SECRET, or in development a key derived from SECRET_KEY."""
+    value = environ.get("JWT_SECRET")
+    if value is not None and len(value.encode()) < 32:
+        raise ConfigError("JWT_SECRET must be at least 32 bytes")
+    if value:
+        return value
+    if production:
+        raise ConfigError("JWT_SECRET (at least 32 bytes) is required when ACCOUNTDESK_ENV=production")
+    return hmac.new(secret_key.encode(), b"accountdesk api tokens", hashlib.sha256).hexdigest()
+
+
+def _jwt_settings(environ: dict[str, str], production: bool, secret_key: str) -> dict:
+    return {
+        "JWT_SECRET": _jwt_secret(environ, production, secret_key),
+        "JWT_ISSUER": environ.get("JWT_ISSUER", "accountdesk"),
+        "JWT_AUDIENCE": environ.get("JWT_AUDIENCE", "accountdesk-api"),
+        "JWT_TTL_SECONDS": int(_positive_number(environ, "JWT_TTL_SECONDS", "3600")),
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
+        "API_TOKEN_RATE_LIMIT": environ.get("API_TOKEN_RATE_LIMIT", "30 per minute"),
+    }
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     environ = dict(os.environ if environ is None else environ)
@@ -80,10 +105,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         raise ConfigError("PROVIDER_TOKEN is required when PROVIDER=http and ACCOUNTDESK_ENV=production")
     interval_hours = _positive_number(environ, "COLLECT_INTERVAL_HOURS", "3")
 
+    secret = secret or _dev_secret(instance)
     return {
         "ENV_NAME": env,
         "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": secret or _dev_secret(instance),
+        "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(environ, instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": environ.get("REDIS_URL") or None,
@@ -102,4 +128,5 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "TESTING": env == "testing",
+        **_jwt_settings(environ, production, secret),
     }

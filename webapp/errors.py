@@ -1,4 +1,4 @@
-"""HTML error pages for the dashboard (the API issue adds problem+json under /api/)."""
+"""HTML error pages for the dashboard; problem+json (webapp.api.problems) for everything under /api/."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def _render(code: int, message: str):
     return render_template("errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message), code
 
 
+def _api_problem(error: Exception):
+    from webapp.api.problems import is_api_path, problem_for_exception
+
+    return problem_for_exception(error) if is_api_path(request.path) else None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -30,8 +36,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        problem = _api_problem(error)
+        if problem is not None:
+            return problem
         return _render(error.code or 500, error.description or "")
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):
+        problem = _api_problem(error)
+        if problem is not None:
+            return problem
         return _render(500, "An unexpected error occurred. It has been logged.")

@@ -1,0 +1,75 @@
+"""CSV forms of the balance history and of a month's usage lines (SPEC §7), streamed."""
+
+from __future__ import annotations
+
+from flask import Response, stream_with_context
+
+from webapp.api import params
+from webapp.api.blueprint import bp, per_client_limit
+from webapp.api.problems import ApiProblem
+from webapp.api.resources import date_range, organization_id
+from webapp.extensions import db
+from webapp.queries.balances import balance_history_stmt
+from webapp.queries.costs import latest_cost_stmt, usage_lines_of
+from webapp.services.csv_export import stream_csv
+
+BALANCE_HEADER = ["organization_id", "collected_at", "amount", "currency"]
+USAGE_HEADER = [
+    "organization_id",
+    "year",
+    "month",
+    "collected_at",
+    "service",
+    "operator_id",
+    "operator_name",
+    "quantity",
+    "unit",
+    "amount",
+    "currency",
+]
+
+
+def csv_response(rows, header: list[str], filename: str) -> Response:
+    response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Authorization")
+    return response
+
+
+@bp.get("/v1/balance/history.csv")
+@per_client_limit
+def balance_history_csv():
+    params.only("from", "to")
+    org_id, (since, until) = organization_id(), date_range()
+    statement = balance_history_stmt(org_id, since=since, until=until).execution_options(yield_per=500)
+
+    def rows():
+        for row in db.session.scalars(statement):
+            yield (row.organization_id, row.collected_at, row.amount, row.currency)
+
+    return csv_response(rows(), BALANCE_HEADER, f"balance-history-org-{org_id}.csv")
+
+
+@bp.get("/v1/costs/usage-lines.csv")
+@per_client_limit
+def cost_usage_lines_csv():
+    year, month = params.year_month()
+    snapshot = db.session.scalar(latest_cost_stmt(organization_id(), year, month))
+    if snapshot is None:
+        raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
+    head = (snapshot.organization_id, snapshot.year, snapshot.month, snapshot.collected_at)
+    rows = (
+        (
+            *head,
+            line.service,
+            line.operator_id,
+            line.operator_name,
+            line.quantity,
+            line.unit,
+            line.amount,
+            snapshot.currency,
+        )
+        for line in usage_lines_of(snapshot)
+    )
+    return csv_response(rows, USAGE_HEADER, f"usage-lines-org-{snapshot.organization_id}-{year}-{month:02d}.csv")

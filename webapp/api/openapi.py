@@ -1,0 +1,132 @@
+"""The OpenAPI 3.1 document of /api/v1: built as a dict, served as JSON and rendered as the docs page."""
+
+from __future__ import annotations
+
+# SPEC §2: plain decimal, no exponent, 2–8 fractional digits, |x| < 10^10.
+AMOUNT_PATTERN = r"^-?(0|[1-9][0-9]{0,9})\.[0-9]{2,8}$"
+QUANTITY_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: dict, description: str = "") -> dict:
+    schema = {"type": "object", "required": list(properties), "properties": properties, "additionalProperties": False}
+    return {**schema, "description": description} if description else schema
+
+
+def _text(description: str, **extra) -> dict:
+    return {"type": "string", "description": description, **extra}
+
+
+def _nullable_text(description: str) -> dict:
+    return {"type": ["string", "null"], "description": description}
+
+
+TIMESTAMP = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": TIMESTAMP_PATTERN,
+    "description": "UTC, ISO 8601 with Z.",
+}
+CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code."}
+ORG_ID = {"type": "integer", "description": "Identifier of the organisation the token is bound to."}
+
+SCHEMAS: dict[str, dict] = {
+    "Amount": {
+        "type": "string",
+        "pattern": AMOUNT_PATTERN,
+        "description": "Decimal string: no exponent, 2 to 8 fractional digits (12.50, 0.0042, -3.10).",
+        "examples": ["12.50", "0.0042", "-3.10"],
+    },
+    "Timestamp": TIMESTAMP,
+    "Organization": _obj(
+        {
+            "id": {"type": "integer", "description": "Internal identifier for your organisation."},
+            "name": _text("Human-readable display name."),
+            "created_at": {**TIMESTAMP, "description": "UTC timestamp the organisation was created."},
+            "updated_at": {**TIMESTAMP, "description": "UTC timestamp the organisation was last updated."},
+        }
+    ),
+    "Balance": _obj(
+        {
+            "organization_id": ORG_ID,
+            "amount": {**ref("Amount"), "description": "Current main-account balance in whole currency units."},
+            "currency": CURRENCY,
+            "collected_at": {
+                **TIMESTAMP,
+                "description": "When the snapshot was observed (append-only, skip-unchanged).",
+            },
+        }
+    ),
+    "BalancePage": _obj(
+        {
+            "items": {"type": "array", "items": ref("Balance"), "description": "Snapshots, newest first."},
+            "next_cursor": _nullable_text("Pass as `cursor` for the next (older) page; null on the last page."),
+        }
+    ),
+    "Fee": _obj({"code": _text("Fee code, e.g. usage."), "name": _text("Fee name."), "amount": ref("Amount")}),
+    "UsageLine": _obj(
+        {
+            "service": _text("Service the usage belongs to."),
+            "operator_id": _nullable_text("Operator the line is attributed to; null when unattributed."),
+            "operator_name": _nullable_text("Operator's name; null when unattributed."),
+            "quantity": {"type": "string", "pattern": QUANTITY_PATTERN, "description": "Decimal quantity."},
+            "unit": _text("Unit of the quantity."),
+            "amount": ref("Amount"),
+        }
+    ),
+    "CostSnapshot": _obj(
+        {
+            "organization_id": ORG_ID,
+            "year": {"type": "integer", "description": "Year the snapshot covers."},
+            "month": {"type": "integer", "minimum": 1, "maximum": 12, "description": "Month (1-12)."},
+            "collected_at": {**TIMESTAMP, "description": "When the snapshot was observed at the provider."},
+            "currency": CURRENCY,
+            "total": ref("Amount"),
+            "fees": {"type": "array", "items": ref("Fee"), "description": "Org-wide fee totals."},
+            "usage_lines": {"type": "array", "items": ref("UsageLine"), "description": "Per-service usage."},
+        }
+    ),
+    "CostMonths": _obj(
+        {
+            "months": {
+                "type": "array",
+                "description": "Months with at least one cost snapshot, newest first.",
+                "items": _obj({"year": {"type": "integer"}, "month": {"type": "integer", "minimum": 1, "maximum": 12}}),
+            }
+        }
+    ),
+    "Token": _obj(
+        {
+            "access_token": _text("HS256 JWT; send as `Authorization: Bearer …`."),
+            "token_type": {"type": "string", "const": "Bearer"},
+            "expires_in": {"type": "integer", "minimum": 1, "description": "Lifetime in seconds."},
+        }
+    ),
+    "TokenRequest": {
+        "type": "object",
+        "required": ["grant_type"],
+        "properties": {
+            "grant_type": {"type": "string", "const": "client_credentials"},
+            "client_id": _text("The client id (or authenticate with HTTP Basic instead)."),
+            "client_secret": _text("The client secret (or authenticate with HTTP Basic instead)."),
+        },
+    },
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "description": "RFC 9457 problem details. The token endpoint adds RFC 6749 `error`/`error_description`.",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "parameter": {"type": "string", "description": "The query parameter that was refused (422)."},
+            "error": {"type": "string", "description": "RFC 6749 error code (token endpoint)."},
+            "error_description": {"type": "string"},
+        },
+    },
+}

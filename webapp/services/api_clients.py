@@ -1,0 +1,98 @@
+"""API clients: create (secret shown once, stored as a hash), list, revoke, authenticate."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+
+from webapp.extensions import db
+from webapp.models import ApiClient, Organization
+from webapp.models.types import utcnow
+from webapp.services.errors import ValidationError
+
+CLIENT_ID_PREFIX = "adc_"
+HASH_SCHEME = "sha256$"
+# The secret is 256 random bits, so a fast hash cannot be brute-forced; argon2 would
+# only slow down every token request.
+_DUMMY_HASH = HASH_SCHEME + hashlib.sha256(b"no such client").hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewClient:
+    client: ApiClient
+    secret: str  # shown to the caller once, never stored
+
+
+def hash_secret(secret: str) -> str:
+    return HASH_SCHEME + hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _matches(stored: str, secret: str) -> bool:
+    return hmac.compare_digest(stored.encode(), hash_secret(secret).encode())
+
+
+def create_client(*, organization_id: int, name: str) -> NewClient:
+    """Add a client bound to one organisation; the caller commits."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError("name", "Client name must be 1–200 characters.")
+    if db.session.get(Organization, organization_id) is None:
+        raise ValidationError("org", f"No organisation with id {organization_id}.")
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(
+        client_id=CLIENT_ID_PREFIX + secrets.token_urlsafe(16),
+        secret_hash=hash_secret(secret),
+        organization_id=organization_id,
+        name=name,
+    )
+    db.session.add(client)
+    db.session.flush()
+    return NewClient(client, secret)
+
+
+def clients_stmt(organization_id: int | None = None) -> Select:
+    statement = select(ApiClient).order_by(ApiClient.organization_id, ApiClient.id)
+    if organization_id is not None:
+        statement = statement.where(ApiClient.organization_id == organization_id)
+    return statement
+
+
+def list_clients(organization_id: int | None = None) -> list[ApiClient]:
+    return list(db.session.scalars(clients_stmt(organization_id)))
+
+
+def revoke_client(client_id: str) -> ApiClient:
+    """Mark a client revoked (idempotent); its outstanding tokens fail from now on. The caller commits."""
+    client = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    if client is None:
+        raise ValidationError("client_id", f"No API client with id {client_id!r}.")
+    if client.revoked_at is None:
+        client.revoked_at = utcnow()
+        db.session.flush()
+    return client
+
+
+def authenticate_client(client_id: str, secret: str) -> ApiClient | None:
+    """The active client with this id and secret, or None (same work either way)."""
+    client = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    stored = client.secret_hash if client is not None else _DUMMY_HASH
+    if not _matches(stored, secret) or client is None or client.revoked_at is not None:
+        return None
+    return client
+
+
+def active_client_for_token(client_id: str, organization_id: int) -> ApiClient | None:
+    """The client a token names, if it is not revoked and still bound to an existing organisation."""
+    return db.session.scalar(
+        select(ApiClient)
+        .join(Organization, Organization.id == ApiClient.organization_id)
+        .where(
+            ApiClient.client_id == client_id,
+            ApiClient.organization_id == organization_id,
+            ApiClient.revoked_at.is_(None),
+        )
+    )
