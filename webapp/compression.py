@@ -28,11 +28,23 @@ def _wants_gzip(response: Response) -> bool:
     )
 
 
+def _body(response: Response) -> bytes:
+    """The whole body; a file-backed body (send_file) is closed once read."""
+    source = response.response
+    try:
+        return response.get_data()
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+
+
 def _static_gzip(response: Response) -> bytes:
     """Keyed by path and ETag (which changes with the file), so a changed file is recompressed."""
     key = f"{request.path}:{response.get_etag()[0]}"
     if key not in _static_cache:
-        _static_cache[key] = gzip.compress(response.get_data(), compresslevel=9, mtime=0)
+        _static_cache[key] = gzip.compress(_body(response), compresslevel=9, mtime=0)
+    else:
+        _body(response)
     return _static_cache[key]
 
 
@@ -46,7 +58,7 @@ def init_compression(app: Flask) -> None:
         if request.endpoint == "static":
             response.set_data(_static_gzip(response))
         elif response.calculate_content_length() and response.calculate_content_length() >= MIN_SIZE:
-            response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+            response.set_data(gzip.compress(_body(response), compresslevel=6))
         else:
             return response
         response.headers["Content-Encoding"] = "gzip"
