@@ -69,3 +69,9 @@ def test_service_bars_largest_on_top_and_accrual_keeps_change_points():
     trace = accrual_figure(accrual, "EUR")["data"][0]
     assert trace["y"] == [1.0, 2.0, 2.0] and trace["line"]["shape"] == "hv"
     assert trace["x"][-1] == "2023-01-01 12:00"
+
+
+def test_accrual_axis_spans_the_month():
+    start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    figure = accrual_figure([(start + timedelta(days=2), Decimal("5"))], "EUR", (start, end))
+    assert figure["layout"]["xaxis"]["range"] == ["2026-03-01 00:00", "2026-04-01 00:00"]

@@ -63,7 +63,7 @@ def balance_figure(points: Sequence[BalancePoint], *, now: datetime, currency: s
         "yaxis": {
             "gridcolor": "#eef1f5",
             "zerolinecolor": "#c7ced8",
-            "tickformat": ",.0f",
+            "tickformat": ",~f",
             "title": {"text": currency or ""},
         },
     }

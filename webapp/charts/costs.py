@@ -26,14 +26,17 @@ def service_figure(services: Sequence[Share], currency: str) -> dict:
         **BASE_LAYOUT,
         "height": max(160, 34 * len(ordered) + 60),
         "margin": {"l": 150, "r": 16, "t": 8, "b": 40},
-        "xaxis": {"gridcolor": "#eef1f5", "tickformat": ",.0f", "title": {"text": currency}},
+        "xaxis": {"gridcolor": "#eef1f5", "tickformat": ",~f", "title": {"text": currency}},
         "yaxis": {"automargin": True},
     }
     return {"data": [trace], "layout": layout, "config": CONFIG}
 
 
-def accrual_figure(accrual: Sequence[tuple[datetime, Decimal]], currency: str) -> dict:
-    """The month's total at each snapshot, keeping only the snapshots where it changed."""
+def accrual_figure(
+    accrual: Sequence[tuple[datetime, Decimal]], currency: str, month: tuple[datetime, datetime] | None = None
+) -> dict:
+    """The month's total at each snapshot, keeping only the snapshots where it changed; the x axis
+    spans the whole month when given, so an accruing month shows how far it has come."""
     points = [(at, total) for i, (at, total) in enumerate(accrual) if i == 0 or total != accrual[i - 1][1]]
     if accrual and points[-1][0] != accrual[-1][0]:
         points.append(accrual[-1])
@@ -48,7 +51,11 @@ def accrual_figure(accrual: Sequence[tuple[datetime, Decimal]], currency: str) -
     layout = {
         **BASE_LAYOUT,
         "height": 220,
-        "xaxis": {"type": "date", "gridcolor": "#eef1f5", "title": {"text": "UTC"}},
-        "yaxis": {"gridcolor": "#eef1f5", "rangemode": "tozero", "tickformat": ",.0f", "title": {"text": currency}},
+        "xaxis": {"type": "date", "gridcolor": "#eef1f5", "title": {"text": "UTC"}, **_month_range(month)},
+        "yaxis": {"gridcolor": "#eef1f5", "rangemode": "tozero", "tickformat": ",~f", "title": {"text": currency}},
     }
     return {"data": [trace], "layout": layout, "config": CONFIG}
+
+
+def _month_range(month: tuple[datetime, datetime] | None) -> dict:
+    return {} if month is None else {"range": [chart_time(month[0]), chart_time(month[1])]}

@@ -34,7 +34,7 @@ def costs(organization_id: int):
         currency = breakdown.snapshot.currency
         figures = {
             "services": to_json(service_figure(breakdown.by_service, currency)),
-            "accrual": to_json(accrual_figure(breakdown.accrual, currency)),
+            "accrual": to_json(accrual_figure(breakdown.accrual, currency, month_bounds(year, month))),
         }
     return render_page_or_partial(
         "pages/costs.html",
