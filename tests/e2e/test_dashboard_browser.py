@@ -122,6 +122,7 @@ def test_account_manager_journey(live_server, browser_page):
 
     # 1024 px is still usable; then sign out for real.
     page.set_viewport_size({"width": 1024, "height": 900})
+    page.wait_for_timeout(600)  # Plotly's responsive resize is debounced
     watched.shot("08-costs-1024")
     page.goto(live_server.url + "/")
     watched.shot("09-portfolio-1024")
