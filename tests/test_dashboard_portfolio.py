@@ -7,13 +7,14 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event
 
 from tests.dashboard_data import line, make_cost, mark_checked, signed_in
 from tests.factories import make_balance, make_org
 from webapp.extensions import db
 from webapp.models.types import utcnow
-from webapp.queries.portfolio import runway_days
+from webapp.queries.portfolio import SORTS, runway_days
 
 
 def table_rows(html: str) -> list[str]:
@@ -133,3 +134,34 @@ def test_manager_sees_only_assigned_organisations(app, client):
     assert "Mine Ltd" in html and "Other Ltd" not in html
     assert "Other Ltd" not in client.get("/portfolio.csv").get_data(as_text=True)
     assert other.id not in [mine.id]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_every_column_sorts(app, client, sort, direction):
+    now = utcnow()
+    rich = make_org(name="Rich", low_balance_threshold=Decimal("10"))
+    make_balance(rich, "900.00", at=now - timedelta(days=9))
+    make_balance(rich, "1000.00", at=now - timedelta(hours=2))
+    mark_checked(rich, now - timedelta(days=1))
+    make_cost(rich, now.year, now.month, now - timedelta(hours=1), [line("A", "30.00")])
+    poor = make_org(name="Poor", low_balance_threshold=Decimal("10"))
+    make_balance(poor, "5.00", at=now - timedelta(hours=1))
+    mark_checked(poor, now)
+    make_cost(poor, now.year, now.month, now - timedelta(hours=1), [line("A", "3.00")])
+    make_org(name="Empty")
+    signed_in(client, role="admin")
+    html = client.get(f"/?sort={sort}&dir={direction}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    names = [r.split("</a>")[0].rsplit(">", 1)[1] for r in table_rows(html)]
+    # Empty has no figures (nulls sort last either way); Rich: stale (4); Poor: low balance (2).
+    expected = {
+        "name": (["Empty", "Poor", "Rich"], ["Rich", "Poor", "Empty"]),
+        "balance": (["Poor", "Rich", "Empty"], ["Rich", "Poor", "Empty"]),
+        "cost": (["Poor", "Rich", "Empty"], ["Rich", "Poor", "Empty"]),
+        "change": (["Rich", "Empty", "Poor"], ["Rich", "Empty", "Poor"]),
+        "runway": (["Poor", "Rich", "Empty"], ["Rich", "Poor", "Empty"]),
+        "collected": (["Rich", "Poor", "Empty"], ["Poor", "Rich", "Empty"]),
+        "checked": (["Rich", "Poor", "Empty"], ["Poor", "Rich", "Empty"]),
+        "status": (["Poor", "Empty", "Rich"], ["Empty", "Rich", "Poor"]),
+    }[sort][direction == "desc"]
+    assert names == expected
