@@ -22,7 +22,7 @@ from webapp.queries.organizations import visible_organizations_stmt
 RUNWAY_WARN_DAYS = 14
 SPEND_WINDOW_DAYS = 30
 CHANGE_WINDOW_DAYS = 7
-PER_PAGE = 50
+PER_PAGE = 25
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 ZERO = Decimal(0)
 
