@@ -7,7 +7,8 @@ the bytes of a first load and of a month-picker swap. A script, not a test.
         --small postgresql://postgres@127.0.0.1:5432/accountdesk_bench_small
 
 Server time is measured in-process with Flask's test client (routing, queries, rendering,
-compression; no network), as the median of --runs requests after --warmup requests.
+compression; no network), as the median of --runs requests after --warmup requests, alternating
+between the two datasets so that both see the same machine load.
 """
 
 from __future__ import annotations
@@ -72,16 +73,24 @@ def targets() -> dict[str, str]:
     }
 
 
-def median_ms(client, path: str, runs: int, warmup: int, headers: dict | None = None) -> float:
-    for _ in range(warmup):
-        assert client.get(path, headers=headers or GZIP).status_code == 200, path
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(path, headers=headers or GZIP)
-        response.get_data()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+def timed_ms(client, path: str, headers: dict) -> float:
+    start = time.perf_counter()
+    response = client.get(path, headers=headers)
+    response.get_data()
+    assert response.status_code == 200, path
+    return (time.perf_counter() - start) * 1000
+
+
+def interleaved_medians(pairs: list[tuple], runs: int, warmup: int, headers: dict) -> list[float]:
+    """Median time of each (client, path), measured alternately so that both datasets see the
+    same machine load (other processes on a shared machine otherwise dominate the ratio)."""
+    samples: list[list[float]] = [[] for _ in pairs]
+    for round_number in range(warmup + runs):
+        for index, (client, path) in enumerate(pairs):
+            elapsed = timed_ms(client, path, headers)
+            if round_number >= warmup:
+                samples[index].append(elapsed)
+    return [statistics.median(values) for values in samples]
 
 
 def first_load_bytes(client, path: str) -> dict[str, int]:
@@ -95,24 +104,37 @@ def first_load_bytes(client, path: str) -> dict[str, int]:
     return sizes
 
 
-def measure(url: str, runs: int, warmup: int) -> dict:
+def prepare(url: str):
+    """(app, signed-in client, paths) for one dataset."""
     app = make_app(url)
     with app.app_context():
         ensure_user()
         paths = targets()
-        client = app.test_client()
-        client.post("/login", data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD})
-        times = {name: median_ms(client, path, runs, warmup) for name, path in paths.items()}
-        cost_path = paths["cost page (most usage lines)"]
-        swap = client.get(cost_path, headers={**GZIP, "HX-Request": "true"})
-        result = {
-            "paths": paths,
-            "median_ms": times,
-            "first_load_bytes": {name: first_load_bytes(client, paths[name]) for name in paths if "runway" not in name},
-            "swap_bytes": len(swap.data),
-            "swap_ms": median_ms(client, cost_path, runs, warmup, {**GZIP, "HX-Request": "true"}),
+    client = app.test_client()
+    client.post("/login", data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD})
+    return app, client, paths
+
+
+def measure(large_url: str, small_url: str, runs: int, warmup: int) -> dict:
+    datasets = {"large": prepare(large_url), "small": prepare(small_url)}
+    result: dict = {name: {"paths": paths, "median_ms": {}} for name, (_, _, paths) in datasets.items()}
+    large, small = datasets["large"], datasets["small"]
+    for page in large[2]:
+        times = interleaved_medians([(large[1], large[2][page]), (small[1], small[2][page])], runs, warmup, GZIP)
+        result["large"]["median_ms"][page], result["small"]["median_ms"][page] = times
+    swap = {**GZIP, "HX-Request": "true"}
+    cost = "cost page (most usage lines)"
+    times = interleaved_medians([(large[1], large[2][cost]), (small[1], small[2][cost])], runs, warmup, swap)
+    for index, name in enumerate(("large", "small")):
+        _, client, paths = datasets[name]
+        result[name]["swap_ms"] = times[index]
+        result[name]["swap_bytes"] = len(client.get(paths[cost], headers=swap).data)
+        result[name]["first_load_bytes"] = {
+            page: first_load_bytes(client, path) for page, path in paths.items() if "runway" not in page
         }
-        db.engine.dispose()
+    for app, _, _ in datasets.values():
+        with app.app_context():
+            db.engine.dispose()
     return result
 
 
@@ -139,11 +161,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--out", default="bench/results/latest.json")
     args = parser.parse_args()
-    small = measure(args.small, args.runs, args.warmup)
-    large = measure(args.large, args.runs, args.warmup)
+    result = measure(args.large, args.small, args.runs, args.warmup)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"small": small, "large": large}, indent=2))
-    print(report(large, small))
+    Path(args.out).write_text(json.dumps(result, indent=2))
+    print(report(result["large"], result["small"]))
 
 
 if __name__ == "__main__":

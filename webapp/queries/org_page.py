@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -63,8 +64,9 @@ def range_start(range_key: str, now: datetime) -> datetime | None:
     return None if span is None else now - span
 
 
-@dataclass(frozen=True, slots=True)
-class BalancePoint:
+class BalancePoint(NamedTuple):
+    """One change point of the ledger (a tuple: a year of them is built on every chart request)."""
+
     at: datetime
     amount: Decimal
     currency: str
@@ -73,12 +75,11 @@ class BalancePoint:
 def balance_series(organization_id: int, since: datetime | None) -> list[BalancePoint]:
     """Change points in the range, oldest first, led by the balance in force at `since`
     (so the step line starts at the left edge with the right value)."""
-    rows = db.session.execute(
-        balance_history_stmt(organization_id, since=since).with_only_columns(
-            BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency
-        )
-    ).all()
-    points = [BalancePoint(*row) for row in reversed(rows)]
+    statement = balance_history_stmt(organization_id, since=since).with_only_columns(
+        BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency
+    )
+    points = list(map(BalancePoint._make, db.session.connection().execute(statement).tuples()))
+    points.reverse()
     if since is not None:
         before = db.session.execute(
             balance_history_stmt(organization_id, until=since, limit=1).with_only_columns(
