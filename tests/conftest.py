@@ -141,7 +141,7 @@ def app(database_app):
             yield database_app
         finally:
             db.session.remove()
-            db.session.configure(join_transaction_mode="conservative_savepoint")
+            db.session.configure(join_transaction_mode="conditional_savepoint")  # the default
             engines[None] = engine
             if transaction.is_active:
                 transaction.rollback()

@@ -78,7 +78,7 @@ def balance_series(organization_id: int, since: datetime | None) -> list[Balance
     statement = balance_history_stmt(organization_id, since=since).with_only_columns(
         BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency
     )
-    points = list(map(BalancePoint._make, db.session.connection().execute(statement).tuples()))
+    points = list(map(BalancePoint._make, db.session.connection().execute(statement)))
     points.reverse()
     if since is not None:
         before = db.session.execute(
