@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard_data import XSS
+from tests.e2e.conftest import SCREENSHOTS
 from webapp.templating import money
 
 pytestmark = pytest.mark.browser
@@ -158,3 +159,36 @@ def test_managers_get_404_for_other_organisations(live_server, browser_page):
         assert page.get_by_role("heading", name="404 · Not found").count() == 1
     watched.shot("11-not-found")
     assert [e for e in watched.errors if "404" not in e] == []  # the browser logs the 404 itself
+
+
+def test_everything_works_without_javascript(live_server, chromium):
+    """Search, sort, range and month picking are plain forms and links underneath htmx."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/login")
+        page.fill("#email", live_server.manager_email)
+        page.fill("#password", live_server.password)
+        page.click("button[type=submit]")
+        page.wait_for_url(live_server.url + "/")
+        name = page.locator("#portfolio-table td.org-name a").first.inner_text()
+        page.fill("#q", name)
+        page.click("#portfolio-search button[type=submit]")
+        page.wait_for_url(re.compile(r"[?&]q="))
+        assert page.locator("#portfolio-table tbody tr").count() == 1
+        page.click("#portfolio-table thead a:has-text('Balance')")
+        page.wait_for_url(re.compile(r"sort=balance"))
+        page.locator("#portfolio-table td.org-name a").first.click()
+        page.click("#balance-chart a:has-text('30 d')")
+        page.wait_for_url(re.compile(r"range=30d"))
+        assert page.locator("#balance-chart a.current").inner_text() == "30 d"
+        page.click("nav.tabs a:has-text('Monthly costs')")
+        months = page.locator("#month-select option").evaluate_all("os => os.map(o => o.value)")
+        page.select_option("#month-select", months[-1])
+        page.click("#month-form button[type=submit]")
+        page.wait_for_url(re.compile(rf"month={months[-1]}"))
+        assert page.get_attribute("#cost-breakdown", "data-month") == months[-1]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "12-costs-without-javascript.png"), full_page=True)
+    finally:
+        context.close()
