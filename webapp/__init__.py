@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from webapp.compression import init_compression
 from webapp.config import PROJECT_ROOT, ConfigError, load_config
 from webapp.security import init_security_headers
 from webapp.templating import init_templating
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None, *, environ: dict[str, str] | None 
     register_error_handlers(app)
     init_security_headers(app)
     init_templating(app)
+    init_compression(app)
     register_cli(app)
     return app
 

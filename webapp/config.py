@@ -127,6 +127,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Static URLs carry a content hash (asset_url), so browsers may keep them for a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
         "TESTING": env == "testing",
         **_jwt_settings(environ, production, secret),
     }

@@ -1,16 +1,9 @@
-"""The account managers' dashboard."""
+"""The account managers' dashboard: portfolio, organisation page, monthly costs, CSV exports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
-
-from webapp.queries.organizations import portfolio_rows
+from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
 
-
-@bp.get("/")
-@login_required
-def index():
-    return render_template("pages/portfolio.html", rows=portfolio_rows(current_user))
+from webapp.dashboard import assets, costs, filters, organizations, portfolio  # noqa: E402, F401 - registers the views

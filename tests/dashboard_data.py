@@ -1,0 +1,75 @@
+"""Factories for the dashboard tests: cost snapshots, collection states, logged-in clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from tests.factories import make_user
+from tests.helpers import login
+from webapp.extensions import db
+from webapp.models import CollectionState, CostSnapshot, Organization
+from webapp.models.types import utcnow
+from webapp.money import format_amount
+
+XSS = "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://x")'
+
+
+def line(
+    service: str, amount: str, *, operator: tuple[str, str] | None = None, quantity: str = "1", unit: str = "hour"
+):
+    return {
+        "service": service,
+        "operator_id": operator[0] if operator else None,
+        "operator_name": operator[1] if operator else None,
+        "quantity": quantity,
+        "unit": unit,
+        "amount": amount,
+    }
+
+
+def make_cost(
+    org: Organization,
+    year: int,
+    month: int,
+    at: datetime,
+    lines: list[dict],
+    *,
+    usage_fee: str | None = None,
+    other_fees: list[tuple[str, str, str]] = (),
+    currency: str = "EUR",
+) -> CostSnapshot:
+    """A snapshot whose usage fee is the lines' sum unless given; total = all fees."""
+    lines_total = sum((Decimal(item["amount"]) for item in lines), Decimal(0))
+    usage = Decimal(usage_fee) if usage_fee is not None else lines_total
+    fees = [{"code": "usage", "name": "Usage", "amount": format_amount(usage)}]
+    fees += [{"code": code, "name": name, "amount": amount} for code, name, amount in other_fees]
+    total = sum((Decimal(fee["amount"]) for fee in fees), Decimal(0))
+    row = CostSnapshot(
+        organization_id=org.id,
+        year=year,
+        month=month,
+        collected_at=at,
+        currency=currency,
+        total=total,
+        fees=fees,
+        usage_lines=lines,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def mark_checked(org: Organization, at: datetime | None = None, kind: str = "balances") -> None:
+    moment = at or utcnow()
+    db.session.add(CollectionState(organization_id=org.id, kind=kind, last_attempt_at=moment, last_success_at=moment))
+    db.session.flush()
+
+
+def signed_in(client, *, role: str = "manager", organizations: list[Organization] = ()):
+    user = make_user(role=role, organizations=list(organizations))
+    db.session.commit()
+    response = login(client, user.email)
+    assert response.status_code == 302
+    return user

@@ -1,0 +1,139 @@
+"""Monthly cost page (issue 5 §3): picker, breakdown, shares, comparison, unattributed, CSV, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from tests.dashboard_data import line, make_cost, signed_in
+from tests.factories import make_org
+from webapp.models.types import utcnow
+from webapp.queries.cost_page import compare_with_previous_month
+
+ANA, BO = ("op-1", "Ana"), ("op-2", "Bo")
+
+
+def seed_closed_months(org):
+    """February and March 2026 (both closed), March with an unattributed difference."""
+    make_cost(org, 2026, 2, datetime(2026, 2, 10, tzinfo=UTC), [line("Compute", "40.00", operator=ANA)])
+    make_cost(org, 2026, 2, datetime(2026, 3, 2, tzinfo=UTC), [line("Compute", "100.00", operator=ANA)])
+    make_cost(org, 2026, 3, datetime(2026, 3, 5, tzinfo=UTC), [line("Compute", "10.00", operator=ANA)])
+    return make_cost(
+        org,
+        2026,
+        3,
+        datetime(2026, 4, 1, 3, tzinfo=UTC),
+        [
+            line("Compute", "60.00", operator=ANA, quantity="1200.5"),
+            line("Storage", "30.00", operator=BO, unit="GB"),
+            line("Storage", "10.00"),
+        ],
+        usage_fee="105.00",
+        other_fees=[("subscription", "Subscription", "20.00")],
+    )
+
+
+def test_breakdown_of_a_closed_month(app, client):
+    org = make_org()
+    snapshot = seed_closed_months(org)
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}/costs?month=2026-03").get_data(as_text=True)
+    assert "Costs for 2026-03" in page and ">closed<" in page
+    assert "€125.00" in page  # total = usage 105 + subscription 20
+    assert "Subscription" in page and "€20.00" in page
+    assert "Unattributed difference" in page and "€5.00" in page  # 105 − (60 + 30 + 10)
+    assert "60.0 %" in page and "30.0 %" in page and "10.0 %" in page  # shares of the itemised €100
+    assert "no operator given" in page
+    assert "1,200.5" in page
+    assert "+€25.00" in page and "whole month: €100.00 in 2026-02" in page
+    assert f"snapshot={snapshot.id}" in page
+    assert '<option value="2026-03" selected>2026-03 · closed</option>' in page
+    assert '<option value="2026-02">2026-02 · closed</option>' in page
+
+
+def test_month_picker_swaps_only_the_breakdown(app, client):
+    org = make_org()
+    seed_closed_months(org)
+    signed_in(client, role="admin")
+    response = client.get(f"/orgs/{org.id}/costs?month=2026-02", headers={"HX-Request": "true"})
+    partial = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert "<html" not in partial and partial.lstrip().startswith('<section id="cost-breakdown"')
+    assert 'data-month="2026-02"' in partial and "€100.00" in partial
+    assert 'hx-push-url="true"' in partial and "?month=2026-03" in partial  # next month link
+    assert "—" in partial and "nothing to compare with" in partial  # January has no data
+    # a history restore (back/forward after the cache was emptied) gets the whole page
+    restore = client.get(
+        f"/orgs/{org.id}/costs?month=2026-02", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restore.get_data(as_text=True)
+
+
+def test_lines_are_sortable(app, client):
+    org = make_org()
+    seed_closed_months(org)
+    signed_in(client, role="admin")
+    partial = client.get(
+        f"/orgs/{org.id}/costs?month=2026-03&sort=service&dir=asc", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    body = partial.split("Usage lines", 1)[1]
+    assert body.index("Compute") < body.index("Storage")
+    desc = client.get(f"/orgs/{org.id}/costs?month=2026-03&sort=amount&dir=asc").get_data(as_text=True)
+    lines = desc.split("Usage lines", 1)[1]
+    assert lines.index("€10.00") < lines.index("€30.00") < lines.index("€60.00")
+    assert client.get(f"/orgs/{org.id}/costs?month=2026-03&sort=price").status_code == 400
+
+
+def test_month_without_data_and_bad_months(app, client):
+    org = make_org()
+    seed_closed_months(org)
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}/costs?month=2025-07").get_data(as_text=True)
+    assert "No cost data for 2025-07" in page
+    for bad in ("2026-13", "2026-3", "march", "2026-00", "99999-01", "2026-03-01"):
+        response = client.get(f"/orgs/{org.id}/costs?month={bad}")
+        assert response.status_code == 400, bad
+        assert "YYYY-MM" in response.get_data(as_text=True)
+    assert client.get(f"/orgs/{org.id}/costs.csv?month=nope").status_code == 400
+    assert client.get(f"/orgs/{org.id}/costs.csv").status_code == 400
+    assert client.get(f"/orgs/{org.id}/costs.csv?month=2025-07").status_code == 404
+
+
+def test_default_month_is_the_newest_with_data(app, client):
+    org = make_org()
+    seed_closed_months(org)
+    signed_in(client, role="admin")
+    assert 'data-month="2026-03"' in client.get(f"/orgs/{org.id}/costs").get_data(as_text=True)
+
+
+def test_like_for_like_uses_the_same_elapsed_time(app):
+    org = make_org()
+    now = utcnow()
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    previous_start = (start - timedelta(days=1)).replace(day=1)
+    make_cost(org, previous_start.year, previous_start.month, previous_start + timedelta(hours=6), [line("A", "5.00")])
+    make_cost(org, previous_start.year, previous_start.month, start - timedelta(hours=1), [line("A", "900.00")])
+    current = make_cost(org, now.year, now.month, start + timedelta(hours=7), [line("A", "8.00")])
+    comparison = compare_with_previous_month(org.id, current)
+    assert comparison.previous == Decimal("5.00") and not comparison.full_month
+    assert comparison.delta == Decimal("3.00")
+
+
+def test_usage_csv_matches_the_page(app, client):
+    org = make_org()
+    snapshot = seed_closed_months(org)
+    signed_in(client, role="admin")
+    response = client.get(f"/orgs/{org.id}/costs.csv?month=2026-03&snapshot={snapshot.id}")
+    assert (
+        response.mimetype == "text/csv" and f"usage-org{org.id}-2026-03.csv" in response.headers["Content-Disposition"]
+    )
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 3 and {r["currency"] for r in rows} == {"EUR"}
+    assert sum(Decimal(r["amount"]) for r in rows) == Decimal("100.00")  # the page's itemised total
+    assert rows[2]["operator_id"] == "" and rows[0]["quantity"] == "1200.50"
+    assert rows[0]["snapshot_collected_at"] == "2026-04-01T03:00:00Z"
+    older = client.get(f"/orgs/{org.id}/costs.csv?month=2026-03&snapshot={snapshot.id - 1}").get_data(as_text=True)
+    assert len(older.strip().splitlines()) == 2  # that earlier snapshot had one line
+    assert client.get(f"/orgs/{org.id}/costs.csv?month=2026-02&snapshot={snapshot.id}").status_code == 404

@@ -1,0 +1,104 @@
+"""Organisation page (issue 5 §2): profile, balance card, step chart + range picker, movements, CSV."""
+
+from __future__ import annotations
+
+import csv
+import html as htmllib
+import io
+import json
+import re
+from datetime import timedelta
+
+from tests.dashboard_data import mark_checked, signed_in
+from tests.factories import make_balance, make_org
+from webapp.models.types import utcnow
+
+
+def figure_of(page: str) -> dict:
+    match = re.search(r'data-figure="([^"]*)"', page)
+    assert match, "no chart on the page"
+    return json.loads(htmllib.unescape(match.group(1)))
+
+
+def test_profile_card_chart_and_movements(app, client):
+    now = utcnow()
+    org = make_org(name="Acme Ltd")
+    make_balance(org, "100.00", at=now - timedelta(days=200))
+    make_balance(org, "80.00", at=now - timedelta(days=20))
+    make_balance(org, "95.50", at=now - timedelta(days=2))
+    mark_checked(org, now - timedelta(hours=1))
+    signed_in(client, role="admin")
+
+    response = client.get(f"/orgs/{org.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for field in (
+        str(org.id),
+        "Acme Ltd",
+        org.created_at.strftime("%Y-%m-%d %H:%M"),
+        org.updated_at.strftime("%Y-%m-%d"),
+    ):
+        assert field in page
+    assert "€95.50" in page
+    assert "Unchanged since " + (now - timedelta(days=2)).strftime("%Y-%m-%d") in page
+    assert "last checked " + (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M") + " UTC" in page
+    assert "Data may be out of date" not in page
+    assert "€80.00" in page and "+€15.50" in page and "-€20.00" in page  # movements with deltas
+
+    figure = figure_of(page)  # default 90 d: starts with the balance in force 90 days ago
+    trace = figure["data"][0]
+    assert trace["line"]["shape"] == "hv" and figure["layout"]["template"] == "none"
+    assert trace["y"] == [100.0, 80.0, 95.5, 95.5]
+    assert 'id="balance-chart"' in page and 'hx-target="#balance-chart"' in page
+
+
+def test_range_picker_swaps_only_the_chart(app, client):
+    now = utcnow()
+    org = make_org()
+    make_balance(org, "100.00", at=now - timedelta(days=200))
+    make_balance(org, "80.00", at=now - timedelta(days=20))
+    signed_in(client, role="admin")
+    response = client.get(f"/orgs/{org.id}?range=all", headers={"HX-Request": "true"})
+    partial = response.get_data(as_text=True)
+    assert "<html" not in partial and partial.lstrip().startswith('<section id="balance-chart"')
+    assert "HX-Request" in response.headers["Vary"]
+    assert figure_of(partial)["data"][0]["y"] == [100.0, 80.0, 80.0]
+    assert "Recent movements" not in partial
+    thirty = figure_of(client.get(f"/orgs/{org.id}?range=30d", headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert thirty["data"][0]["y"] == [100.0, 80.0, 80.0]  # in force at the start of the range, then the move
+    assert client.get(f"/orgs/{org.id}?range=5y").status_code == 400
+
+
+def test_stale_warning(app, client):
+    org = make_org()
+    make_balance(org, "1.00", at=utcnow() - timedelta(days=1))
+    mark_checked(org, utcnow() - timedelta(hours=10))
+    signed_in(client, role="admin")
+    assert "Data may be out of date" in client.get(f"/orgs/{org.id}").get_data(as_text=True)
+
+
+def test_empty_organisation(app, client):
+    org = make_org()
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}").get_data(as_text=True)
+    assert "No balance collected yet" in page and "No balance history in this range" in page
+    assert "has never been checked" in page
+
+
+def test_history_csv_for_the_range(app, client):
+    now = utcnow()
+    org = make_org(name="Acme Ltd")
+    make_balance(org, "100.00", at=now - timedelta(days=200))
+    make_balance(org, "80.00", at=now - timedelta(days=20))
+    make_balance(org, "-3.10", at=now - timedelta(days=1))
+    signed_in(client, role="admin")
+    response = client.get(f"/orgs/{org.id}/balance.csv?range=30d")
+    assert response.mimetype == "text/csv" and f"org{org.id}-30d" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(r["previous_amount"], r["amount"], r["change"]) for r in rows] == [
+        ("80.00", "-3.10", "-83.10"),
+        ("100.00", "80.00", "-20.00"),
+    ]
+    assert rows[0]["collected_at"].endswith("Z") and rows[0]["currency"] == "EUR"
+    everything = client.get(f"/orgs/{org.id}/balance.csv?range=all").get_data(as_text=True)
+    assert everything.strip().splitlines()[-1].split(",")[3:6] == ["", "100.00", ""]

@@ -1,0 +1,61 @@
+"""Cost charts: the month by service (bars) and how the month's total grew (step line)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time, plain
+from webapp.queries.cost_page import Share
+
+
+def service_figure(services: Sequence[Share], currency: str) -> dict:
+    """Horizontal bars, largest on top; service names escaped before they reach Plotly."""
+    ordered = list(reversed(services))
+    names = [plain(share.name) for share in ordered]
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "x": [float(share.amount) for share in ordered],
+        "y": names,
+        "marker": {"color": ACCENT},
+        "hovertemplate": "%{y}<br>%{x:,.2f} " + currency + "<extra></extra>",
+    }
+    layout = {
+        **BASE_LAYOUT,
+        "height": max(160, 34 * len(ordered) + 60),
+        "margin": {"l": 150, "r": 16, "t": 8, "b": 40},
+        "xaxis": {"gridcolor": "#eef1f5", "tickformat": ",~f", "title": {"text": currency}},
+        "yaxis": {"automargin": True},
+    }
+    return {"data": [trace], "layout": layout, "config": CONFIG}
+
+
+def accrual_figure(
+    accrual: Sequence[tuple[datetime, Decimal]], currency: str, month: tuple[datetime, datetime] | None = None
+) -> dict:
+    """The month's total at each snapshot, keeping only the snapshots where it changed; the x axis
+    spans the whole month when given, so an accruing month shows how far it has come."""
+    points = [(at, total) for i, (at, total) in enumerate(accrual) if i == 0 or total != accrual[i - 1][1]]
+    if accrual and points[-1][0] != accrual[-1][0]:
+        points.append(accrual[-1])
+    trace = {
+        "type": "scatter",
+        "mode": "lines",
+        "line": {"shape": "hv", "color": ACCENT, "width": 2},
+        "x": [chart_time(at) for at, _ in points],
+        "y": [float(total) for _, total in points],
+        "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{y:,.2f} " + currency + "<extra></extra>",
+    }
+    layout = {
+        **BASE_LAYOUT,
+        "height": 220,
+        "xaxis": {"type": "date", "gridcolor": "#eef1f5", "title": {"text": "UTC"}, **_month_range(month)},
+        "yaxis": {"gridcolor": "#eef1f5", "rangemode": "tozero", "tickformat": ",~f", "title": {"text": currency}},
+    }
+    return {"data": [trace], "layout": layout, "config": CONFIG}
+
+
+def _month_range(month: tuple[datetime, datetime] | None) -> dict:
+    return {} if month is None else {"range": [chart_time(month[0]), chart_time(month[1])]}

@@ -1,0 +1,44 @@
+"""Portfolio (`/`): every visible organisation, searchable, sortable, paged; CSV of the list as shown."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, stream_with_context
+from flask_login import current_user, login_required
+
+from webapp.dashboard import bp, params
+from webapp.dashboard.htmx import render_page_or_partial
+from webapp.models.types import utcnow
+from webapp.queries.portfolio import SORTS, PortfolioParams, portfolio_all, portfolio_page
+from webapp.services.csv_export import stream_csv
+from webapp.services.dashboard_csv import PORTFOLIO_HEADER, csv_response, portfolio_csv_rows
+
+
+def _params(*, paged: bool = True) -> PortfolioParams:
+    return PortfolioParams(
+        q=params.search_text(),
+        sort=params.choice("sort", SORTS, "name"),
+        desc=params.direction(),
+        page=params.positive_int("page", 1) if paged else 1,
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    page = portfolio_page(
+        current_user, _params(), now=utcnow(), interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"]
+    )
+    return render_page_or_partial("pages/portfolio.html", "partials/portfolio_table.html", page=page)
+
+
+@bp.get("/portfolio.csv")
+@login_required
+def portfolio_csv() -> Response:
+    rows = portfolio_all(
+        current_user,
+        _params(paged=False),
+        now=utcnow(),
+        interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"],
+    )
+    body = stream_csv(PORTFOLIO_HEADER, portfolio_csv_rows(rows))
+    return csv_response(stream_with_context(body), f"portfolio-{utcnow():%Y-%m-%d}.csv")

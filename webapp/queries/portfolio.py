@@ -1,0 +1,237 @@
+"""The portfolio: visible organisations with balance, month-to-date cost, 7-day change and badges.
+
+One statement returns a page of rows. Each figure is a correlated probe of the
+"latest" indexes (balance ledger, cost snapshots), so PostgreSQL evaluates them
+only for the rows of the page when sorting by name; sorting by a figure computes
+it for every visible organisation (a thousand index probes, still one statement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, select, type_coerce
+
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
+from webapp.models.types import Money
+from webapp.queries.organizations import visible_organizations_stmt
+
+RUNWAY_WARN_DAYS = 14
+SPEND_WINDOW_DAYS = 30
+CHANGE_WINDOW_DAYS = 7
+PER_PAGE = 25
+SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioParams:
+    """What the user asked for: search text, sort column and direction, page (1-based)."""
+
+    q: str = ""
+    sort: str = "name"
+    desc: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioRow:
+    id: int
+    name: str
+    active: bool
+    threshold: Decimal | None
+    amount: Decimal | None
+    currency: str | None
+    collected_at: datetime | None
+    checked_at: datetime | None
+    amount_week_ago: Decimal | None
+    currency_week_ago: str | None
+    cost: Decimal | None
+    cost_currency: str | None
+    spend_30d: Decimal | None
+    stale_before: datetime
+
+    @property
+    def change_7d(self) -> Decimal | None:
+        """Balance now minus the balance 7 days ago (None when there is nothing to compare)."""
+        if self.amount is None or self.amount_week_ago is None or self.currency != self.currency_week_ago:
+            return None
+        return self.amount - self.amount_week_ago
+
+    @property
+    def low_balance(self) -> bool:
+        return self.threshold is not None and self.amount is not None and self.amount < self.threshold
+
+    @property
+    def stale(self) -> bool:
+        """No successful balance check for more than two collection intervals."""
+        return self.checked_at is None or self.checked_at < self.stale_before
+
+    @property
+    def runway_days(self) -> Decimal | None:
+        """Balance ÷ average daily spend over the last 30 days; None ("n/a") without spend."""
+        return runway_days(self.amount, self.spend_30d)
+
+    @property
+    def short_runway(self) -> bool:
+        days = self.runway_days
+        return days is not None and days < RUNWAY_WARN_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioPage:
+    rows: list[PortfolioRow]
+    total: int
+    params: PortfolioParams
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pages", max(1, -(-self.total // self.params.per_page)))
+
+
+def runway_days(balance: Decimal | None, spend: Decimal | None, window_days: int = SPEND_WINDOW_DAYS) -> Decimal | None:
+    if balance is None or spend is None or spend <= 0:
+        return None
+    return max(ZERO, balance / (spend / window_days))
+
+
+def stale_before(now: datetime, interval_hours: float) -> datetime:
+    return now - timedelta(hours=2 * interval_hours)
+
+
+def months_between(start: datetime, end: datetime) -> list[tuple[int, int]]:
+    """Every (year, month) that the interval [start, end] touches."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _balance_probe(column, org_id, at: datetime | None = None):
+    statement = select(column).where(BalanceSnapshot.organization_id == org_id)
+    if at is not None:
+        statement = statement.where(BalanceSnapshot.collected_at <= at)
+    return statement.order_by(BalanceSnapshot.collected_at.desc()).limit(1).scalar_subquery()
+
+
+def _cost_probe(column, org_id, year: int, month: int, at: datetime | None = None):
+    statement = select(column).where(
+        CostSnapshot.organization_id == org_id, CostSnapshot.year == year, CostSnapshot.month == month
+    )
+    if at is not None:
+        statement = statement.where(CostSnapshot.collected_at <= at)
+    return statement.order_by(CostSnapshot.collected_at.desc()).limit(1).scalar_subquery()
+
+
+def _spend_expression(org_id, now: datetime):
+    """Cost accrued in the last 30 days: per month touched, total now minus total at the window start."""
+    start = now - timedelta(days=SPEND_WINDOW_DAYS)
+    zero = literal(ZERO, Money)
+    terms = [
+        func.coalesce(_cost_probe(CostSnapshot.total, org_id, y, m, now), zero)
+        - func.coalesce(_cost_probe(CostSnapshot.total, org_id, y, m, start), zero)
+        for y, m in months_between(start, now)
+    ]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return type_coerce(total, Money)
+
+
+def _columns(org, now: datetime):
+    week_ago = now - timedelta(days=CHANGE_WINDOW_DAYS)
+    return {
+        "amount": type_coerce(_balance_probe(BalanceSnapshot.amount, org.c.id), Money),
+        "currency": _balance_probe(BalanceSnapshot.currency, org.c.id),
+        "collected_at": _balance_probe(BalanceSnapshot.collected_at, org.c.id),
+        "amount_week_ago": type_coerce(_balance_probe(BalanceSnapshot.amount, org.c.id, week_ago), Money),
+        "currency_week_ago": _balance_probe(BalanceSnapshot.currency, org.c.id, week_ago),
+        "cost": type_coerce(_cost_probe(CostSnapshot.total, org.c.id, now.year, now.month), Money),
+        "cost_currency": _cost_probe(CostSnapshot.currency, org.c.id, now.year, now.month),
+        "spend_30d": _spend_expression(org.c.id, now),
+    }
+
+
+def _runway_sort(row):
+    spend = row.c.spend_30d
+    return case((spend > literal(ZERO, Money), cast(row.c.amount, Float) / cast(spend, Float)), else_=None)
+
+
+def _status_sort(row, stale_at: datetime):
+    """More badges first: stale (4) + low balance (2) + short runway (1)."""
+    stale = case((row.c.checked_at.is_(None) | (row.c.checked_at < stale_at), 4), else_=0)
+    low = case((and_(row.c.threshold.is_not(None), row.c.amount < row.c.threshold), 2), else_=0)
+    short = case((_runway_sort(row) < RUNWAY_WARN_DAYS / SPEND_WINDOW_DAYS, 1), else_=0)
+    return stale + low + short
+
+
+def _sort_key(params: PortfolioParams, row, stale_at: datetime):
+    keys = {
+        "balance": lambda: row.c.amount,
+        "cost": lambda: row.c.cost,
+        "change": lambda: type_coerce(row.c.amount - row.c.amount_week_ago, Money),
+        "runway": lambda: _runway_sort(row),
+        "collected": lambda: row.c.collected_at,
+        "checked": lambda: row.c.checked_at,
+        "status": lambda: _status_sort(row, stale_at),
+    }
+    key = keys[params.sort]()
+    return (key.desc() if params.desc else key.asc()).nulls_last()
+
+
+def _filtered(user: User, q: str) -> Select:
+    statement = visible_organizations_stmt(user)
+    if q.strip():
+        statement = statement.where(func.lower(Organization.name).contains(q.strip().lower(), autoescape=True))
+    return statement
+
+
+def _rows_statement(user: User, params: PortfolioParams, now: datetime) -> Select:
+    org = _filtered(user, params.q).subquery("org")
+    checked = select(CollectionState).where(CollectionState.kind == "balances").subquery("checked")
+    return (
+        select(org.c.id, org.c.name, org.c.active, org.c.low_balance_threshold.label("threshold"))
+        .add_columns(
+            checked.c.last_success_at.label("checked_at"), *(c.label(n) for n, c in _columns(org, now).items())
+        )
+        .select_from(org)
+        .outerjoin(checked, checked.c.organization_id == org.c.id)
+    )
+
+
+def portfolio_statement(user: User, params: PortfolioParams, now: datetime, stale_at: datetime) -> Select:
+    """By name: one flat statement, so PostgreSQL probes only the page's rows. By a figure: every
+    figure is computed once per organisation in a subquery (OFFSET 0 keeps it from being inlined,
+    which would repeat the probes in the sort key), then sorted."""
+    rows = _rows_statement(user, params, now)
+    if params.sort == "name":
+        name = func.lower(rows.selected_columns.name)
+        statement = rows.order_by(name.desc() if params.desc else name.asc(), rows.selected_columns.id)
+    else:
+        figures = rows.offset(0).subquery("figures")
+        statement = select(figures).order_by(
+            _sort_key(params, figures, stale_at), func.lower(figures.c.name), figures.c.id
+        )
+    return statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
+
+
+def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:
+    """A page of the portfolio: two statements (the count and the rows) whatever the number of organisations."""
+    stale_at = stale_before(now, interval_hours)
+    total = db.session.scalar(select(func.count()).select_from(_filtered(user, params.q).subquery()))
+    result = db.session.execute(portfolio_statement(user, params, now, stale_at))
+    rows = [PortfolioRow(**row._mapping, stale_before=stale_at) for row in result]
+    return PortfolioPage(rows=rows, total=total or 0, params=params)
+
+
+def portfolio_all(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float):
+    """Every row of the list as shown (same search and sort, no paging), for the CSV; streamed."""
+    stale_at = stale_before(now, interval_hours)
+    statement = portfolio_statement(user, params, now, stale_at).limit(None).offset(None)
+    for row in db.session.execute(statement.execution_options(yield_per=500)):
+        yield PortfolioRow(**row._mapping, stale_before=stale_at)
