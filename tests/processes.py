@@ -26,6 +26,7 @@ def stack_environ(database_url: str, redis_url: str, provider_url: str, token: s
         "PROVIDER_TIMEOUT": "10",
         "INSTANCE_PATH": str(tmp / "instance"),
         "SECRET_KEY": "stack-test-secret-key-0123456789abcdef",
+        "JWT_SECRET": "stack-test-jwt-secret-0123456789abcdef",
         "PYTHONUNBUFFERED": "1",
     }
     environ.update({**defaults, **extra})

@@ -113,3 +113,10 @@ def test_static_assets_are_long_cached_and_gzipped(app, client):
     assert html.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in html.headers["Vary"]
     with client.get("/static/css/app.css") as plain:
         assert "Content-Encoding" not in plain.headers and b"Account Desk" in plain.data
+
+
+def test_api_responses_are_not_gzipped_by_the_app(client):
+    response = client.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert response.json["openapi"].startswith("3.1")

@@ -19,8 +19,11 @@ _static_cache: dict[str, bytes] = {}
 
 
 def _wants_gzip(response: Response) -> bool:
+    # The JSON API is left byte-exact: its ETags name one representation, and integrations
+    # (or the proxy in front of them) negotiate their own compression.
     return (
-        "gzip" in request.headers.get("Accept-Encoding", "").lower()
+        not request.path.startswith("/api/")
+        and "gzip" in request.headers.get("Accept-Encoding", "").lower()
         and response.status_code == 200
         and response.mimetype in COMPRESSIBLE
         and "Content-Encoding" not in response.headers
