@@ -60,7 +60,8 @@ def test_month_picker_swaps_only_the_breakdown(app, client):
     response = client.get(f"/orgs/{org.id}/costs?month=2026-02", headers={"HX-Request": "true"})
     partial = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
-    assert "<html" not in partial and partial.lstrip().startswith('<section id="cost-breakdown"')
+    assert "<html" not in partial and '<section id="cost-breakdown"' in partial
+    assert "<title>Costs 2026-02 · " in partial  # htmx updates the tab title (and history entry) from it
     assert 'data-month="2026-02"' in partial and "€100.00" in partial
     assert 'hx-push-url="true"' in partial and "?month=2026-03" in partial  # next month link
     assert "—" in partial and "nothing to compare with" in partial  # January has no data

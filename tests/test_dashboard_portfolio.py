@@ -165,3 +165,14 @@ def test_every_column_sorts(app, client, sort, direction):
         "status": (["Poor", "Empty", "Rich"], ["Empty", "Rich", "Poor"]),
     }[sort][direction == "desc"]
     assert names == expected
+
+
+def test_runway_never_mixes_currencies(app, client):
+    now = utcnow()
+    org = make_org(name="Mixed Ltd")
+    make_balance(org, "10.00", currency="EUR")
+    mark_checked(org)
+    make_cost(org, now.year, now.month, now - timedelta(hours=1), [line("A", "300.00")], currency="USD")
+    signed_in(client, role="admin")
+    (row,) = table_rows(client.get("/?sort=runway").get_data(as_text=True))
+    assert "n/a" in row and "short runway" not in row

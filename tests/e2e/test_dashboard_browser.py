@@ -96,7 +96,7 @@ def test_account_manager_journey(live_server, browser_page):
     page.select_option("#month-select", other_month)
     page.wait_for_selector(f"#cost-breakdown[data-month='{other_month}']")
     page.wait_for_url(re.compile(rf"month={other_month}"))
-    assert same_document(page)
+    assert same_document(page) and page.title().startswith(f"Costs {other_month}")
     assert page.locator("#cost-breakdown .main-svg").count() >= 1
     watched.shot("07-costs-other-month")
 
@@ -192,3 +192,22 @@ def test_everything_works_without_javascript(live_server, chromium):
         page.screenshot(path=str(SCREENSHOTS / "12-costs-without-javascript.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_keyboard_only(live_server, browser_page):
+    """Sort and open an organisation with the keyboard alone; the focused link is outlined."""
+    watched, page = browser_page, browser_page.page
+    sign_in(watched, live_server, shot=False)
+    page.focus("#q")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim().startsWith('Balance')"):
+            break
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), outline
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"sort=balance"))
+    page.focus("#portfolio-table td.org-name a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orgs/\d+$"))
+    assert watched.errors == []

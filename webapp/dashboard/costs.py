@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, abort, stream_with_context
 from flask_login import login_required
 
@@ -11,7 +13,16 @@ from webapp.dashboard import bp, params
 from webapp.dashboard.htmx import render_page_or_partial
 from webapp.dashboard.organizations import organization_or_404
 from webapp.models.types import utcnow
-from webapp.queries.cost_page import LINE_SORTS, month_breakdown, month_key, months_with_data, shift_month, sort_lines
+from webapp.queries.cost_page import (
+    LINE_SORTS,
+    Breakdown,
+    MonthOption,
+    month_breakdown,
+    month_key,
+    months_with_data,
+    shift_month,
+    sort_lines,
+)
 from webapp.queries.costs import month_bounds
 from webapp.services.csv_export import stream_csv
 from webapp.services.dashboard_csv import USAGE_HEADER, csv_response, usage_csv_rows
@@ -27,32 +38,42 @@ def costs(organization_id: int):
     sort = params.choice("sort", LINE_SORTS, "amount")
     desc = params.choice("dir", ("asc", "desc"), "desc") == "desc"
     breakdown = month_breakdown(org.id, year, month)
-    keys = [option.key for option in months]
-    previous_key, next_key = month_key(*shift_month(year, month, -1)), month_key(*shift_month(year, month, 1))
-    figures = None
-    if breakdown is not None:
-        currency = breakdown.snapshot.currency
-        figures = {
-            "services": to_json(service_figure(breakdown.by_service, currency)),
-            "accrual": to_json(accrual_figure(breakdown.accrual, currency, month_bounds(year, month))),
-        }
     return render_page_or_partial(
         "pages/costs.html",
         "partials/cost_breakdown.html",
         org=org,
         months=months,
         month=month_key(year, month),
-        previous_month=previous_key,
-        next_month=next_key,
-        has_previous=bool(keys) and previous_key >= keys[-1],
-        has_next=next_key <= max([*keys, month_key(now.year, now.month)]),
         accruing=now < month_bounds(year, month)[1],
         breakdown=breakdown,
         lines=sort_lines(breakdown.lines, sort, desc) if breakdown else [],
         sort=sort,
         desc=desc,
-        figures=figures,
+        figures=_figures(breakdown, year, month),
+        **_neighbours(year, month, months, now),
     )
+
+
+def _neighbours(year: int, month: int, months: list[MonthOption], now: datetime) -> dict:
+    """Previous/next month keys, offered only between the oldest month with data and today."""
+    keys = [option.key for option in months]
+    previous_key, next_key = month_key(*shift_month(year, month, -1)), month_key(*shift_month(year, month, 1))
+    return {
+        "previous_month": previous_key,
+        "next_month": next_key,
+        "has_previous": bool(keys) and previous_key >= keys[-1],
+        "has_next": next_key <= max([*keys, month_key(now.year, now.month)]),
+    }
+
+
+def _figures(breakdown: Breakdown | None, year: int, month: int) -> dict[str, str] | None:
+    if breakdown is None:
+        return None
+    currency = breakdown.snapshot.currency
+    return {
+        "services": to_json(service_figure(breakdown.by_service, currency)),
+        "accrual": to_json(accrual_figure(breakdown.accrual, currency, month_bounds(year, month))),
+    }
 
 
 @bp.get("/orgs/<int:organization_id>/costs.csv")

@@ -11,8 +11,9 @@ def is_htmx_partial() -> bool:
 
 
 def render_page_or_partial(page_template: str, partial_template: str, /, **context) -> Response:
-    template = partial_template if is_htmx_partial() else page_template
-    response = make_response(render_template(template, **context))
+    partial = is_htmx_partial()
+    template = partial_template if partial else page_template
+    response = make_response(render_template(template, as_partial=partial, **context))
     response.vary.add("HX-Request")
     response.vary.add("HX-History-Restore-Request")
     return response

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Float, Select, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select, type_coerce
 
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
@@ -73,7 +73,10 @@ class PortfolioRow:
 
     @property
     def runway_days(self) -> Decimal | None:
-        """Balance ÷ average daily spend over the last 30 days; None ("n/a") without spend."""
+        """Balance ÷ average daily spend over the last 30 days; None ("n/a") without spend, or
+        when costs are billed in another currency than the balance (never mix currencies)."""
+        if self.cost_currency is not None and self.cost_currency != self.currency:
+            return None
         return runway_days(self.amount, self.spend_30d)
 
     @property
@@ -159,7 +162,9 @@ def _columns(org, now: datetime):
 
 def _runway_sort(row):
     spend = row.c.spend_30d
-    return case((spend > literal(ZERO, Money), cast(row.c.amount, Float) / cast(spend, Float)), else_=None)
+    same_currency = or_(row.c.cost_currency.is_(None), row.c.cost_currency == row.c.currency)
+    usable = and_(spend > literal(ZERO, Money), same_currency)
+    return case((usable, cast(row.c.amount, Float) / cast(spend, Float)), else_=None)
 
 
 def _status_sort(row, stale_at: datetime):
