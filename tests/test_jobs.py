@@ -114,7 +114,7 @@ def test_job_logs_are_structured_and_never_hold_the_token(stack, caplog):
     db.session.commit()
     fake.set_faults(failing_refs={"log-a": 401})
     caplog.set_level(logging.DEBUG)
-    dispatch("balances", current_slot(utcnow(), 3600))
+    dispatch("balances", "20260101T000000Z")  # never the minute slot collect_now uses below
     work(app, connection)
     fake.set_faults(failing_refs={})
     collect_now(org.id)
