@@ -185,7 +185,6 @@ def run_collection(
     months: list[tuple[int, int]] | None = None,
     trigger: str = "cli",
     as_of: datetime | None = None,
-    slot_start: datetime | None = None,
 ) -> CollectionRun:
     """One recorded run of `kind` over the given (default: all active) organisations."""
     at = as_of or utcnow()
@@ -198,7 +197,7 @@ def run_collection(
             results = [_guarded(collect_balance, organization_id, provider, as_of=at)]
         else:
             results = [
-                _guarded(collect_costs, organization_id, year, month, provider, as_of=at, slot_start=slot_start)
+                _guarded(collect_costs, organization_id, year, month, provider, as_of=at)
                 for year, month in (months or default_cost_months(at))
             ]
         for result in results:
