@@ -52,16 +52,15 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_path or url_for("dashboard.index"))
     form = LoginForm()
-    error = None
+    error = FAILED if request.method == "POST" else None
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
             burn_password_check()
-        elif user.active and user.check_password(form.password.data):
+        elif user.check_password(form.password.data) and user.active:  # same work for inactive accounts
             start_session(user)
             return redirect(next_path or url_for("dashboard.index"))
-        error = FAILED
     # A failed form sign-in is an ordinary page (200), not an HTTP-auth challenge;
     # the throttle counts it because no redirect happened.
     return render_template("pages/login.html", form=form, error=error, next_path=next_path)
