@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from flask import Response
-
 from webapp.models import CostSnapshot, Organization
 from webapp.queries.costs import UsageRow
 from webapp.queries.org_page import Movement
@@ -40,13 +38,6 @@ USAGE_HEADER = [
     "amount",
     "currency",
 ]
-
-
-def csv_response(body: Iterable[str], filename: str) -> Response:
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:
