@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from webapp.models import BalanceSnapshot, CostSnapshot, Organization
 from webapp.money import format_amount
-from webapp.queries.costs import fees_of, usage_lines_of
 from webapp.services.csv_export import iso_utc
-
-
-def format_quantity(value: Decimal) -> str:
-    """A plain decimal string without exponent or trailing zeros (quantities are not money)."""
-    return format(value.normalize(), "f") if value else "0"
 
 
 def organization_json(org: Organization) -> dict:
@@ -41,16 +33,7 @@ def cost_json(row: CostSnapshot) -> dict:
         "collected_at": iso_utc(row.collected_at),
         "currency": row.currency,
         "total": format_amount(row.total),
-        "fees": [{"code": f.code, "name": f.name, "amount": format_amount(f.amount)} for f in fees_of(row)],
-        "usage_lines": [
-            {
-                "service": line.service,
-                "operator_id": line.operator_id,
-                "operator_name": line.operator_name,
-                "quantity": format_quantity(line.quantity),
-                "unit": line.unit,
-                "amount": format_amount(line.amount),
-            }
-            for line in usage_lines_of(row)
-        ],
+        # Stored exactly as SPEC §2's wire form when collected (services/validation.py), so they pass through.
+        "fees": row.fees,
+        "usage_lines": row.usage_lines,
     }
