@@ -11,6 +11,7 @@ from webapp.api.resources import date_range, organization_id
 from webapp.extensions import db
 from webapp.queries.balances import balance_history_stmt
 from webapp.queries.costs import latest_cost_stmt, usage_lines_of
+from webapp.services import audit
 from webapp.services.csv_export import stream_csv
 
 BALANCE_HEADER = ["organization_id", "collected_at", "amount", "currency"]
@@ -30,6 +31,7 @@ USAGE_HEADER = [
 
 
 def csv_response(rows, header: list[str], filename: str) -> Response:
+    audit.record_export(filename)
     response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"

@@ -10,6 +10,7 @@ from webapp.models import CostSnapshot, Organization
 from webapp.queries.costs import UsageRow
 from webapp.queries.org_page import Movement
 from webapp.queries.portfolio import PortfolioRow
+from webapp.services import audit
 
 PORTFOLIO_HEADER = [
     "organization_id",
@@ -43,6 +44,7 @@ USAGE_HEADER = [
 
 
 def csv_response(body: Iterable[str], filename: str) -> Response:
+    audit.record_export(filename)
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
