@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request, url_for
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from webapp.admin import bp
 from webapp.admin.forms import ActionForm, ClientForm, field_error
@@ -19,7 +20,7 @@ from webapp.services.errors import ValidationError
 def _client_form() -> ClientForm:
     form = ClientForm()
     form.organization_id.choices = [
-        (org.id, org.name + ("" if org.active else " (inactive)")) for org in organizations()
+        SelectChoice(org.id, org.name + ("" if org.active else " (inactive)")) for org in organizations()
     ]
     return form
 

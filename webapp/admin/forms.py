@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from webapp.models.user import ROLES
@@ -18,11 +19,11 @@ class OrganizationForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = StringField("Email", validators=[Length(max=254)])
-    role = SelectField("Role", choices=[(role, role) for role in ROLES], default="manager")
+    role = SelectField("Role", choices=[SelectChoice(role, role) for role in ROLES], default="manager")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(role, role) for role in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(role, role) for role in ROLES])
 
 
 class AssignmentsForm(FlaskForm):
