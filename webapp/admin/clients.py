@@ -37,6 +37,8 @@ def clients_page():
         except ValidationError as error:
             db.session.rollback()
             field_error(form, "organization_id" if error.field == "org" else error.field, error.message)
+        else:
+            form.name.data = ""
     response = render_template(
         "admin/clients.html",
         form=form,
