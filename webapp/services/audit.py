@@ -71,6 +71,12 @@ def record(
 
 
 def record_export(filename: str) -> None:
-    """A CSV download, written at once (the body streams after the view returns)."""
+    """A CSV download, written at once. The body streams after the view returns and reads objects
+    loaded before this commit, so the commit must not expire them."""
     record("csv_export", filename, {"path": request.path if has_request_context() else None})
-    db.session.commit()
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
