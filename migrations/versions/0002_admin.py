@@ -1,4 +1,4 @@
-"""Admin: the append-only audit log.
+"""Admin: the append-only audit log; users.must_change_password.
 
 On PostgreSQL, triggers refuse UPDATE, DELETE and TRUNCATE on audit_events
 (the same function that guards the snapshots).
@@ -20,6 +20,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,3 +54,5 @@ def downgrade():
     op.drop_index("ix_audit_events_action_at", table_name="audit_events")
     op.drop_index("ix_audit_events_at", table_name="audit_events")
     op.drop_table("audit_events")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("must_change_password")

@@ -1,6 +1,7 @@
 """Issue 6 §7: an admin onboards a customer in headless Chromium — organisation, manager, assignment, API client
-(its secret copied with the copy button and exchanged for a token), collect now until done — and the manager
-then sees exactly that organisation. Every admin page is screenshotted; no console error or CSP violation."""
+(its secret copied with the copy button and exchanged for a token), collect now until done — and the manager,
+after replacing the generated password at first sign-in, sees exactly that organisation. Every admin page is
+screenshotted; no console error or CSP violation."""
 
 from __future__ import annotations
 
@@ -51,12 +52,22 @@ def admin_server(tmp_path_factory) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
-def sign_in(page, server: LiveServer, email: str, password: str) -> None:
+def sign_in(page, server: LiveServer, email: str, password: str, *, lands_on: str = "/") -> None:
     page.goto(server.url + "/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(server.url + "/")
+    page.wait_for_url(server.url + lands_on)
+
+
+def choose_own_password(watched, password: str) -> None:
+    """First sign-in with an admin-generated password: nothing opens until it is replaced."""
+    page = watched.page
+    watched.shot("admin-10-first-sign-in")
+    page.fill("#current", password)
+    page.fill("#new", "the manager's own passphrase")
+    page.fill("#confirm", "the manager's own passphrase")
+    page.click("#change-password button[type=submit]")
 
 
 def create_organization(watched, server: LiveServer) -> int:
@@ -153,11 +164,13 @@ def test_admin_onboards_a_customer(admin_server, browser_page):
     page.click(".signout button")
     page.wait_for_url(re.compile(r"/login"))
 
-    sign_in(page, admin_server, admin_server.manager_email, password)
+    sign_in(page, admin_server, admin_server.manager_email, password, lands_on="/account/password")
+    choose_own_password(watched, password)
+    page.wait_for_url(admin_server.url + "/")
     rows = page.locator("#portfolio-table tbody tr")
     assert rows.count() == 1 and "Onboarded Customer" in rows.first.inner_text()
     assert "Admin" not in page.inner_text("nav.topnav")
-    watched.shot("admin-10-manager-portfolio")
+    watched.shot("admin-11-manager-portfolio")
     assert page.goto(admin_server.url + "/admin/organizations").status == 404
     # The browser logs the two refusals the test provoked: the duplicate reference (422) and the admin page (404).
     assert [e for e in watched.errors if "status of 422" not in e and "status of 404" not in e] == []

@@ -84,3 +84,6 @@ def throttled(_error):
 def logout():
     end_session(current_user._get_current_object())
     return redirect(url_for("auth.login"))
+
+
+from webapp.auth import password  # noqa: E402, F401 - registers the password change view and its gate

@@ -20,13 +20,15 @@ LAST_ADMIN = "This is the last active admin: make another user an admin first."
 @dataclass(frozen=True, slots=True)
 class NewUser:
     user: User
-    password: str  # shown to the admin once, never stored or logged
+    password: str  # shown to the admin once, never stored or logged; the user must replace it at first sign-in
 
 
 def add_user(*, email: str, role: str) -> NewUser:
-    """Create with a generated password (shown once); a second identical submit is refused (same email)."""
+    """Create with a generated password (shown once, to be changed at first sign-in); a second identical
+    submit is refused (same email)."""
     password = generate_password()
     user = create_user(email=email, role=role, password=password)
+    user.must_change_password = True
     audit.record("user_created", _label(user), {"role": user.role})
     db.session.commit()
     return NewUser(user, password)

@@ -17,6 +17,7 @@ FORBIDDEN_KEYS = ("secret", "token", "password", "hash")
 ACTIONS = (
     "sign_in",
     "sign_in_failed",
+    "password_changed",
     "user_created",
     "user_role_changed",
     "user_deactivated",
