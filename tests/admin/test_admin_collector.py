@@ -85,6 +85,16 @@ def test_collect_now_for_all_and_unknown_organisations(app, client):
     assert client.get("/admin/collector/requests/999999").status_code == 404
 
 
+def test_collect_now_refuses_an_inactive_organisation(app, client):
+    org = make_org(name="Dormant", provider_account_ref="demo-0004", active=False)
+    admin(client)
+    response = post(client, "/admin/collector/collect", {"organization_id": org.id}, page="/admin/collector")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/collector"
+    assert "“Dormant” is inactive: it is not collected." in client.get("/admin/collector").get_data(as_text=True)
+    assert events("collect_now") == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(CollectionRun)) == 0
+
+
 @pytest.mark.redis
 def test_collect_now_queued_polls_until_the_workers_are_done(app, client, redis_url):
     org = make_org(provider_account_ref="demo-0003")

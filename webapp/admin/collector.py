@@ -47,8 +47,11 @@ def collect():
         abort(400, description="organization_id must be a whole number.")
     try:
         event = request_collection(int(raw) if raw else None)
-    except ValidationError:
+    except LookupError:
         abort(404)
+    except ValidationError as error:
+        flash(error.message)
+        return redirect_after_post(url_for("admin.collector_page"))
     except RedisError as error:
         flash(f"The queue is not reachable, nothing was enqueued: {error}")
         return redirect_after_post(url_for("admin.collector_page"))

@@ -36,12 +36,15 @@ class Progress:
 
 
 def request_collection(organization_id: int | None) -> AuditEvent:
-    """Collect one organisation (or every active one) now; the audit event is the handle to poll."""
+    """Collect one active organisation (or every active one) now; the audit event is the handle to poll.
+    LookupError for an unknown organisation, ValidationError for an inactive one."""
     target = "all active organizations"
     if organization_id is not None:
         organization = db.session.get(Organization, organization_id)
         if organization is None:
-            raise ValidationError("organization_id", f"No organisation with id {organization_id}.")
+            raise LookupError(f"No organisation with id {organization_id}.")
+        if not organization.active:
+            raise ValidationError("organization_id", f"“{organization.name}” is inactive: it is not collected.")
         target = f"organization {organization.id} ({organization.name})"
     result = collect_now(organization_id)
     event = audit.record(
