@@ -44,6 +44,7 @@ def admin_server(tmp_path_factory) -> Iterator[LiveServer]:
             hostile_org_id=0,
             other_org_id=other_id,
             admin_email=ADMIN,
+            extra={"app": app},
         )
     finally:
         server.shutdown()
@@ -175,3 +176,38 @@ def test_admin_onboards_a_customer(admin_server, browser_page):
     # The browser logs the two refusals the test provoked: the duplicate reference (422) and the admin page (404).
     assert [e for e in watched.errors if "status of 422" not in e and "status of 404" not in e] == []
     assert len(watched.errors) == 2
+
+
+@pytest.mark.redis
+def test_queued_collect_now_is_polled_until_the_worker_is_done(admin_server, browser_page, redis_url):
+    """With Redis the work is queued: the progress partial polls every 2 s, and stops once a worker is done."""
+    from redis import Redis
+
+    from jobs.worker import AppSimpleWorker, build_worker
+
+    app, watched, page = admin_server.extra["app"], browser_page, browser_page.page
+    app.config["REDIS_URL"] = redis_url
+    connection = Redis.from_url(redis_url)
+    try:
+        sign_in(page, admin_server, ADMIN, admin_server.password)
+        page.goto(admin_server.url + "/admin/collector")
+        page.select_option("#collect-org", str(admin_server.other_org_id))
+        page.click("#collect-now button[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/collector/requests/\d+$"))
+        assert page.get_attribute("#collect-progress", "hx-trigger") == "every 2s"
+        assert "Working: 0 finished" in page.inner_text("#collect-progress")
+        watched.shot("admin-12-collector-queued")
+        polls = len(watched.htmx_requests)
+        build_worker(app, AppSimpleWorker, connection).work(burst=True, with_scheduler=False)
+        page.wait_for_selector("#collect-progress[data-done='true']", timeout=15_000)
+        assert "finished" in page.inner_text("#collect-progress") and "failed" not in page.inner_text(".outcome")
+        assert len(watched.htmx_requests) > polls
+        page.wait_for_timeout(4_500)
+        settled = len(watched.htmx_requests)
+        page.wait_for_timeout(4_500)
+        assert len(watched.htmx_requests) == settled  # polling has stopped
+        watched.shot("admin-13-collector-queued-done")
+        assert watched.errors == []
+    finally:
+        app.config["REDIS_URL"] = None
+        connection.close()
