@@ -31,7 +31,7 @@ log = logging.getLogger("jobs.scheduler")
 
 class Scheduler:
     def __init__(self, app: Flask, connection: Redis, *, lock_ttl: int = 30) -> None:
-        self.interval = float(app.config["COLLECT_INTERVAL_SECONDS"])
+        self.config = app.config
         self.connection, self.lock_ttl = connection, lock_ttl
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self.dispatched: set[tuple[str, str]] = set()
@@ -51,7 +51,7 @@ class Scheduler:
             return []
         queue, sent = collection_queue(self.connection), []
         for entry in SCHEDULE:
-            slot = current_slot(utcnow(), self.interval)
+            slot = current_slot(utcnow(), float(self.config[entry.interval_setting]))
             if (entry.kind, slot) in self.dispatched:
                 continue
             if enqueue_dispatch(queue, entry.kind, slot):
@@ -61,7 +61,8 @@ class Scheduler:
         return sent
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
-        pause = max(0.5, min(30.0, self.interval / 10))
+        shortest = min(float(self.config[entry.interval_setting]) for entry in SCHEDULE)
+        pause = max(0.5, min(30.0, shortest / 10))
         while not should_stop():
             try:
                 self.tick()

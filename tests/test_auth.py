@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.factories import make_balance, make_org, make_user
@@ -184,3 +186,35 @@ def test_favicon(client):
     with client.get("/favicon.ico") as response:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert response.get_data().startswith(b"<svg")
+
+
+def test_login_sessions_expire_after_their_lifetime(app, client, monkeypatch):
+    user = make_user()
+    db.session.commit()
+    login(client, user.email)
+    assert client.get("/").status_code == 200
+    monkeypatch.setitem(app.config, "LOGIN_SESSION_HOURS", 0.0001)  # about a third of a second
+    time.sleep(0.5)
+    assert client.get("/").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_seen(app, tmp_path):
+    from flask import request
+
+    from tests.conftest import make_test_app
+
+    proxied = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, TRUSTED_PROXY_COUNT=1)
+    seen = []
+    proxied.before_request(lambda: seen.append(request.remote_addr))
+    proxied.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen == ["203.0.113.7"]  # the direct app (no trusted proxy) ignores the header
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_nul_bytes_in_the_login_form_are_a_failed_sign_in(app, client, field):
+    data = {"email": "a@example.com", "password": "long enough password", "csrf_token": csrf_token(client)}
+    data[field] = data[field][:3] + "\x00" + data[field][3:]
+    response = client.post("/login", data=data)
+    assert response.status_code == 200
+    assert "Email or password is not correct." in response.get_data(as_text=True)

@@ -163,13 +163,22 @@ def test_costs_nothing_before_costs_then_a_snapshot_every_run(app):
             "service": "Compute",
             "operator_id": "op-1",
             "operator_name": "Ana",
-            "quantity": "10.50",
+            "quantity": "10.5",
             "unit": "hour",
             "amount": "4.0042",
         }
     ]
     assert rows[-1].fees == [{"code": "usage", "name": "Usage", "amount": "4.0042"}]
     assert state_of(org, "costs").last_success_at == T0 + timedelta(hours=12)
+
+
+def test_quantities_are_stored_as_reported_and_may_be_large(app):
+    org = make_org()
+    line = UsageLine("Transfer", None, None, Decimal("15000000000.123456789"), "byte", Decimal("0.10"))
+    big = CostReport("EUR", Decimal("0.10"), (Fee("usage", "Usage", Decimal("0.10")),), (line,))
+    provider = ScriptedProvider(costs={org.provider_account_ref: [big]})
+    assert collect_costs(org.id, 2026, 3, provider, as_of=T0).outcome == "written"
+    assert cost_rows(org)[0].usage_lines[0]["quantity"] == "15000000000.123456789"
 
 
 def test_costs_invalid_report_writes_nothing(app):

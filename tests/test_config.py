@@ -36,6 +36,7 @@ def test_development_generates_and_keeps_a_secret(tmp_path):
                 "ACCOUNTDESK_ENV": "production",
                 "SECRET_KEY": "s" * 40,
                 "DATABASE_URL": "postgresql://u@db/d",
+                "REDIS_URL": "redis://r:6379/0",
                 "PROVIDER": "http",
                 "PROVIDER_URL": "https://billing.invalid",
             },
@@ -56,6 +57,7 @@ def test_production_settings(tmp_path):
             "SECRET_KEY": "s" * 40,
             "DATABASE_URL": "postgresql://u@db/accountdesk",
             "JWT_SECRET": "j" * 32,
+            "REDIS_URL": "redis://r:6379/0",
         }
     )
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -69,3 +71,40 @@ def test_collect_interval_in_hours_or_seconds(tmp_path):
     assert hourly["COLLECT_INTERVAL_SECONDS"] == 3600
     fast = load_config({"INSTANCE_PATH": str(tmp_path), "COLLECT_INTERVAL_SECONDS": "5"})
     assert fast["COLLECT_INTERVAL_SECONDS"] == 5
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"COLLECT_INTERVAL_HOURS": "inf"}, "COLLECT_INTERVAL_HOURS"),
+        ({"PROVIDER_TIMEOUT": "nan"}, "PROVIDER_TIMEOUT"),
+        ({"JWT_TTL_SECONDS": "0.5"}, "JWT_TTL_SECONDS"),
+        ({"JWT_TTL_SECONDS": "0"}, "JWT_TTL_SECONDS"),
+    ],
+)
+def test_non_finite_and_fractional_settings_are_refused(tmp_path, environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config({"INSTANCE_PATH": str(tmp_path), **environ})
+
+
+def test_the_effective_interval_drives_staleness(tmp_path):
+    config = load_config({"INSTANCE_PATH": str(tmp_path), "COLLECT_INTERVAL_SECONDS": "43200"})
+    assert config["COLLECT_INTERVAL_HOURS"] == 12
+
+
+def test_production_requires_redis(tmp_path):
+    environ = {
+        "INSTANCE_PATH": str(tmp_path),
+        "ACCOUNTDESK_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": "postgresql://u@db/accountdesk",
+        "JWT_SECRET": "j" * 32,
+    }
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        load_config(environ)
+
+
+@pytest.mark.parametrize("raw", ["-1", "one", "1.5"])
+def test_trusted_proxy_count_must_be_a_count(tmp_path, raw):
+    with pytest.raises(ConfigError, match="TRUSTED_PROXY_COUNT"):
+        load_config({"INSTANCE_PATH": str(tmp_path), "TRUSTED_PROXY_COUNT": raw})

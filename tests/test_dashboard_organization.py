@@ -8,6 +8,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from tests.dashboard_data import mark_checked, signed_in
 from tests.factories import make_balance, make_org
@@ -78,11 +79,12 @@ def test_stale_warning(app, client):
 
 
 def test_empty_organisation(app, client):
-    org = make_org()
+    org = make_org(low_balance_threshold=Decimal("250"))
     signed_in(client, role="admin")
     page = client.get(f"/orgs/{org.id}").get_data(as_text=True)
     assert "No balance collected yet" in page and "No balance history in this range" in page
     assert "has never been checked" in page
+    assert "Low-balance threshold: 250.00 in the account's currency" in page  # no currency guessed
 
 
 def test_history_csv_for_the_range(app, client):

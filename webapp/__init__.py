@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None, *, environ: dict[str, str] | None 
     app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging(app)
+    trust_proxies(app)
     init_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -41,6 +42,15 @@ def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client address and scheme from their headers
+    (so per-address sign-in throttling sees clients, not the proxy)."""
+    if count := app.config["TRUSTED_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def init_extensions(app: Flask) -> None:
@@ -60,6 +70,9 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.providers import ProviderError, get_provider
+from webapp.routing import MAX_ID
 from webapp.services.errors import ValidationError
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -212,7 +213,7 @@ def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: 
 
 
 @collect_cli.command("balances", help="Check balances now (all active organisations, or --org).")
-@click.option("--org", "org_id", type=int, help="Only this organisation id.")
+@click.option("--org", "org_id", type=click.IntRange(1, MAX_ID), help="Only this organisation id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
 def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
@@ -222,7 +223,7 @@ def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
 @collect_cli.command(
     "costs", help="Collect monthly costs now (current month, plus the previous one in its first days)."
 )
-@click.option("--org", "org_id", type=int, help="Only this organisation id.")
+@click.option("--org", "org_id", type=click.IntRange(1, MAX_ID), help="Only this organisation id.")
 @click.option("--month", callback=parse_month, help="Only this month, as YYYY-MM.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from webapp.cli import _emit, _fail_on_validation, database_errors_as_messages
 from webapp.extensions import db
+from webapp.routing import MAX_ID
 from webapp.services.api_clients import create_client, list_clients, revoke_client
 from webapp.services.csv_export import iso_utc
 from webapp.services.errors import ValidationError
@@ -26,7 +27,9 @@ def _client_dict(client) -> dict:
 
 
 @api_clients_cli.command("create", help="Create a client for one organisation; prints its secret once.")
-@click.option("--org", "org_id", type=int, required=True, help="Organisation id the client is bound to.")
+@click.option(
+    "--org", "org_id", type=click.IntRange(1, MAX_ID), required=True, help="Organisation id the client is bound to."
+)
 @click.option("--name", required=True, help="What the client is for, e.g. 'ERP export'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the client and secret as JSON.")
 @database_errors_as_messages
@@ -45,7 +48,7 @@ def create(org_id: int, name: str, as_json: bool) -> None:
 
 
 @api_clients_cli.command("list", help="List API clients (all, or one organisation's).")
-@click.option("--org", "org_id", type=int, help="Only this organisation id.")
+@click.option("--org", "org_id", type=click.IntRange(1, MAX_ID), help="Only this organisation id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
 @database_errors_as_messages
 def list_command(org_id: int | None, as_json: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 from pathlib import Path
@@ -53,9 +54,23 @@ def _positive_number(environ: dict[str, str], name: str, default: str) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a positive finite number, got {raw!r}")
     return value
+
+
+def _positive_int(environ: dict[str, str], name: str, default: str) -> int:
+    raw = environ.get(name, default)
+    if not raw.strip().isascii() or not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+def _count(environ: dict[str, str], name: str) -> int:
+    raw = environ.get(name, "0").strip()
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
+    return int(raw)
 
 
 def _jwt_secret(environ: dict[str, str], production: bool, secret_key: str) -> str:
@@ -75,7 +90,7 @@ def _jwt_settings(environ: dict[str, str], production: bool, secret_key: str) ->
         "JWT_SECRET": _jwt_secret(environ, production, secret_key),
         "JWT_ISSUER": environ.get("JWT_ISSUER", "accountdesk"),
         "JWT_AUDIENCE": environ.get("JWT_AUDIENCE", "accountdesk-api"),
-        "JWT_TTL_SECONDS": int(_positive_number(environ, "JWT_TTL_SECONDS", "3600")),
+        "JWT_TTL_SECONDS": _positive_int(environ, "JWT_TTL_SECONDS", "3600"),
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         "API_TOKEN_RATE_LIMIT": environ.get("API_TOKEN_RATE_LIMIT", "30 per minute"),
     }
@@ -95,6 +110,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         raise ConfigError("SECRET_KEY (at least 32 bytes) is required when ACCOUNTDESK_ENV=production")
     if production and not environ.get("DATABASE_URL"):
         raise ConfigError("DATABASE_URL is required when ACCOUNTDESK_ENV=production")
+    if production and not environ.get("REDIS_URL"):
+        # RQ needs it, and rate-limit counters must be shared by every web process.
+        raise ConfigError("REDIS_URL is required when ACCOUNTDESK_ENV=production")
 
     provider = environ.get("PROVIDER", "demo")
     if provider not in PROVIDERS:
@@ -104,6 +122,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     if provider == "http" and production and not environ.get("PROVIDER_TOKEN"):
         raise ConfigError("PROVIDER_TOKEN is required when PROVIDER=http and ACCOUNTDESK_ENV=production")
     interval_hours = _positive_number(environ, "COLLECT_INTERVAL_HOURS", "3")
+    # Seconds override the hours (short intervals for local full-stack runs and tests).
+    interval_seconds = _positive_number(environ, "COLLECT_INTERVAL_SECONDS", str(interval_hours * 3600))
 
     secret = secret or _dev_secret(instance)
     return {
@@ -117,10 +137,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "PROVIDER_URL": environ.get("PROVIDER_URL"),
         "PROVIDER_TOKEN": environ.get("PROVIDER_TOKEN"),
         "PROVIDER_TIMEOUT": _positive_number(environ, "PROVIDER_TIMEOUT", "10"),
-        "COLLECT_INTERVAL_HOURS": interval_hours,
-        # Seconds override the hours (short intervals for local full-stack runs and tests).
-        "COLLECT_INTERVAL_SECONDS": _positive_number(environ, "COLLECT_INTERVAL_SECONDS", str(interval_hours * 3600)),
+        "COLLECT_INTERVAL_SECONDS": interval_seconds,
+        "COLLECT_INTERVAL_HOURS": interval_seconds / 3600,  # the effective interval, for staleness
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "LOGIN_SESSION_HOURS": _positive_number(environ, "LOGIN_SESSION_HOURS", "12"),
+        "TRUSTED_PROXY_COUNT": _count(environ, "TRUSTED_PROXY_COUNT"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

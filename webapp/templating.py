@@ -10,6 +10,8 @@ from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 
+from webapp.money import format_amount
+
 LOCALE = "en_GB"
 _LOCALE = Locale.parse(LOCALE)
 
@@ -36,4 +38,5 @@ def utc(moment: datetime | None, with_label: bool = True) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["plain_amount"] = format_amount
     app.jinja_env.filters["utc"] = utc

@@ -6,7 +6,12 @@ import pytest
 
 from webapp.config import ConfigError, load_config
 
-PRODUCTION = {"ACCOUNTDESK_ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u@db/x"}
+PRODUCTION = {
+    "ACCOUNTDESK_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "postgresql://u@db/x",
+    "REDIS_URL": "redis://r:6379/0",
+}
 
 
 def test_development_derives_a_long_key_from_the_secret_key(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, stream_with_context
+from flask import Response
 
 from webapp.api import params
 from webapp.api.blueprint import bp, per_client_limit
@@ -11,8 +11,7 @@ from webapp.api.resources import date_range, organization_id
 from webapp.extensions import db
 from webapp.queries.balances import balance_history_stmt
 from webapp.queries.costs import latest_cost_stmt, usage_lines_of
-from webapp.services import audit
-from webapp.services.csv_export import stream_csv
+from webapp.services.csv_export import csv_response as shared_csv_response
 
 BALANCE_HEADER = ["organization_id", "collected_at", "amount", "currency"]
 USAGE_HEADER = [
@@ -31,10 +30,8 @@ USAGE_HEADER = [
 
 
 def csv_response(rows, header: list[str], filename: str) -> Response:
-    audit.record_export(filename)
-    response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
+    """The shared CSV download, varying by the bearer token that chose the organisation."""
+    response = shared_csv_response(header, rows, filename)
     response.vary.add("Authorization")
     return response
 

@@ -31,6 +31,8 @@ def _form_field(name: str) -> str | None:
     values = request.form.getlist(name)
     if len(values) > 1:
         raise oauth_error(400, "invalid_request", f"The '{name}' parameter must not be repeated.")
+    if values and "\x00" in values[0]:
+        raise oauth_error(400, "invalid_request", f"The '{name}' parameter contains a NUL byte.")
     return values[0] if values else None
 
 
@@ -45,7 +47,10 @@ def _basic_credentials() -> tuple[str, str] | None:
     client_id, separator, secret = decoded.partition(":")
     if not separator:
         raise oauth_error(401, "invalid_client", "The Basic credentials need 'client_id:client_secret'.")
-    return unquote_plus(client_id), unquote_plus(secret)
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    if "\x00" in client_id or "\x00" in secret:
+        raise oauth_error(401, "invalid_client", "The Basic credentials contain a NUL byte.")
+    return client_id, secret
 
 
 def _client_credentials() -> tuple[str, str]:

@@ -53,17 +53,16 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_path or url_for("dashboard.index"))
     form = LoginForm()
-    error = None
+    error = FAILED if request.method == "POST" else None
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:
             burn_password_check()
-        elif user.active and user.check_password(form.password.data):
+        elif user.check_password(form.password.data) and user.active:  # same work for inactive accounts
             audit.record("sign_in", email, actor=user)
             start_session(user)  # commits the audit event with the new session
             return redirect(next_path or url_for("dashboard.index"))
-        error = FAILED
         audit.record("sign_in_failed", email[:254], {"known_user": user is not None})
         db.session.commit()
     # A failed form sign-in is an ordinary page (200), not an HTTP-auth challenge;

@@ -7,8 +7,9 @@ that row (logout, deactivation) makes a copied cookie worthless at once.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
-from flask import Flask, Response, redirect, request, session, url_for
+from flask import Flask, Response, current_app, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
@@ -26,10 +27,17 @@ def init_login(app: Flask) -> None:
 
 
 def load_user(token: str) -> User | None:
+    """The user of a live login session: not ended, not older than LOGIN_SESSION_HOURS, user active."""
+    oldest = utcnow() - timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"])
     user = db.session.scalar(
         select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == hash_token(token), LoginSession.ended_at.is_(None), User.active)
+        .where(
+            LoginSession.token_hash == hash_token(token),
+            LoginSession.ended_at.is_(None),
+            LoginSession.created_at >= oldest,
+            User.active,
+        )
     )
     if user is not None:
         user.session_token = token

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, stream_with_context
+from flask import Response, abort
 from flask_login import login_required
 
 from webapp.charts import to_json
@@ -24,8 +24,8 @@ from webapp.queries.cost_page import (
     sort_lines,
 )
 from webapp.queries.costs import month_bounds
-from webapp.services.csv_export import stream_csv
-from webapp.services.dashboard_csv import USAGE_HEADER, csv_response, usage_csv_rows
+from webapp.services.csv_export import csv_response
+from webapp.services.dashboard_csv import USAGE_HEADER, usage_csv_rows
 
 
 @bp.get("/orgs/<int:organization_id>/costs")
@@ -87,5 +87,8 @@ def costs_csv(organization_id: int) -> Response:
     breakdown = month_breakdown(org.id, *year_month, snapshot_id=params.optional_int("snapshot"))
     if breakdown is None:
         abort(404, description="There is no cost data for that month.")
-    body = stream_csv(USAGE_HEADER, usage_csv_rows(org, breakdown.snapshot, breakdown.lines))
-    return csv_response(stream_with_context(body), f"usage-org{org.id}-{month_key(*year_month)}.csv")
+    return csv_response(
+        USAGE_HEADER,
+        usage_csv_rows(org, breakdown.snapshot, breakdown.lines),
+        f"usage-org{org.id}-{month_key(*year_month)}.csv",
+    )

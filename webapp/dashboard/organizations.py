@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, stream_with_context
+from flask import Response, abort, current_app
 from flask_login import current_user, login_required
 
 from webapp.charts import to_json
@@ -21,8 +21,8 @@ from webapp.queries.org_page import (
     recent_movements,
     visible_organization,
 )
-from webapp.services.csv_export import stream_csv
-from webapp.services.dashboard_csv import HISTORY_HEADER, csv_response, history_csv_rows
+from webapp.services.csv_export import csv_response
+from webapp.services.dashboard_csv import HISTORY_HEADER, history_csv_rows
 
 
 def organization_or_404(organization_id: int) -> Organization:
@@ -61,5 +61,8 @@ def balance_csv(organization_id: int) -> Response:
     org = organization_or_404(organization_id)
     range_key = params.choice("range", tuple(RANGES), DEFAULT_RANGE)
     movements = history_with_changes(org.id, range_start(range_key, utcnow()))
-    body = stream_csv(HISTORY_HEADER, history_csv_rows(org, movements))
-    return csv_response(stream_with_context(body), f"balance-history-org{org.id}-{range_key}-{utcnow():%Y-%m-%d}.csv")
+    return csv_response(
+        HISTORY_HEADER,
+        history_csv_rows(org, movements),
+        f"balance-history-org{org.id}-{range_key}-{utcnow():%Y-%m-%d}.csv",
+    )

@@ -6,7 +6,8 @@ import re
 
 from flask import abort, request
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+DIGITS = re.compile(r"[0-9]{1,9}")
 MAX_SEARCH = 100
 
 
@@ -24,13 +25,13 @@ def direction(name: str = "dir") -> bool:
 
 def positive_int(name: str, default: int) -> int:
     raw = request.args.get(name, "") or str(default)
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+    if not DIGITS.fullmatch(raw) or int(raw) < 1:
         abort(400, description=f"“{name}” must be a whole number of at least 1.")
     return int(raw)
 
 
 def search_text(name: str = "q") -> str:
-    return (request.args.get(name) or "").strip()[:MAX_SEARCH]
+    return (request.args.get(name) or "").replace("\x00", "").strip()[:MAX_SEARCH]
 
 
 def month(name: str = "month") -> tuple[int, int] | None:
@@ -38,7 +39,7 @@ def month(name: str = "month") -> tuple[int, int] | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    match = MONTH.match(raw)
+    match = MONTH.fullmatch(raw)
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
         abort(400, description="The month must be written as YYYY-MM, for example 2026-03.")
     return int(match.group(1)), int(match.group(2))
@@ -48,6 +49,6 @@ def optional_int(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not DIGITS.fullmatch(raw):
         abort(400, description=f"“{name}” must be a whole number.")
     return int(raw)

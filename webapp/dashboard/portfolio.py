@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app
 from flask_login import current_user, login_required
 
 from webapp.dashboard import bp, params
 from webapp.dashboard.htmx import render_page_or_partial
 from webapp.models.types import utcnow
 from webapp.queries.portfolio import SORTS, PortfolioParams, portfolio_all, portfolio_page
-from webapp.services.csv_export import stream_csv
-from webapp.services.dashboard_csv import PORTFOLIO_HEADER, csv_response, portfolio_csv_rows
+from webapp.services.csv_export import csv_response
+from webapp.services.dashboard_csv import PORTFOLIO_HEADER, portfolio_csv_rows
 
 
 def _params(*, paged: bool = True) -> PortfolioParams:
@@ -40,5 +40,4 @@ def portfolio_csv() -> Response:
         now=utcnow(),
         interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"],
     )
-    body = stream_csv(PORTFOLIO_HEADER, portfolio_csv_rows(rows))
-    return csv_response(stream_with_context(body), f"portfolio-{utcnow():%Y-%m-%d}.csv")
+    return csv_response(PORTFOLIO_HEADER, portfolio_csv_rows(rows), f"portfolio-{utcnow():%Y-%m-%d}.csv")

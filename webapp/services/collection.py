@@ -185,21 +185,21 @@ def run_collection(
     months: list[tuple[int, int]] | None = None,
     trigger: str = "cli",
     as_of: datetime | None = None,
-    slot_start: datetime | None = None,
 ) -> CollectionRun:
-    """One recorded run of `kind` over the given (default: all active) organisations."""
-    at = as_of or utcnow()
+    """One recorded run of `kind` over the given (default: all active) organisations.
+
+    Each organisation is observed at its own moment (or at `as_of`, for replays and tests)."""
     run = CollectionRun(kind=kind, trigger=trigger, started_at=utcnow())
     db.session.add(run)
     db.session.commit()
     ids = active_organization_ids() if organization_ids is None else organization_ids
     for organization_id in ids:
         if kind == "balances":
-            results = [_guarded(collect_balance, organization_id, provider, as_of=at)]
+            results = [_guarded(collect_balance, organization_id, provider, as_of=as_of)]
         else:
             results = [
-                _guarded(collect_costs, organization_id, year, month, provider, as_of=at, slot_start=slot_start)
-                for year, month in (months or default_cost_months(at))
+                _guarded(collect_costs, organization_id, year, month, provider, as_of=as_of)
+                for year, month in (months or default_cost_months(as_of or utcnow()))
             ]
         for result in results:
             record_outcome(run, result)

@@ -9,7 +9,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask import Response, stream_with_context
+
 from webapp.money import format_amount
+from webapp.services import audit
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -47,3 +50,12 @@ def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
         buffer.truncate()
         writer.writerow([cell(value) for value in row])
         yield buffer.getvalue()
+
+
+def csv_response(header: list[str], rows: Iterable[Iterable[object]], filename: str) -> Response:
+    """A streamed text/csv download (rows are read while the response is sent), recorded in the audit log."""
+    audit.record_export(filename)
+    response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

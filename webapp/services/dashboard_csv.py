@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from flask import Response
-
 from webapp.models import CostSnapshot, Organization
 from webapp.queries.costs import UsageRow
 from webapp.queries.org_page import Movement
 from webapp.queries.portfolio import PortfolioRow
-from webapp.services import audit
 
 PORTFOLIO_HEADER = [
     "organization_id",
@@ -41,14 +38,6 @@ USAGE_HEADER = [
     "amount",
     "currency",
 ]
-
-
-def csv_response(body: Iterable[str], filename: str) -> Response:
-    audit.record_export(filename)
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:

@@ -9,6 +9,8 @@ from webapp.models.types import check_amount
 from webapp.money import format_amount, is_currency
 from webapp.providers import BalanceReading, CostReport, ProviderError
 
+MAX_QUANTITY_DIGITS = 30
+
 
 def _amount(value: object, where: str) -> Decimal:
     try:
@@ -31,6 +33,20 @@ def _text(value: object, where: str, *, optional: bool = False) -> str | None:
     return value
 
 
+def _quantity(value: object, where: str) -> Decimal:
+    """Quantities are not money: any finite decimal of sensible size (bytes, API calls …)."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ProviderError(f"invalid {where}: {value!r}")
+    if len(value.as_tuple().digits) > MAX_QUANTITY_DIGITS:
+        raise ProviderError(f"invalid {where}: more than {MAX_QUANTITY_DIGITS} digits")
+    return value
+
+
+def format_quantity(value: Decimal) -> str:
+    """A quantity as reported, in plain notation (no exponent, no added zeros)."""
+    return format(value, "f")
+
+
 def validate_balance(reading: BalanceReading) -> BalanceReading:
     _amount(reading.amount, "balance amount")
     _currency(reading.currency)
@@ -49,7 +65,7 @@ def validate_costs(report: CostReport) -> CostReport:
         _text(line.unit, "usage line unit")
         _text(line.operator_id, "usage line operator_id", optional=True)
         _text(line.operator_name, "usage line operator_name", optional=True)
-        _amount(line.quantity, f"quantity of {line.service!r}")
+        _quantity(line.quantity, f"quantity of {line.service!r}")
         _amount(line.amount, f"amount of {line.service!r}")
     return report
 
@@ -74,7 +90,7 @@ def cost_snapshot_values(organization_id: int, year: int, month: int, at: dateti
                 "service": line.service,
                 "operator_id": line.operator_id,
                 "operator_name": line.operator_name,
-                "quantity": format_amount(line.quantity),
+                "quantity": format_quantity(line.quantity),
                 "unit": line.unit,
                 "amount": format_amount(line.amount),
             }
