@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.routing import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+    from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.dashboard import bp as dashboard_bp
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
 
 

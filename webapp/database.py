@@ -8,9 +8,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CostSnapshot
+from webapp.models import AuditEvent, BalanceSnapshot, CostSnapshot
 
-APPEND_ONLY = (BalanceSnapshot, CostSnapshot)
+APPEND_ONLY = (AuditEvent, BalanceSnapshot, CostSnapshot)
 APPEND_ONLY_TABLES = {model.__table__ for model in APPEND_ONLY}
 
 

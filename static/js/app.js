@@ -1,6 +1,7 @@
 /* Account Desk: the one page script. No inline code anywhere (strict CSP).
    - every htmx request carries the CSRF token from <meta name="csrf-token">;
-   - every [data-figure] element is drawn with Plotly on load and after each htmx swap. */
+   - every [data-figure] element is drawn with Plotly on load and after each htmx swap;
+   - [data-copy] buttons copy the text of the element they name to the clipboard. */
 (function () {
   "use strict";
 
@@ -47,6 +48,29 @@
     if (xhr && xhr.status >= 400 && xhr.status !== 401 && event.detail.requestConfig) {
       window.location.assign(event.detail.requestConfig.path);
     }
+  });
+
+  // "Copy" buttons (admin: a new client's secret, a new user's password): the Clipboard API, no inline code.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    var source = button ? document.querySelector(button.dataset.copy) : null;
+    if (!source) {
+      return;
+    }
+    var status = button.parentElement.querySelector(".copy-status");
+    var say = function (text) {
+      if (status) {
+        status.textContent = text;
+      }
+    };
+    if (!navigator.clipboard) {
+      say("Copying is not available here: select the text and copy it.");
+      return;
+    }
+    navigator.clipboard.writeText(source.textContent.trim()).then(
+      function () { say("Copied."); },
+      function () { say("Could not copy: select the text and copy it."); }
+    );
   });
 
   if (window.htmx) {

@@ -15,6 +15,7 @@ from webapp.auth.sessions import end_session, start_session
 from webapp.extensions import db, limiter
 from webapp.models import User
 from webapp.models.user import burn_password_check
+from webapp.services import audit
 
 bp = Blueprint("auth", __name__)
 FAILED = "Email or password is not correct."
@@ -59,8 +60,11 @@ def login():
         if user is None:
             burn_password_check()
         elif user.check_password(form.password.data) and user.active:  # same work for inactive accounts
-            start_session(user)
+            audit.record("sign_in", email, actor=user)
+            start_session(user)  # commits the audit event with the new session
             return redirect(next_path or url_for("dashboard.index"))
+        audit.record("sign_in_failed", email[:254], {"known_user": user is not None})
+        db.session.commit()
     # A failed form sign-in is an ordinary page (200), not an HTTP-auth challenge;
     # the throttle counts it because no redirect happened.
     return render_template("pages/login.html", form=form, error=error, next_path=next_path)
@@ -79,3 +83,6 @@ def throttled(_error):
 def logout():
     end_session(current_user._get_current_object())
     return redirect(url_for("auth.login"))
+
+
+from webapp.auth import password  # noqa: E402, F401 - registers the password change view and its gate

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one file per noun."""
 
 from webapp.models.api_client import ApiClient
+from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
 from webapp.models.organization import Organization
 from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
@@ -8,6 +9,7 @@ from webapp.models.user import LoginSession, User, user_organizations
 
 __all__ = [
     "ApiClient",
+    "AuditEvent",
     "BalanceSnapshot",
     "CollectionOutcome",
     "CollectionRun",

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, true
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -43,6 +43,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Set when an admin created the password: the user must choose their own at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organizations = relationship("Organization", secondary=user_organizations, lazy="raise")

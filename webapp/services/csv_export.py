@@ -12,6 +12,7 @@ from decimal import Decimal
 from flask import Response, stream_with_context
 
 from webapp.money import format_amount
+from webapp.services import audit
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -52,7 +53,8 @@ def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
 
 
 def csv_response(header: list[str], rows: Iterable[Iterable[object]], filename: str) -> Response:
-    """A streamed text/csv download (rows are read while the response is sent)."""
+    """A streamed text/csv download (rows are read while the response is sent), recorded in the audit log."""
+    audit.record_export(filename)
     response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -1,0 +1,120 @@
+"""Issue 6 §4: collector health (runs per kind with duration and counts, organisations in trouble with the last
+error and the streak, the next run due) and "collect now", inline or queued, followed by a polling partial
+that stops polling once the work is done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+
+from jobs.worker import AppSimpleWorker, build_worker
+from tests.admin.helpers import admin, events, post
+from tests.factories import make_org
+from webapp.extensions import db
+from webapp.models import CollectionRun, CollectionState
+from webapp.models.types import utcnow
+from webapp.queries.collector_health import next_run_due
+
+POLL = 'hx-trigger="every 2s"'
+
+
+def test_health_shows_runs_trouble_and_the_next_run(app, client):
+    sick = make_org(name="Sick Org")
+    make_org(name="Inactive Org", active=False)
+    now = utcnow()
+    db.session.add(
+        CollectionRun(kind="balances", trigger="schedule", started_at=now - timedelta(seconds=95),
+                      finished_at=now - timedelta(seconds=90), written=3, unchanged=4, failed=1)
+    )  # fmt: skip
+    db.session.add(
+        CollectionState(organization_id=sick.id, kind="balances", last_attempt_at=now, last_error="HTTP 503 upstream",
+                        last_error_at=now, consecutive_failures=3, last_success_at=now - timedelta(days=2))
+    )  # fmt: skip
+    db.session.commit()
+    admin(client)
+    page = client.get("/admin/collector").get_data(as_text=True)
+    runs = page.split('id="runs-balances"', 1)[1].split("</table>", 1)[0]
+    assert "schedule" in runs and "5.0 s" in runs and '<td class="num">3</td>' in runs
+    trouble = page.split('id="troubled-table"', 1)[1].split("</table>", 1)[0]
+    assert "Sick Org" in trouble and "HTTP 503 upstream" in trouble and '<td class="num">3</td>' in trouble
+    assert "stale</span>" in trouble and "failing</span>" in trouble
+    assert "Inactive Org" not in trouble
+    assert "Next scheduled run due" in page and 'id="runs-costs"' in page
+
+
+def test_next_run_due_is_the_end_of_the_current_slot():
+    now = datetime(2026, 3, 17, 14, 30, tzinfo=UTC)
+    assert next_run_due(now, 3 * 3600) == datetime(2026, 3, 17, 15, 0, tzinfo=UTC)
+    assert next_run_due(now.replace(hour=15), 3 * 3600) == datetime(2026, 3, 17, 18, 0, tzinfo=UTC)
+
+
+def test_collect_now_inline_for_one_organisation_finishes_and_stops_polling(app, client):
+    org = make_org(name="Demo One", provider_account_ref="demo-0001")
+    admin(client)
+    response = post(client, "/admin/collector/collect", {"organization_id": org.id}, page="/admin/collector")
+    assert response.status_code == 303
+    (event,) = events("collect_now")
+    assert response.headers["Location"] == f"/admin/collector/requests/{event.id}"
+    assert event.details["mode"] == "inline" and len(event.details["run_ids"]) == 2
+    assert event.target == f"organization {org.id} (Demo One)"
+    partial = client.get(response.headers["Location"], headers={"HX-Request": "true"})
+    body = partial.get_data(as_text=True)
+    assert partial.status_code == 200 and "HX-Request" in partial.headers["Vary"]
+    assert body.lstrip().startswith('<div id="collect-progress"') and "<html" not in body
+    assert "Done: 2 of 2 finished" in body and POLL not in body
+    assert db.session.get(CollectionState, (org.id, "balances")).last_success_at is not None
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<html" in page and "Done: 2 of 2 finished" in page
+
+
+def test_collect_now_for_all_and_unknown_organisations(app, client):
+    make_org(provider_account_ref="demo-0001")
+    make_org(provider_account_ref="demo-0002", active=False)
+    admin(client)
+    assert post(client, "/admin/collector/collect", {"organization_id": ""}, page="/admin/collector").status_code == 303
+    (event,) = events("collect_now")
+    assert event.target == "all active organizations"
+    runs = [db.session.get(CollectionRun, run_id) for run_id in event.details["run_ids"]]
+    assert all(run.written + run.unchanged + run.no_costs + run.failed == 1 for run in runs)  # the inactive one skipped
+    assert (
+        post(client, "/admin/collector/collect", {"organization_id": 999999}, page="/admin/collector").status_code
+        == 404
+    )
+    assert client.get("/admin/collector/requests/999999").status_code == 404
+
+
+def test_collect_now_refuses_an_inactive_organisation(app, client):
+    org = make_org(name="Dormant", provider_account_ref="demo-0004", active=False)
+    admin(client)
+    response = post(client, "/admin/collector/collect", {"organization_id": org.id}, page="/admin/collector")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/collector"
+    assert "“Dormant” is inactive: it is not collected." in client.get("/admin/collector").get_data(as_text=True)
+    assert events("collect_now") == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(CollectionRun)) == 0
+
+
+@pytest.mark.redis
+def test_collect_now_queued_polls_until_the_workers_are_done(app, client, redis_url):
+    org = make_org(provider_account_ref="demo-0003")
+    db.session.commit()
+    admin(client)
+    app.config["REDIS_URL"] = redis_url
+    connection = Redis.from_url(redis_url)
+    try:
+        response = post(client, "/admin/collector/collect", {"organization_id": org.id}, page="/admin/collector")
+        (event,) = events("collect_now")
+        assert event.details["mode"] == "queued" and len(event.details["job_ids"]) >= 2
+        # A double submit within the minute queues the same (unique) jobs again: nothing new to do.
+        post(client, "/admin/collector/collect", {"organization_id": org.id}, page="/admin/collector")
+        assert events("collect_now")[1].details["job_ids"] == event.details["job_ids"]
+        pending = client.get(response.headers["Location"], headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert POLL in pending and "Working: 0 finished" in pending
+        build_worker(app, AppSimpleWorker, connection).work(burst=True, with_scheduler=False)
+        done = client.get(response.headers["Location"], headers={"HX-Request": "true"}).get_data(as_text=True)
+        total = len(event.details["job_ids"])
+        assert POLL not in done and f"Done: {total} of {total} finished" in done
+    finally:
+        app.config["REDIS_URL"] = None
+        connection.close()

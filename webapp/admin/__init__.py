@@ -1,0 +1,23 @@
+"""Admin pages under /admin: organisations, users, API clients, collector health, audit log. Admins only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from webapp.extensions import login_manager
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def admins_only():
+    """Anyone else is sent to sign in (anonymous) or told nothing exists here (404), for every method."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(404)
+    return None
+
+
+from webapp.admin import audit_log, clients, collector, organizations, users  # noqa: E402, F401 - registers the views

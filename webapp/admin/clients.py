@@ -1,0 +1,60 @@
+"""API clients: list (created, last used, revoked), create (secret shown once), revoke."""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from webapp.admin import bp
+from webapp.admin.forms import ActionForm, ClientForm, field_error
+from webapp.admin.responses import redirect_after_post
+from webapp.dashboard import params
+from webapp.extensions import db
+from webapp.models import ApiClient
+from webapp.queries.admin import clients_with_organizations, organizations
+from webapp.services.admin_clients import add_client, revoke
+from webapp.services.errors import ValidationError
+
+
+def _client_form() -> ClientForm:
+    form = ClientForm()
+    form.organization_id.choices = [
+        SelectChoice(org.id, org.name + ("" if org.active else " (inactive)")) for org in organizations()
+    ]
+    return form
+
+
+@bp.route("/clients", methods=["GET", "POST"])
+def clients_page():
+    form = _client_form()
+    if request.method == "GET" and (org_id := params.optional_int("org")) is not None:
+        form.organization_id.data = org_id
+    created = None
+    if form.validate_on_submit():
+        try:
+            created = add_client(organization_id=form.organization_id.data, name=form.name.data)
+        except ValidationError as error:
+            db.session.rollback()
+            field_error(form, "organization_id" if error.field == "org" else error.field, error.message)
+        else:
+            form.name.data = ""
+    response = render_template(
+        "admin/clients.html",
+        form=form,
+        created=created,
+        clients=clients_with_organizations(),
+        revoke_form=ActionForm(formdata=None),
+    )
+    # The page may carry a secret once: keep it out of every cache.
+    return response, 422 if form.errors else 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/clients/<client_id>/revoke")
+def client_revoke(client_id: str):
+    if db.session.scalar(select(ApiClient.id).where(ApiClient.client_id == client_id)) is None:
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit():
+        flash("Client revoked: its tokens no longer work." if revoke(client_id) else "Already revoked.")
+    return redirect_after_post(url_for("admin.clients_page"))

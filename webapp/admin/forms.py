@@ -1,0 +1,54 @@
+"""Admin forms: Flask-WTF for the CSRF token and parsing; the services own validation."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from webapp.models.user import ROLES
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=200)])
+    provider_ref = StringField("Provider reference", validators=[Length(max=100)])
+    low_balance_threshold = StringField("Low-balance threshold", validators=[Optional(), Length(max=30)])
+    active = BooleanField("Active (collected)", default=True)
+
+
+class UserForm(FlaskForm):
+    email = StringField("Email", validators=[Length(max=254)])
+    role = SelectField("Role", choices=[SelectChoice(role, role) for role in ROLES], default="manager")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(role, role) for role in ROLES])
+
+
+class AssignmentsForm(FlaskForm):
+    organizations = SelectMultipleField("Organisations", coerce=int, validate_choice=False)
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField()
+
+
+class ClientForm(FlaskForm):
+    organization_id = SelectField("Organisation", coerce=int, validate_choice=False)
+    name = StringField("Client name", validators=[Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """A bare POST (revoke, collect now): only the CSRF token."""
+
+    organization_id = HiddenField()
+
+
+def field_error(form: FlaskForm, field: str, message: str) -> None:
+    """Attach a service's ValidationError to the matching field (or to the form)."""
+    target = form._fields.get(field)
+    if target is None:
+        form.form_errors.append(message)
+    else:
+        target.errors = [*target.errors, message]

@@ -1,0 +1,73 @@
+"""Collector health for the admin page: recent runs per kind, organisations in trouble, the next run due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from webapp.extensions import db
+from webapp.models import CollectionRun, CollectionState, Organization
+from webapp.models.collection import KINDS
+from webapp.queries.collection import recent_runs_stmt
+from webapp.queries.portfolio import stale_before
+from webapp.services.collection_queue import slot_start
+
+
+@dataclass(frozen=True, slots=True)
+class Trouble:
+    organization: Organization
+    kind: str
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    stale: bool
+
+
+def runs_by_kind(limit: int = 5) -> dict[str, list[CollectionRun]]:
+    return {kind: list(db.session.scalars(recent_runs_stmt(kind=kind, limit=limit))) for kind in KINDS}
+
+
+def next_run_due(now: datetime, interval_seconds: float) -> datetime:
+    """Scheduled slots are aligned to the epoch, so the next one starts at the end of the current slot."""
+    return slot_start(now, interval_seconds) + timedelta(seconds=max(1, int(interval_seconds)))
+
+
+def troubled(now: datetime, interval_hours: float) -> list[Trouble]:
+    """Active organisations whose balances are stale, or whose latest attempt of a kind failed."""
+    stale_at = stale_before(now, interval_hours)
+    rows = db.session.execute(
+        select(Organization, CollectionState)
+        .outerjoin(
+            CollectionState,
+            (CollectionState.organization_id == Organization.id),
+        )
+        .where(
+            Organization.active,
+            or_(
+                CollectionState.organization_id.is_(None),
+                CollectionState.consecutive_failures > 0,
+                (CollectionState.kind == "balances")
+                & (CollectionState.last_success_at.is_(None) | (CollectionState.last_success_at < stale_at)),
+            ),
+        )
+        .order_by(CollectionState.consecutive_failures.desc().nulls_first(), Organization.name)
+    )
+    return [_trouble(org, state, stale_at) for org, state in rows]
+
+
+def _trouble(org: Organization, state: CollectionState | None, stale_at: datetime) -> Trouble:
+    if state is None:
+        return Trouble(org, "balances", None, None, None, 0, True)
+    success = state.last_success_at
+    return Trouble(
+        organization=org,
+        kind=state.kind,
+        last_success_at=success,
+        last_error=state.last_error,
+        last_error_at=state.last_error_at,
+        consecutive_failures=state.consecutive_failures or 0,
+        stale=state.kind == "balances" and (success is None or success < stale_at),
+    )
