@@ -6,6 +6,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webapp.extensions import db
+
 TITLES = {
     400: "Bad request",
     403: "Forbidden",
@@ -43,6 +45,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):
+        db.session.rollback()  # the page may read the session (current user); a failed transaction would fail it again
         problem = _api_problem(error)
         if problem is not None:
             return problem

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from webapp.extensions import login_manager
+from webapp.extensions import csrf, login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+csrf.exempt(bp)  # checked in admins_only, after the role, so a non-admin's POST is a 404 like any other
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 @bp.before_request
@@ -17,6 +19,8 @@ def admins_only():
         return login_manager.unauthorized()
     if not current_user.is_admin:
         abort(404)
+    if request.method not in SAFE_METHODS:
+        csrf.protect()
     return None
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from webapp.models.user import ROLES
+from webapp.routing import MAX_ID
 
 
 class OrganizationForm(FlaskForm):
@@ -26,8 +27,14 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role, role) for role in ROLES])
 
 
+def ids_in_range(form, field) -> None:
+    values = field.data if isinstance(field.data, list) else [field.data]
+    if any(value is not None and not 0 < value <= MAX_ID for value in values):
+        raise ValidationError("No such organisation.")
+
+
 class AssignmentsForm(FlaskForm):
-    organizations = SelectMultipleField("Organisations", coerce=int, validate_choice=False)
+    organizations = SelectMultipleField("Organisations", coerce=int, validate_choice=False, validators=[ids_in_range])
 
 
 class ActiveForm(FlaskForm):
@@ -35,7 +42,7 @@ class ActiveForm(FlaskForm):
 
 
 class ClientForm(FlaskForm):
-    organization_id = SelectField("Organisation", coerce=int, validate_choice=False)
+    organization_id = SelectField("Organisation", coerce=int, validate_choice=False, validators=[ids_in_range])
     name = StringField("Client name", validators=[Length(max=200)])
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, render_template, url_for
 
 from webapp.admin import bp
-from webapp.admin.forms import ActiveForm, AssignmentsForm, RoleForm, UserForm, field_error
+from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, field_error
 from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import User
 from webapp.queries.admin import assignment_counts, organizations, users
-from webapp.services.admin_users import add_user, change_assignments, change_role, set_active
+from webapp.services.admin_users import add_user, change_assignments, change_role, reset_password, set_active
 from webapp.services.errors import ValidationError
 from webapp.services.users import assigned_organization_ids
 
@@ -38,7 +38,7 @@ def _user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-def _render_user(user: User, status: int = 200, **forms):
+def _render_user(user: User, status: int = 200, new_password: str | None = None, **forms):
     forms.setdefault("role_form", RoleForm(formdata=None, role=user.role))
     forms.setdefault("assignments_form", AssignmentsForm(formdata=None))
     forms.setdefault("active_form", ActiveForm(formdata=None))
@@ -47,6 +47,7 @@ def _render_user(user: User, status: int = 200, **forms):
         user=user,
         organizations=organizations(),
         assigned=assigned_organization_ids(user.id),
+        new_password=new_password,
         **forms,
     ), status
 
@@ -93,3 +94,13 @@ def user_active(user_id: int):
         return set_active(user, form.active.data == "1")
 
     return _apply(user_id, ActiveForm(), toggle, "active_form")
+
+
+@bp.post("/users/<int:user_id>/password")
+def user_password(user_id: int):
+    """A new one-time password, shown once on the user's page (never cached)."""
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    page, status = _render_user(user, new_password=reset_password(user))
+    return page, status, {"Cache-Control": "no-store"}

@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.auth import bp
 from webapp.extensions import db
+from webapp.models.user import hash_token
 from webapp.services import audit
-from webapp.services.users import MIN_PASSWORD
+from webapp.services.users import MIN_PASSWORD, end_login_sessions
 
 ALLOWED_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static", "favicon"}
 
@@ -50,6 +51,8 @@ def change_password():
         else:
             user.set_password(form.new.data)
             user.must_change_password = False
+            # whoever else signed in with the old password is signed out now
+            end_login_sessions(user.id, except_token_hash=hash_token(user.session_token))
             audit.record("password_changed", f"user {user.id} ({user.email})")
             db.session.commit()
             return redirect(url_for("dashboard.index"), code=303)

@@ -21,10 +21,11 @@ def check_amount(value: Decimal) -> Decimal:
         raise TypeError(f"money must be a Decimal, got {type(value).__name__}")
     if not value.is_finite():
         raise ValueError(f"money must be finite, got {value}")
+    # adjusted() is the exponent of the leading digit: safe on absurd exponents where abs() overflows.
+    if value and value.adjusted() >= PRECISION - SCALE:
+        raise ValueError(f"money out of range (|x| < 10^{PRECISION - SCALE}): {value}")
     if value.as_tuple().exponent < -SCALE and value != value.quantize(QUANTUM):
         raise ValueError(f"money has more than {SCALE} fractional digits: {value}")
-    if abs(value) >= MAX_ABS:
-        raise ValueError(f"money out of range (|x| < 10^{PRECISION - SCALE}): {value}")
     return value
 
 

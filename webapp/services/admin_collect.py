@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
+from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
@@ -25,10 +26,11 @@ class Progress:
     finished: int
     failed: int
     runs: list[CollectionRun] = field(default_factory=list)
+    unavailable: bool = False  # the queue cannot be asked: stop polling, say so
 
     @property
     def done(self) -> bool:
-        return self.finished + self.failed >= self.total
+        return self.unavailable or self.finished + self.failed >= self.total
 
     @property
     def pending(self) -> int:
@@ -64,7 +66,10 @@ def progress(event: AuditEvent) -> Progress:
         ended = sum(run.finished_at is not None for run in runs)
         return Progress("inline", total=len(runs), finished=ended, failed=0, runs=runs)
     job_ids = details.get("job_ids", [])
-    jobs = Job.fetch_many(job_ids, connection=connect(current_app.config["REDIS_URL"]), serializer=JSONSerializer)
+    try:
+        jobs = Job.fetch_many(job_ids, connection=connect(current_app.config["REDIS_URL"]), serializer=JSONSerializer)
+    except (RedisError, ValueError, TypeError):  # Redis down, or no longer configured
+        return Progress("queued", total=len(job_ids), finished=0, failed=0, unavailable=True)
     statuses = [job.get_status(refresh=False) if job is not None else None for job in jobs]
     finished = sum(status == JobStatus.FINISHED for status in statuses)
     # A job that vanished (expired or deleted) will not finish any more: count it as failed.

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import LoginSession, Organization, User
-from webapp.models.types import utcnow
+from webapp.models import Organization, User
 from webapp.models.user import ROLES
 from webapp.services import audit
 from webapp.services.errors import ValidationError
-from webapp.services.users import assigned_organization_ids, create_user, generate_password, set_assignments
+from webapp.services.users import (
+    assigned_organization_ids,
+    create_user,
+    end_login_sessions,
+    generate_password,
+    set_assignments,
+)
 
 LAST_ADMIN = "This is the last active admin: make another user an admin first."
 
@@ -35,9 +40,12 @@ def add_user(*, email: str, role: str) -> NewUser:
 
 
 def _other_active_admins(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != user_id)
+    """Locks every active admin row (PostgreSQL; in id order, so two admins demoting each other
+    at once serialise instead of both passing), then counts the others."""
+    admins = db.session.scalars(
+        select(User.id).where(User.role == "admin", User.active).order_by(User.id).with_for_update()
     )
+    return sum(1 for admin_id in admins if admin_id != user_id)
 
 
 def change_role(user: User, role: str) -> bool:
@@ -62,11 +70,7 @@ def set_active(user: User, active: bool) -> bool:
         raise ValidationError("active", LAST_ADMIN)
     user.active = active
     if not active:
-        db.session.execute(
-            update(LoginSession)
-            .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-            .values(ended_at=utcnow())
-        )
+        end_login_sessions(user.id)
     audit.record("user_deactivated" if not active else "user_reactivated", _label(user))
     db.session.commit()
     return True
@@ -89,3 +93,14 @@ def change_assignments(user: User, organization_ids: set[int]) -> dict[str, list
 
 def _label(user: User) -> str:
     return f"user {user.id} ({user.email})"
+
+
+def reset_password(user: User) -> str:
+    """A new one-time password (shown once): the user must replace it at next sign-in; every session ends."""
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    end_login_sessions(user.id)
+    audit.record("password_reset", _label(user))
+    db.session.commit()
+    return password

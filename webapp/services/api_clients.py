@@ -35,11 +35,16 @@ def _matches(stored: str, secret: str) -> bool:
     return hmac.compare_digest(stored.encode(), hash_secret(secret).encode())
 
 
+def clean_client_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200 or not name.isprintable():
+        raise ValidationError("name", "Client name must be 1–200 printable characters.")
+    return name
+
+
 def create_client(*, organization_id: int, name: str) -> NewClient:
     """Add a client bound to one organisation; the caller commits."""
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("name", "Client name must be 1–200 characters.")
+    name = clean_client_name(name)
     if db.session.get(Organization, organization_id) is None:
         raise ValidationError("org", f"No organisation with id {organization_id}.")
     secret = secrets.token_urlsafe(32)

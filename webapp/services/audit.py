@@ -18,6 +18,7 @@ ACTIONS = (
     "sign_in",
     "sign_in_failed",
     "password_changed",
+    "password_reset",
     "user_created",
     "user_role_changed",
     "user_deactivated",

@@ -26,7 +26,7 @@ from webapp.services.validation import balance_changed, cost_snapshot_values, va
 
 log = logging.getLogger(__name__)
 PREVIOUS_MONTH_GRACE_DAYS = 5
-_LOCK_NAMESPACE = {"balances": 1, "costs": 2}
+_LOCK_NAMESPACE = {"balances": 1, "costs": 2, "api_clients": 3}
 
 
 class OrganizationNotFound(LookupError):

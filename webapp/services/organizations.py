@@ -17,8 +17,8 @@ REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
 def clean_name(name: str | None) -> str:
     name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("name", "Name must be 1–200 characters.")
+    if not name or len(name) > 200 or not name.isprintable():
+        raise ValidationError("name", "Name must be 1–200 printable characters.")
     return name
 
 
@@ -34,7 +34,7 @@ def clean_threshold(raw: str | Decimal | None) -> Decimal | None:
         return None
     try:
         value = raw if isinstance(raw, Decimal) else parse_amount(raw)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, ArithmeticError) as error:
         raise ValidationError("low_balance_threshold", f"Low-balance threshold: {error}") from None
     if value < 0:
         raise ValidationError("low_balance_threshold", "Low-balance threshold cannot be negative.")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import User, user_organizations
+from webapp.models import LoginSession, User, user_organizations
+from webapp.models.types import utcnow
 from webapp.models.user import ROLES
 from webapp.services.errors import ValidationError
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 MIN_PASSWORD = 12
 
 
@@ -34,8 +36,20 @@ def create_user(*, email: str, role: str, password: str) -> User:
     user = User(email=email, role=role, active=True)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same email created concurrently (a double submit)
+        db.session.rollback()
+        raise ValidationError("email", f"A user with email {email!r} already exists.") from None
     return user
+
+
+def end_login_sessions(user_id: int, *, except_token_hash: str | None = None) -> None:
+    """End the user's live sign-ins at once (all, or all but the current one); the caller commits."""
+    statement = update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+    if except_token_hash is not None:
+        statement = statement.where(LoginSession.token_hash != except_token_hash)
+    db.session.execute(statement.values(ended_at=utcnow()))
 
 
 def assigned_organization_ids(user_id: int) -> set[int]:
