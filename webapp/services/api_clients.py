@@ -37,8 +37,10 @@ def _matches(stored: str, secret: str) -> bool:
 
 def clean_client_name(name: str | None) -> str:
     name = (name or "").strip()
-    if not name or len(name) > 200 or not name.isprintable():
-        raise ValidationError("name", "Client name must be 1–200 printable characters.")
+    if not name or len(name) > 200:
+        raise ValidationError("name", "Client name must be 1–200 characters.")
+    if not name.isprintable():
+        raise ValidationError("name", "Client name must not contain control characters.")
     return name
 
 

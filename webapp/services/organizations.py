@@ -17,8 +17,10 @@ REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
 def clean_name(name: str | None) -> str:
     name = (name or "").strip()
-    if not name or len(name) > 200 or not name.isprintable():
-        raise ValidationError("name", "Name must be 1–200 printable characters.")
+    if not name or len(name) > 200:
+        raise ValidationError("name", "Name must be 1–200 characters.")
+    if not name.isprintable():
+        raise ValidationError("name", "Name must not contain control characters.")
     return name
 
 
