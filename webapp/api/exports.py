@@ -6,27 +6,15 @@ from flask import Response
 
 from webapp.api import params
 from webapp.api.blueprint import bp, per_client_limit
-from webapp.api.problems import ApiProblem
-from webapp.api.resources import date_range, organization_id
+from webapp.api.resources import date_range, latest_cost_or_404, organization_id
 from webapp.extensions import db
 from webapp.queries.balances import balance_history_stmt
-from webapp.queries.costs import latest_cost_stmt, usage_lines_of
+from webapp.queries.costs import usage_lines_of
+from webapp.services.csv_export import USAGE_LINE_COLUMNS, usage_line_cells
 from webapp.services.csv_export import csv_response as shared_csv_response
 
 BALANCE_HEADER = ["organization_id", "collected_at", "amount", "currency"]
-USAGE_HEADER = [
-    "organization_id",
-    "year",
-    "month",
-    "collected_at",
-    "service",
-    "operator_id",
-    "operator_name",
-    "quantity",
-    "unit",
-    "amount",
-    "currency",
-]
+USAGE_HEADER = ["organization_id", "year", "month", "collected_at", *USAGE_LINE_COLUMNS]
 
 
 def csv_response(rows, header: list[str], filename: str) -> Response:
@@ -54,21 +42,7 @@ def balance_history_csv():
 @per_client_limit
 def cost_usage_lines_csv():
     year, month = params.year_month()
-    snapshot = db.session.scalar(latest_cost_stmt(organization_id(), year, month))
-    if snapshot is None:
-        raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
-    head = (snapshot.organization_id, snapshot.year, snapshot.month, snapshot.collected_at)
-    rows = (
-        (
-            *head,
-            line.service,
-            line.operator_id,
-            line.operator_name,
-            line.quantity,
-            line.unit,
-            line.amount,
-            snapshot.currency,
-        )
-        for line in usage_lines_of(snapshot)
-    )
+    snapshot = latest_cost_or_404(year, month)
+    head = [snapshot.organization_id, snapshot.year, snapshot.month, snapshot.collected_at]
+    rows = (head + usage_line_cells(line, snapshot.currency) for line in usage_lines_of(snapshot))
     return csv_response(rows, USAGE_HEADER, f"usage-lines-org-{snapshot.organization_id}-{year}-{month:02d}.csv")

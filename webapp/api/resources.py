@@ -14,7 +14,7 @@ from webapp.api.cursor import decode_cursor, encode_cursor
 from webapp.api.problems import ApiProblem
 from webapp.api.serializers import balance_json, cost_json, organization_json
 from webapp.extensions import db
-from webapp.models import Organization
+from webapp.models import CostSnapshot, Organization
 from webapp.queries.balances import balance_history_stmt, latest_balance_stmt
 from webapp.queries.costs import cost_months_stmt, latest_cost_stmt
 
@@ -61,13 +61,19 @@ def balance_latest():
     return conditional_json(balance_json(row), row.collected_at)
 
 
+def latest_cost_or_404(year: int, month: int) -> CostSnapshot:
+    """The token's organisation's newest snapshot of the month; a 404 problem until one exists."""
+    row = db.session.scalar(latest_cost_stmt(organization_id(), year, month))
+    if row is None:
+        raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
+    return row
+
+
 @bp.get("/v1/costs/latest")
 @per_client_limit
 def costs_latest():
     year, month = params.year_month()
-    row = db.session.scalar(latest_cost_stmt(organization_id(), year, month))
-    if row is None:
-        raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
+    row = latest_cost_or_404(year, month)
     return conditional_json(cost_json(row), row.collected_at)
 
 

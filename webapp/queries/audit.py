@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import AuditEvent
+from webapp.queries.paging import page_count
 
 PER_PAGE = 50
 
@@ -28,7 +29,7 @@ class AuditPage:
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, -(-self.total // PER_PAGE)))
+        object.__setattr__(self, "pages", page_count(self.total, PER_PAGE))
 
 
 def _escape_like(text: str) -> str:

@@ -18,6 +18,7 @@ from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
 from webapp.models.types import Money
 from webapp.queries.organizations import visible_organizations_stmt
+from webapp.queries.paging import page_count
 
 RUNWAY_WARN_DAYS = 14
 SPEND_WINDOW_DAYS = 30
@@ -93,7 +94,7 @@ class PortfolioPage:
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, -(-self.total // self.params.per_page)))
+        object.__setattr__(self, "pages", page_count(self.total, self.params.per_page))
 
 
 def runway_days(balance: Decimal | None, spend: Decimal | None, window_days: int = SPEND_WINDOW_DAYS) -> Decimal | None:

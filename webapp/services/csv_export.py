@@ -39,6 +39,14 @@ def cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+USAGE_LINE_COLUMNS = ["service", "operator_id", "operator_name", "quantity", "unit", "amount", "currency"]
+
+
+def usage_line_cells(line, currency: str) -> list[object]:
+    """The cells under USAGE_LINE_COLUMNS, which every usage CSV ends with."""
+    return [line.service, line.operator_id, line.operator_name, line.quantity, line.unit, line.amount, currency]
+
+
 def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
     """Yield the CSV text a row at a time (for a streamed Flask response)."""
     buffer = io.StringIO()

@@ -8,6 +8,7 @@ from webapp.models import CostSnapshot, Organization
 from webapp.queries.costs import UsageRow
 from webapp.queries.org_page import Movement
 from webapp.queries.portfolio import PortfolioRow
+from webapp.services.csv_export import USAGE_LINE_COLUMNS, usage_line_cells
 
 PORTFOLIO_HEADER = [
     "organization_id",
@@ -25,19 +26,7 @@ PORTFOLIO_HEADER = [
     "last_checked_at",
 ]
 HISTORY_HEADER = ["organization_id", "organization", "collected_at", "previous_amount", "amount", "change", "currency"]
-USAGE_HEADER = [
-    "organization_id",
-    "organization",
-    "month",
-    "snapshot_collected_at",
-    "service",
-    "operator_id",
-    "operator_name",
-    "quantity",
-    "unit",
-    "amount",
-    "currency",
-]
+USAGE_HEADER = ["organization_id", "organization", "month", "snapshot_collected_at", *USAGE_LINE_COLUMNS]
 
 
 def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:
@@ -81,11 +70,5 @@ def usage_csv_rows(organization: Organization, snapshot: CostSnapshot, lines: li
             organization.name,
             month,
             snapshot.collected_at,
-            line.service,
-            line.operator_id,
-            line.operator_name,
-            line.quantity,
-            line.unit,
-            line.amount,
-            snapshot.currency,
+            *usage_line_cells(line, snapshot.currency),
         ]
