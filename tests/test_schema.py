@@ -33,21 +33,45 @@ def test_schema_has_the_latest_lookup_indexes(app):
     assert cost["ix_cost_snapshots_org_month_collected"] == ["organization_id", "year", "month", "collected_at"]
 
 
-def test_latest_balance_is_an_index_lookup(app, backend):
+def explain(statement, backend: str) -> str:
+    compiled = statement.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
+    if backend == "sqlite":
+        return " ".join(str(row[-1]) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    return " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+
+
+def with_client_check(statement, org_id: int):
+    """The API's form of a read: the token's client is checked in the same statement."""
+    from webapp.services.api_clients import active_client_exists
+
+    return statement.where(active_client_exists("adc_plan", org_id))
+
+
+@pytest.mark.parametrize("form", ["plain", "api"])
+def test_latest_balance_is_an_index_lookup(app, backend, form):
     from webapp.queries.balances import latest_balance_stmt
 
     org = make_org()
     make_balance(org, "1.00")
-    compiled = latest_balance_stmt(org.id).compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
+    statement = latest_balance_stmt(org.id)
+    plan = explain(statement if form == "plain" else with_client_check(statement, org.id), backend)
     if backend == "sqlite":
-        plan = " ".join(str(row[-1]) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
         assert "USING INDEX ix_balance_snapshots_org_collected" in plan
         assert "TEMP B-TREE" not in plan
     else:
-        db.session.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
         assert "ix_balance_snapshots_org_collected" in plan
         assert "Sort" not in plan
+
+
+@pytest.mark.parametrize("form", ["plain", "api"])
+def test_latest_cost_is_an_index_lookup(app, backend, form):
+    from webapp.queries.costs import latest_cost_stmt
+
+    statement = latest_cost_stmt(make_org().id, 2026, 3)
+    plan = explain(statement if form == "plain" else with_client_check(statement, 1), backend)
+    assert "ix_cost_snapshots_org_month_collected" in plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan
 
 
 def test_orm_refuses_to_change_a_snapshot(app):

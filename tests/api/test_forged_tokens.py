@@ -10,14 +10,20 @@ import time
 
 import jwt
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.api.conftest import bearer_for
 from tests.factories import make_org
+from webapp.api.blueprint import PUBLIC_ENDPOINTS
 from webapp.extensions import db
 from webapp.services.api_clients import create_client, revoke_client
 
-PATHS = ("/api/v1/organization", "/api/v1/balance/latest", "/api/v1/balance/history")
+PATHS = (
+    "/api/v1/organization",
+    "/api/v1/balance/latest",
+    "/api/v1/balance/history",
+    "/api/v1/costs/latest?year=2026&month=3",
+)
 
 
 def b64(data: bytes) -> str:
@@ -181,3 +187,78 @@ def test_a_token_whose_organisation_no_longer_exists_is_401(app, client):
     db.session.expire_all()
     for path in PATHS:
         assert_unauthorized(client.get(path, headers=headers))
+
+
+# Every authenticated route, each with requests that a live client gets answered 200, 404 and 422: some
+# views confirm the client in the same SQL statement that reads the data, and every one of these answers
+# must still become a 401 once the client is revoked or its organisation is gone.
+ANSWERS = {
+    "/api/v1/organization": {"": 200, "?extra=1": 422},
+    "/api/v1/balance/latest": {"": 200, "?extra=1": 422},
+    "/api/v1/balance/history": {"": 200, "?from=2030-01-01T00:00:00Z": 200, "?limit=0": 422},
+    "/api/v1/balance/history.csv": {"": 200, "?to=abc": 422},
+    "/api/v1/costs/latest": {"?year=2026&month=3": 200, "?year=2024&month=1": 404, "?year=2026&month=13": 422},
+    "/api/v1/costs/months": {"": 200, "?extra=1": 422},
+    "/api/v1/costs/usage-lines.csv": {"?year=2026&month=3": 200, "?year=2024&month=1": 404, "?month=3": 422},
+}
+
+
+def authenticated_routes(app) -> set[str]:
+    return {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api") and rule.endpoint not in PUBLIC_ENDPOINTS
+    }
+
+
+def answers_for(client, headers) -> dict[str, int]:
+    return {path + query: client.get(path + query, headers=headers).status_code
+            for path, queries in ANSWERS.items() for query in queries}  # fmt: skip
+
+
+def expected_answers() -> dict[str, int]:
+    return {path + query: status for path, queries in ANSWERS.items() for query, status in queries.items()}
+
+
+def test_every_authenticated_route_has_answers_to_refuse(app):
+    assert authenticated_routes(app) == set(ANSWERS)
+
+
+def test_a_revoked_client_gets_401_instead_of_every_answer(client, tenant_a):
+    assert answers_for(client, tenant_a.headers) == expected_answers()
+    revoke_client(tenant_a.api.client.client_id)
+    for url in expected_answers():
+        assert_unauthorized(client.get(url, headers=tenant_a.headers))
+
+
+def test_a_vanished_organisation_gets_401_instead_of_every_answer(client, tenant_a):
+    assert answers_for(client, tenant_a.headers) == expected_answers()
+    delete_organization_behind_the_apps_back(tenant_a.org.id)
+    db.session.expire_all()
+    for url in expected_answers():
+        assert_unauthorized(client.get(url, headers=tenant_a.headers))
+
+
+def test_another_organisations_sub_never_reads_its_data(app, client, tenant_a, tenant_b):
+    """A's client id with B's organisation in `sub` (as if the signing key had leaked): refused, not B's data."""
+    token = sign(app, claims_for(app, tenant_a, sub=str(tenant_b.org.id)))
+    for url in expected_answers():
+        assert_unauthorized(client.get(url, headers={"Authorization": f"Bearer {token}"}))
+
+
+def test_the_latest_endpoints_check_the_client_and_read_in_one_statement(client, tenant_a):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for url in ("/api/v1/balance/latest", "/api/v1/costs/latest?year=2026&month=3"):
+            statements.clear()
+            assert client.get(url, headers=tenant_a.headers).status_code == 200
+            assert len(statements) == 1, statements
+            assert "api_clients.revoked_at IS NULL" in statements[0]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -40,13 +40,24 @@ def _bearer_token() -> str:
     return token
 
 
-def authenticate_request() -> ApiPrincipal:
-    """The verified principal of this request; a 401 problem otherwise. Session cookies are ignored."""
+def verify_bearer() -> ApiPrincipal:
+    """The principal a genuine, unexpired token names; its client is not yet confirmed active."""
     refuse_credentials_in_url()
     try:
         claims = verify_token(TokenSettings.from_config(current_app.config), _bearer_token())
     except InvalidToken:
         raise unauthorized("The access token is invalid or has expired.") from None
-    if active_client_for_token(claims.client_id, claims.organization_id) is None:
-        raise unauthorized("The access token's client was revoked or its organisation no longer exists.")
     return ApiPrincipal(claims.organization_id, claims.client_id)
+
+
+def confirm_client(principal: ApiPrincipal) -> None:
+    """A 401 problem unless the token's client is still active and its organisation still exists."""
+    if active_client_for_token(principal.client_id, principal.organization_id) is None:
+        raise unauthorized("The access token's client was revoked or its organisation no longer exists.")
+
+
+def authenticate_request() -> ApiPrincipal:
+    """The verified principal of this request; a 401 problem otherwise. Session cookies are ignored."""
+    principal = verify_bearer()
+    confirm_client(principal)
+    return principal

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from collections.abc import Callable
+from typing import TypeVar
 
-from webapp.api.auth import authenticate_request
-from webapp.extensions import csrf, limiter
+from flask import Blueprint, Response, current_app, g, request
+from sqlalchemy import Select
+
+from webapp.api.auth import confirm_client, verify_bearer
+from webapp.api.problems import ApiProblem, problem_for_exception
+from webapp.extensions import csrf, db, limiter
+from webapp.services.api_clients import active_client_exists
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # no cookies are honoured here, so there is nothing to forge
@@ -13,12 +19,51 @@ csrf.exempt(bp)  # no cookies are honoured here, so there is nothing to forge
 # Endpoints reachable without a bearer token.
 PUBLIC_ENDPOINTS = frozenset({"api.token", "api.openapi", "api.docs"})
 
+View = TypeVar("View", bound=Callable)
+
+
+def client_confirmed_by_query(view: View) -> View:
+    """Mark a view that reads through `scalar_for_client`: its token's client is confirmed active by the
+    same SQL statement that reads the data (one database round trip instead of two). Whatever the view
+    answers, no response leaves before the client has been confirmed (`answer_confirmed_clients_only`)."""
+    view.confirms_client_in_query = True  # type: ignore[attr-defined]
+    return view
+
 
 @bp.before_request
 def require_bearer_token() -> None:
-    g.api_principal = None
-    if request.endpoint not in PUBLIC_ENDPOINTS:
-        g.api_principal = authenticate_request()
+    g.api_principal, g.api_client_confirmed = None, False
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    g.api_principal = verify_bearer()
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "confirms_client_in_query", False):
+        confirm_client(g.api_principal)
+        g.api_client_confirmed = True
+
+
+@bp.after_request
+def answer_confirmed_clients_only(response: Response) -> Response:
+    """A token whose client the view's query did not confirm (no row, a 4xx) is checked now: a revoked
+    client or a vanished organisation gets the 401, never the view's answer. A 5xx carries no tenant data
+    and is left as it is (its database session may be unusable)."""
+    principal = g.get("api_principal")
+    if principal is not None and not g.api_client_confirmed and response.status_code < 500:
+        try:
+            confirm_client(principal)
+        except ApiProblem as refused:
+            return problem_for_exception(refused)
+        g.api_client_confirmed = True
+    return response
+
+
+def scalar_for_client(statement: Select):
+    """The statement's first row, read only while the token's client is active (checked in the same SQL)."""
+    principal = g.api_principal
+    row = db.session.scalar(statement.where(active_client_exists(principal.client_id, principal.organization_id)))
+    if row is not None:
+        g.api_client_confirmed = True
+    return row
 
 
 def _client_key() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from webapp.api import params
-from webapp.api.blueprint import bp, per_client_limit
+from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit
 from webapp.api.resources import date_range, latest_cost_or_404, organization_id
 from webapp.extensions import db
 from webapp.queries.balances import balance_history_stmt
@@ -39,6 +39,7 @@ def balance_history_csv():
 
 
 @bp.get("/v1/costs/usage-lines.csv")
+@client_confirmed_by_query
 @per_client_limit
 def cost_usage_lines_csv():
     year, month = params.year_month()

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, g, json, request, url_for
 
 from webapp.api import params
-from webapp.api.blueprint import bp, per_client_limit
+from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit, scalar_for_client
 from webapp.api.cursor import decode_cursor, encode_cursor
 from webapp.api.problems import ApiProblem
 from webapp.api.serializers import balance_json, cost_json, organization_json
@@ -52,10 +52,11 @@ def organization():
 
 
 @bp.get("/v1/balance/latest")
+@client_confirmed_by_query
 @per_client_limit
 def balance_latest():
     params.only()
-    row = db.session.scalar(latest_balance_stmt(organization_id()))
+    row = scalar_for_client(latest_balance_stmt(organization_id()))
     if row is None:
         raise ApiProblem(404, "No balance has been collected for this organisation yet.")
     return conditional_json(balance_json(row), row.collected_at)
@@ -63,13 +64,14 @@ def balance_latest():
 
 def latest_cost_or_404(year: int, month: int) -> CostSnapshot:
     """The token's organisation's newest snapshot of the month; a 404 problem until one exists."""
-    row = db.session.scalar(latest_cost_stmt(organization_id(), year, month))
+    row = scalar_for_client(latest_cost_stmt(organization_id(), year, month))
     if row is None:
         raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
     return row
 
 
 @bp.get("/v1/costs/latest")
+@client_confirmed_by_query
 @per_client_limit
 def costs_latest():
     year, month = params.year_month()

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Exists, Select, select
 
 from webapp.extensions import db
 from webapp.models import ApiClient, Organization
@@ -92,9 +92,8 @@ def authenticate_client(client_id: str, secret: str) -> ApiClient | None:
     return client
 
 
-def active_client_for_token(client_id: str, organization_id: int) -> ApiClient | None:
-    """The client a token names, if it is not revoked and still bound to an existing organisation."""
-    return db.session.scalar(
+def _active_client_stmt(client_id: str, organization_id: int) -> Select:
+    return (
         select(ApiClient)
         .join(Organization, Organization.id == ApiClient.organization_id)
         .where(
@@ -103,3 +102,13 @@ def active_client_for_token(client_id: str, organization_id: int) -> ApiClient |
             ApiClient.revoked_at.is_(None),
         )
     )
+
+
+def active_client_for_token(client_id: str, organization_id: int) -> ApiClient | None:
+    """The client a token names, if it is not revoked and still bound to an existing organisation."""
+    return db.session.scalar(_active_client_stmt(client_id, organization_id))
+
+
+def active_client_exists(client_id: str, organization_id: int) -> Exists:
+    """The same condition as `active_client_for_token`, as SQL to fold into a read of the organisation's data."""
+    return _active_client_stmt(client_id, organization_id).exists()
