@@ -49,11 +49,21 @@ def throughput(path: str, token: str) -> float:
         return sum(counts) / SECONDS
 
 
-def latency(path: str, token: str) -> dict[str, float]:
-    connection = http.client.HTTPConnection(HOST, PORT)
+def latency(path: str, tokens: dict[str, str]) -> dict[str, dict[str, float]]:
+    """p50/p95 per token, one keep-alive connection each, requests alternating between them (so drifting
+    machine load hits all alike)."""
+    connections = {name: http.client.HTTPConnection(HOST, PORT) for name in tokens}
     for _ in range(100):  # warm up
-        request(connection, path, token)
-    samples = sorted(request(connection, path, token) * 1000 for _ in range(LATENCY_REQUESTS))
+        for name, token in tokens.items():
+            request(connections[name], path, token)
+    samples: dict[str, list[float]] = {name: [] for name in tokens}
+    for _ in range(LATENCY_REQUESTS):
+        for name, token in tokens.items():
+            samples[name].append(request(connections[name], path, token) * 1000)
+    return {name: percentiles(sorted(values)) for name, values in samples.items()}
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(samples), 3), "p95_ms": round(samples[int(0.95 * len(samples))], 3)}
 
 
@@ -97,10 +107,7 @@ def run(seed: dict) -> dict:
         },
         "requests_per_second": {k: round(v, 1) for k, v in rps.items()},
         "ratio_to_baseline": {k: round(v / rps[baseline], 3) for k, v in rps.items()},
-        "balance_latest_latency": {
-            "week": latency("/api/v1/balance/latest", seed["week"]),
-            "year": latency("/api/v1/balance/latest", seed["year"]),
-        },
+        "balance_latest_latency": latency("/api/v1/balance/latest", {"week": seed["week"], "year": seed["year"]}),
     }
 
 
