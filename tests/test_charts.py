@@ -75,3 +75,11 @@ def test_accrual_axis_spans_the_month():
     start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
     figure = accrual_figure([(start + timedelta(days=2), Decimal("5"))], "EUR", (start, end))
     assert figure["layout"]["xaxis"]["range"] == ["2026-03-01 00:00", "2026-04-01 00:00"]
+
+
+def test_a_lone_accrual_snapshot_is_drawn_as_a_marker():
+    lone = accrual_figure([(T0, Decimal("5"))], "EUR")["data"][0]
+    assert lone["mode"] == "markers" and lone["y"] == [5.0]
+    assert accrual_figure([(T0, Decimal("5")), (T0 + timedelta(hours=3), Decimal("6"))], "EUR")["data"][0]["mode"] == (
+        "lines"
+    )

@@ -138,3 +138,13 @@ def test_usage_csv_matches_the_page(app, client):
     older = client.get(f"/orgs/{org.id}/costs.csv?month=2026-03&snapshot={snapshot.id - 1}").get_data(as_text=True)
     assert len(older.strip().splitlines()) == 2  # that earlier snapshot had one line
     assert client.get(f"/orgs/{org.id}/costs.csv?month=2026-02&snapshot={snapshot.id}").status_code == 404
+
+
+def test_a_snapshot_without_usage_lines_shows_no_empty_service_chart(app, client):
+    org = make_org()
+    make_cost(org, 2026, 3, datetime(2026, 3, 5, tzinfo=UTC), [], usage_fee="0.00")
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}/costs?month=2026-03").get_data(as_text=True)
+    assert "No usage itemised by service in this snapshot." in page
+    assert "Bar chart of usage by service" not in page
+    assert "Step chart of the month" in page  # the accrual chart is still drawn

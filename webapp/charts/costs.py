@@ -42,8 +42,9 @@ def accrual_figure(
         points.append(accrual[-1])
     trace = {
         "type": "scatter",
-        "mode": "lines",
+        "mode": "lines" if len(points) > 1 else "markers",  # a lone snapshot has no line to draw
         "line": {"shape": "hv", "color": ACCENT, "width": 2},
+        "marker": {"color": ACCENT, "size": 8},
         "x": [chart_time(at) for at, _ in points],
         "y": [float(total) for _, total in points],
         "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{y:,.2f} " + currency + "<extra></extra>",
