@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -16,11 +15,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from webapp.extensions import db
 from webapp.models import Organization
+from webapp.months import parse_month
 from webapp.providers import ProviderError, get_provider
 from webapp.routing import MAX_ID
 from webapp.services.errors import ValidationError
-
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 orgs_cli = AppGroup("orgs", help="Manage organisations.")
 users_cli = AppGroup("users", help="Manage dashboard users.")
@@ -53,13 +51,13 @@ def _fail_on_validation(error: ValidationError) -> None:
     raise click.ClickException(error.message)
 
 
-def parse_month(_ctx, _param, value: str | None) -> tuple[int, int] | None:
+def month_option(_ctx, _param, value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
-    match = MONTH_PATTERN.match(value)
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2999:
+    parsed = parse_month(value)
+    if parsed is None:
         raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM (month 01–12).")
-    return int(match.group(1)), int(match.group(2))
+    return parsed
 
 
 def credentials_path() -> Path:
@@ -224,7 +222,7 @@ def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
     "costs", help="Collect monthly costs now (current month, plus the previous one in its first days)."
 )
 @click.option("--org", "org_id", type=click.IntRange(1, MAX_ID), help="Only this organisation id.")
-@click.option("--month", callback=parse_month, help="Only this month, as YYYY-MM.")
+@click.option("--month", callback=month_option, help="Only this month, as YYYY-MM.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
 def collect_costs(org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool) -> None:

@@ -6,7 +6,8 @@ import re
 
 from flask import abort, request
 
-MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+from webapp.months import parse_month
+
 DIGITS = re.compile(r"[0-9]{1,9}")
 MAX_SEARCH = 100
 
@@ -39,10 +40,10 @@ def month(name: str = "month") -> tuple[int, int] | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    match = MONTH.fullmatch(raw)
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
+    parsed = parse_month(raw)
+    if parsed is None:
         abort(400, description="The month must be written as YYYY-MM, for example 2026-03.")
-    return int(match.group(1)), int(match.group(2))
+    return parsed
 
 
 def optional_int(name: str) -> int | None:
