@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import make_balance, make_user
 from tests.helpers import login
+from webapp.extensions import db
 
 JUNK = ["abc", "0", "13", "-1", "99999999999999999999", "1\x00", "", " 3", "3.0", "1e3", "%00", "２"]
 
@@ -91,6 +92,7 @@ def test_unexpected_errors_are_500_problems(app, client, tenant_a, monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("boom")
 
+    db.session.commit()  # the 500 path rolls the session back; the client row must outlive that
     monkeypatch.setattr("webapp.api.resources.latest_balance_stmt", explode)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     body = assert_problem(client.get("/api/v1/balance/latest", headers=tenant_a.headers), 500)

@@ -93,6 +93,7 @@ def forged_headers(app, tenant, case: str) -> dict[str, str]:
         "over-long sub": lambda: sign(app, claims_for(app, tenant, sub="9" * 40)),
         "non-string sub": lambda: sign(app, claims_for(app, tenant, sub=tenant.org.id)),
         "unknown client id": lambda: sign(app, claims_for(app, tenant, client_id="adc_nobody")),
+        "client id with a NUL byte": lambda: sign(app, claims_for(app, tenant, client_id="adc_\x00x")),
         "garbage": lambda: "not.a.jwt",
         "unicode garbage": lambda: "\u00e9\u00e9.\u00e9.\u00e9",
     }
@@ -127,6 +128,7 @@ CASES = [
     "over-long sub",
     "non-string sub",
     "unknown client id",
+    "client id with a NUL byte",
     "garbage",
     "unicode garbage",
     "empty bearer",
@@ -226,9 +228,15 @@ def test_every_authenticated_route_has_answers_to_refuse(app):
 
 def test_a_revoked_client_gets_401_instead_of_every_answer(client, tenant_a):
     assert answers_for(client, tenant_a.headers) == expected_answers()
+    etags = {url: client.get(url, headers=tenant_a.headers).headers.get("ETag") for url in expected_answers()}
+    assert etags["/api/v1/balance/latest"] and etags["/api/v1/costs/latest?year=2026&month=3"]
     revoke_client(tenant_a.api.client.client_id)
-    for url in expected_answers():
+    for url, etag in etags.items():
         assert_unauthorized(client.get(url, headers=tenant_a.headers))
+        head = client.head(url, headers=tenant_a.headers)
+        assert head.status_code == 401 and 'error="invalid_token"' in head.headers["WWW-Authenticate"]
+        if etag:  # a conditional request is no oracle for whether the data changed
+            assert_unauthorized(client.get(url, headers={**tenant_a.headers, "If-None-Match": etag}))
 
 
 def test_a_vanished_organisation_gets_401_instead_of_every_answer(client, tenant_a):
@@ -262,3 +270,13 @@ def test_the_latest_endpoints_check_the_client_and_read_in_one_statement(client,
             assert "api_clients.revoked_at IS NULL" in statements[0]
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_revoked_client_gets_401_even_when_the_view_fails(app, client, tenant_a, monkeypatch):
+    db.session.commit()  # the 500 path rolls the session back; the client row must outlive that
+    monkeypatch.setattr("webapp.api.resources.latest_balance_stmt", lambda *_: 1 / 0)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    assert client.get("/api/v1/balance/latest", headers=tenant_a.headers).status_code == 500
+    revoke_client(tenant_a.api.client.client_id)
+    db.session.commit()
+    assert_unauthorized(client.get("/api/v1/balance/latest", headers=tenant_a.headers))

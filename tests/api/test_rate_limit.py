@@ -9,6 +9,7 @@ from limits.storage import storage_from_string
 from limits.strategies import STRATEGIES
 
 from tests.api.conftest import bearer_for
+from tests.api.test_forged_tokens import claims_for, sign
 from webapp.extensions import limiter
 from webapp.services.api_clients import create_client
 
@@ -41,6 +42,17 @@ def test_the_limit_is_per_client_not_per_address(app, client, tenant_a, monkeypa
     assert_limited(client, tenant_a)
     headers = {"Authorization": f"Bearer {bearer_for(app, second)}"}
     assert client.get("/api/v1/organization", headers=headers).status_code == 200
+
+
+def test_another_organisations_token_never_spends_a_clients_bucket(app, client, tenant_a, tenant_b, monkeypatch):
+    """Some views count the request before their query confirms the client; such a token (it would need
+    the signing key) is refused and counted in a bucket of its own."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    forged = {"Authorization": f"Bearer {sign(app, claims_for(app, tenant_a, sub=str(tenant_b.org.id)))}"}
+    for _ in range(4):
+        assert client.get("/api/v1/balance/latest", headers=forged).status_code == 401
+    exhaust(client, tenant_a, 3)
+    assert_limited(client, tenant_a)
 
 
 def test_token_endpoint_is_limited_per_address(app, client, monkeypatch):

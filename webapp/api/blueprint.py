@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import Select
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.api.auth import confirm_client, verify_bearer
 from webapp.api.problems import ApiProblem, problem_for_exception
@@ -44,21 +45,32 @@ def require_bearer_token() -> None:
 
 @bp.after_request
 def answer_confirmed_clients_only(response: Response) -> Response:
-    """A token whose client the view's query did not confirm (no row, a 4xx) is checked now: a revoked
-    client or a vanished organisation gets the 401, never the view's answer. A 5xx carries no tenant data
-    and is left as it is (its database session may be unusable)."""
+    """A token whose client the view's query did not confirm (no row, a 4xx, a 5xx) is checked now: a
+    revoked client or a vanished organisation gets the 401, never the view's answer. Only when the check
+    itself cannot run (the database is down) does a 5xx stay as it is — it carries no tenant data."""
     principal = g.get("api_principal")
-    if principal is not None and not g.api_client_confirmed and response.status_code < 500:
-        try:
-            confirm_client(principal)
-        except ApiProblem as refused:
-            return problem_for_exception(refused)
-        g.api_client_confirmed = True
+    if principal is None or g.api_client_confirmed:
+        return response
+    if response.status_code >= 500:
+        db.session.rollback()  # whatever failed may have left the transaction unusable
+    try:
+        confirm_client(principal)
+    except ApiProblem as refused:
+        return problem_for_exception(refused)
+    except SQLAlchemyError:
+        if response.status_code < 500:
+            raise
+        db.session.rollback()
+        return response
+    g.api_client_confirmed = True
     return response
 
 
 def scalar_for_client(statement: Select):
-    """The statement's first row, read only while the token's client is active (checked in the same SQL)."""
+    """The statement's first row, read only while the token's client is active (checked in the same SQL).
+
+    Only for statements that return no row when their WHERE clause matches nothing (entities or columns
+    of a table) — an aggregate such as count() returns a row either way and would confirm nothing."""
     principal = g.api_principal
     row = db.session.scalar(statement.where(active_client_exists(principal.client_id, principal.organization_id)))
     if row is not None:
@@ -67,7 +79,10 @@ def scalar_for_client(statement: Select):
 
 
 def _client_key() -> str:
-    return f"api-client:{g.api_principal.client_id}"
+    # The limit is counted before some views confirm the client (`client_confirmed_by_query`), so the
+    # bucket names the organisation too: a token naming another organisation never spends a client's bucket.
+    principal = g.api_principal
+    return f"api-client:{principal.client_id}:{principal.organization_id}"
 
 
 # One bucket per API client, shared by every authenticated endpoint.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,8 @@ import jwt
 ALGORITHMS = ["HS256"]  # fixed: never taken from the token's header
 LEEWAY_SECONDS = 30
 MAX_ORGANIZATION_ID = 2**31 - 1  # organisations.id is a 32-bit integer column
+# Client ids are issued URL-safe ("adc_" + token_urlsafe); anything else (a NUL byte, say) is no client of ours.
+CLIENT_ID_CHARS = re.compile(r"[A-Za-z0-9_-]{1,64}")
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "client_id"]
 
 
@@ -61,7 +64,7 @@ def _claims_of(payload: dict) -> TokenClaims:
         and 0 < int(sub) <= MAX_ORGANIZATION_ID
     ):
         raise InvalidToken("the token's subject is not an organisation")
-    if not (isinstance(client_id, str) and 0 < len(client_id) <= 64 and isinstance(jti, str) and jti):
+    if not (isinstance(client_id, str) and CLIENT_ID_CHARS.fullmatch(client_id) and isinstance(jti, str) and jti):
         raise InvalidToken("the token's client or id is malformed")
     return TokenClaims(int(sub), client_id, jti)
 
