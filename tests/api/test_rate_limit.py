@@ -87,3 +87,25 @@ def test_limits_hold_in_redis_storage(app, client, tenant_a, tenant_b, redis_lim
     exhaust(client, tenant_b, 2)
     keys = redis_limiter.storage.keys("*api-client:*")
     assert any(tenant_a.api.client.client_id.encode() in key for key in keys)
+
+
+@pytest.fixture
+def unreachable_limiter_storage():
+    """The limiter's storage pointed at a loopback port nothing listens on (Redis down), then restored."""
+    saved = limiter._storage, limiter._limiter, limiter._storage_dead
+    storage = storage_from_string("redis://127.0.0.1:1/0")
+    limiter._storage, limiter._limiter, limiter._storage_dead = storage, STRATEGIES["fixed-window"](storage), False
+    try:
+        yield
+    finally:
+        limiter._storage, limiter._limiter, limiter._storage_dead = saved
+        limiter._fallback_storage.reset()
+
+
+def test_an_unreachable_limit_store_falls_back_to_memory_with_the_same_limits(
+    app, client, tenant_a, unreachable_limiter_storage, monkeypatch
+):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    exhaust(client, tenant_a, 3)  # served, not a 500
+    assert limiter._storage_dead
+    assert_limited(client, tenant_a)
