@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from webapp.extensions import db
 from webapp.models import Organization
-from webapp.months import parse_month
+from webapp.months import YEARS, parse_month
 from webapp.providers import ProviderError, get_provider
 from webapp.routing import MAX_ID
 from webapp.services.errors import ValidationError
@@ -56,7 +56,8 @@ def month_option(_ctx, _param, value: str | None) -> tuple[int, int] | None:
         return None
     parsed = parse_month(value)
     if parsed is None:
-        raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM (month 01–12).")
+        first, last = YEARS
+        raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM (month 01–12, year {first}–{last}).")
     return parsed
 
 
