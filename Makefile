@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lint migrate demo worker clean
+.PHONY: run test install lint typecheck migrate demo worker clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## the rules of the house (docs/architecture.md): import contracts and types
+typecheck: install
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## make test: lint, then the whole suite (PostgreSQL/Redis variants when TEST_DATABASE_URL/TEST_REDIS_URL are set)
 test: lint

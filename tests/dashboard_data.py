@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from tests.factories import make_user
 from tests.helpers import login
+from webapp.domain.money import format_amount
 from webapp.extensions import db
 from webapp.models import CollectionState, CostSnapshot, Organization
 from webapp.models.types import utcnow
-from webapp.money import format_amount
 
 XSS = "<img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://x")'

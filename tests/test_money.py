@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.factories import make_org
+from webapp.domain.money import MAX_ABS, format_amount, parse_amount
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot
-from webapp.models.types import MAX_ABS, utcnow
-from webapp.money import format_amount, parse_amount
+from webapp.models.types import utcnow
 
 amounts = st.decimals(
     min_value=-MAX_ABS + Decimal("0.00000001"),
@@ -88,3 +88,18 @@ def test_format_amount_is_plain_and_parses_back(amount):
 def test_parse_amount_rejects_junk(text):
     with pytest.raises(ValueError):
         parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1E+5000000", "1E-5000000", "1E+30", "1e3", "1_000", " 12.50", "12.50 ", "١٢", "１２", "+5", "12.", ".5",
+     "12345678901", "0.123456789", "--1", "", "1,5"],
+)  # fmt: skip
+def test_only_plain_ascii_decimals_are_amounts(text):
+    with pytest.raises(ValueError, match="plain decimal"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(("text", "amount"), [("12.50", "12.50"), ("-3.10", "-3.10"), ("9999999999.99999999", None)])
+def test_plain_decimals_within_bounds_parse_exactly(text, amount):
+    assert parse_amount(text) == Decimal(amount or text)

@@ -10,7 +10,7 @@ from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 
-from webapp.money import format_amount
+from webapp.domain.money import format_amount
 
 LOCALE = "en_GB"
 _LOCALE = Locale.parse(LOCALE)

@@ -12,9 +12,9 @@ from tests.admin.helpers import admin, events, post
 from tests.admin.test_first_sign_in import NEW_PASSWORD, created_manager
 from tests.factories import make_org, make_user
 from tests.helpers import csrf_token, login
+from webapp.domain.money import check_amount
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
-from webapp.models.types import check_amount
 
 
 def change_password(client, old: str, new: str = NEW_PASSWORD):

@@ -10,7 +10,7 @@ import pytest
 from webapp.api.docs import code_spans
 from webapp.api.openapi import AMOUNT_PATTERN
 from webapp.api.openapi_paths import openapi_document
-from webapp.money import format_amount
+from webapp.domain.money import format_amount
 
 
 def test_served_document_is_the_built_one(client):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from webapp.domain.money import format_amount
 from webapp.models import BalanceSnapshot, CostSnapshot, Organization
-from webapp.money import format_amount
 from webapp.services.csv_export import iso_utc
 
 

@@ -6,7 +6,7 @@ import re
 
 from flask import abort, request
 
-from webapp.months import parse_month
+from webapp.domain.months import parse_month
 
 DIGITS = re.compile(r"[0-9]{1,9}")
 MAX_SEARCH = 100

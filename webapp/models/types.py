@@ -8,25 +8,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
 
-SCALE = 8
-PRECISION = 18
-# |amount| < 10**10 keeps the SQLite form (amount * 10**8) inside a signed 64-bit integer.
-MAX_ABS = Decimal(10) ** (PRECISION - SCALE)
-QUANTUM = Decimal(1).scaleb(-SCALE)
-
-
-def check_amount(value: Decimal) -> Decimal:
-    """Return value if it is a finite Decimal that the Money column stores exactly."""
-    if not isinstance(value, Decimal):
-        raise TypeError(f"money must be a Decimal, got {type(value).__name__}")
-    if not value.is_finite():
-        raise ValueError(f"money must be finite, got {value}")
-    # adjusted() is the exponent of the leading digit: safe on absurd exponents where abs() overflows.
-    if value and value.adjusted() >= PRECISION - SCALE:
-        raise ValueError(f"money out of range (|x| < 10^{PRECISION - SCALE}): {value}")
-    if value.as_tuple().exponent < -SCALE and value != value.quantize(QUANTUM):
-        raise ValueError(f"money has more than {SCALE} fractional digits: {value}")
-    return value
+from webapp.domain.money import PRECISION, QUANTUM, SCALE, check_amount
 
 
 class Money(TypeDecorator):

@@ -21,8 +21,8 @@ from datetime import datetime
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from webapp.domain.money import format_amount
 from webapp.models.types import utcnow
-from webapp.money import format_amount
 from webapp.providers.base import CostReport, ProviderError
 from webapp.providers.demo import DemoProvider
 

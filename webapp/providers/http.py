@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import requests
 
-from webapp.money import is_currency
+from webapp.domain.money import is_currency
 from webapp.providers.base import BalanceReading, CostReport, Fee, ProviderError, UsageLine
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask import Response, stream_with_context
 
-from webapp.money import format_amount
+from webapp.domain.money import format_amount
 from webapp.services import audit
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from webapp.domain.money import parse_amount
 from webapp.extensions import db
 from webapp.models import Organization
-from webapp.money import parse_amount
 from webapp.services.errors import ValidationError
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from webapp.models.types import check_amount
-from webapp.money import format_amount, is_currency
+from webapp.domain.money import check_amount, format_amount, is_currency
 from webapp.providers import BalanceReading, CostReport, ProviderError
 
 MAX_QUANTITY_DIGITS = 30

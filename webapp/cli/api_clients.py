@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from webapp.cli import _emit, _fail_on_validation, database_errors_as_messages
+from webapp.cli.common import database_errors_as_messages, emit, fail_on_validation
 from webapp.extensions import db
 from webapp.routing import MAX_ID
 from webapp.services.api_clients import create_client, list_clients, revoke_client
@@ -37,14 +37,14 @@ def create(org_id: int, name: str, as_json: bool) -> None:
     try:
         new = create_client(organization_id=org_id, name=name)
     except ValidationError as error:
-        _fail_on_validation(error)
+        fail_on_validation(error)
     db.session.commit()
     data = {**_client_dict(new.client), "client_secret": new.secret}
     text = (
         f"Created API client {new.client.client_id} for organisation {org_id} ({new.client.name})\n"
         f"  client_secret: {new.secret}  (shown once; store it now)"
     )
-    _emit(as_json, data, text)
+    emit(as_json, data, text)
 
 
 @api_clients_cli.command("list", help="List API clients (all, or one organisation's).")
@@ -58,7 +58,7 @@ def list_command(org_id: int | None, as_json: bool) -> None:
         + (f"revoked {r['revoked_at']}" if r["revoked_at"] else "active")
         for r in rows
     ]
-    _emit(as_json, {"clients": rows}, "\n".join(lines) or "No API clients.")
+    emit(as_json, {"clients": rows}, "\n".join(lines) or "No API clients.")
 
 
 @api_clients_cli.command("revoke", help="Revoke a client; its outstanding tokens stop working at once.")
@@ -69,6 +69,6 @@ def revoke(client_id: str, as_json: bool) -> None:
     try:
         client = revoke_client(client_id)
     except ValidationError as error:
-        _fail_on_validation(error)
+        fail_on_validation(error)
     db.session.commit()
-    _emit(as_json, _client_dict(client), f"Revoked API client {client.client_id} (since {iso_utc(client.revoked_at)})")
+    emit(as_json, _client_dict(client), f"Revoked API client {client.client_id} (since {iso_utc(client.revoked_at)})")

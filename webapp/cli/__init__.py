@@ -1,0 +1,25 @@
+"""The `flask` commands, one module per noun. Names are part of the contract (SPEC §6)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from webapp.cli.api_clients import api_clients_cli
+    from webapp.cli.collect import collect_cli
+    from webapp.cli.demo import demo_data_command, demo_logins_command, fake_provider_command
+    from webapp.cli.orgs import orgs_cli
+    from webapp.cli.users import users_cli
+
+    commands = (
+        demo_data_command,
+        demo_logins_command,
+        fake_provider_command,
+        orgs_cli,
+        users_cli,
+        collect_cli,
+        api_clients_cli,
+    )
+    for command in commands:
+        app.cli.add_command(command)

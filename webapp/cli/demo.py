@@ -1,0 +1,89 @@
+"""`flask demo-data`, `flask demo-logins` and `flask fake-provider`: the embedded demo (development)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.cli.common import database_errors_as_messages, emit
+from webapp.extensions import db
+from webapp.models import Organization
+
+
+def credentials_path() -> Path:
+    return Path(current_app.instance_path) / "demo-credentials.json"
+
+
+@click.command("demo-data", help="Create demo organisations, users and history by replaying collection runs.")
+@click.option(
+    "--orgs",
+    "org_count",
+    default=12,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Number of demo organisations.",
+)
+@click.option(
+    "--days",
+    default=180,
+    show_default=True,
+    type=click.IntRange(0, 3650),
+    help="Days of history to replay (a run every 3 hours).",
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing (but print the demo logins) if any organisation exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@database_errors_as_messages
+def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool) -> None:
+    from webapp.providers.demo import DemoProvider
+    from webapp.services.demo_data import load_demo_data
+
+    if if_empty and db.session.scalar(select(Organization.id).limit(1)) is not None:
+        demo_logins_command.callback()
+        return
+
+    with click.progressbar(length=org_count, label="Replaying collection runs", file=sys.stderr) as bar:
+        summary = load_demo_data(
+            orgs=org_count, days=days, provider=DemoProvider(), credentials_path=credentials_path(), progress=bar.update
+        )
+    data = {
+        "organizations_created": summary.organizations_created,
+        "balance_rows": summary.balance_rows,
+        "cost_rows": summary.cost_rows,
+        "logins": summary.credentials,
+    }
+    lines = [
+        f"Demo data: {summary.organizations_created} organisations created, "
+        f"{summary.balance_rows} balance and {summary.cost_rows} cost snapshots written."
+    ]
+    lines += login_lines(summary.credentials)
+    emit(as_json, data, "\n".join(lines))
+
+
+def login_lines(credentials: dict[str, str]) -> list[str]:
+    if not credentials:
+        return ["Demo logins were created earlier; their passwords are not stored here."]
+    return [f"  Sign in as {email}  password: {password}" for email, password in credentials.items()]
+
+
+@click.command("demo-logins", help="Print the demo logins kept under instance/ (development only).")
+def demo_logins_command() -> None:
+    path = credentials_path()
+    credentials = json.loads(path.read_text()) if path.exists() else {}
+    click.echo("\n".join(login_lines(credentials)))
+
+
+@click.command("fake-provider", help="Serve the demo simulation over the http provider contract (development).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=int)
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 60_000))
+@click.option("--token", default=None, help="Require this bearer token (default: PROVIDER_TOKEN, if set).")
+def fake_provider_command(host: str, port: int, latency_ms: int, token: str | None) -> None:
+    from webapp.providers.fake_server import Faults, serve_forever
+
+    click.echo(f"Fake provider on http://{host}:{port} (faults: POST /_faults)")
+    serve_forever(host, port, token or current_app.config["PROVIDER_TOKEN"], Faults(latency=latency_ms / 1000))

@@ -1,0 +1,68 @@
+"""Money: SPEC §2's decimal-string form, the bounds the Money column stores exactly, ISO 4217 codes."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from babel.numbers import list_currencies
+
+SCALE = 8
+PRECISION = 18
+# |amount| < 10**10 keeps the SQLite form (amount * 10**8) inside a signed 64-bit integer.
+MAX_ABS = Decimal(10) ** (PRECISION - SCALE)
+QUANTUM = Decimal(1).scaleb(-SCALE)
+CENT_EXPONENT = -2
+_CURRENCIES = frozenset(code for code in list_currencies() if len(code) == 3 and code.isalpha())
+
+
+def check_amount(value: Decimal) -> Decimal:
+    """Return value if it is a finite Decimal that the Money column stores exactly."""
+    if not isinstance(value, Decimal):
+        raise TypeError(f"money must be a Decimal, got {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"money must be finite, got {value}")
+    # adjusted() is the exponent of the leading digit: safe on absurd exponents where abs() overflows.
+    if value and value.adjusted() >= PRECISION - SCALE:
+        raise ValueError(f"money out of range (|x| < 10^{PRECISION - SCALE}): {value}")
+    if value.as_tuple().exponent < -SCALE and value != value.quantize(QUANTUM):  # type: ignore[operator]
+        raise ValueError(f"money has more than {SCALE} fractional digits: {value}")
+    return value
+
+
+def parse_plain_decimal(text: object, *, int_digits: int, frac_digits: int, what: str = "value") -> Decimal:
+    """A Decimal from text that is exactly `-?digits[.digits]` in ASCII, with at most int_digits before
+    and frac_digits after the point: no exponent, underscores, whitespace or non-ASCII digits.
+    Anything else raises ValueError with a message fit to show."""
+    if not isinstance(text, str):
+        raise ValueError(f"{what} must be a decimal string, got {type(text).__name__}")
+    pattern = rf"-?[0-9]{{1,{int_digits}}}(?:\.[0-9]{{1,{frac_digits}}})?"
+    if re.fullmatch(pattern, text, re.ASCII) is None:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(
+            f"{what} must be a plain decimal like 12.50 (at most {int_digits} digits before the point "
+            f"and {frac_digits} after, no exponent or spaces), got {shown!r}"
+        )
+    return Decimal(text)
+
+
+def parse_amount(text: object, *, what: str = "amount") -> Decimal:
+    """A money amount from a plain decimal string that the Money column stores exactly."""
+    return parse_plain_decimal(text, int_digits=PRECISION - SCALE, frac_digits=SCALE, what=what)
+
+
+def format_amount(value: Decimal) -> str:
+    """Plain decimal, no exponent, at least two and no padding beyond the
+    significant fractional digits: 12.50, 0.0042, -3.10."""
+    if not value.is_finite():
+        raise ValueError(f"not a finite amount: {value}")
+    if value == 0:
+        return "0.00"
+    normal = value.normalize()
+    if normal.as_tuple().exponent > CENT_EXPONENT:  # type: ignore[operator]
+        normal = normal.quantize(Decimal(1).scaleb(CENT_EXPONENT))
+    return format(normal, "f")
+
+
+def is_currency(code: object) -> bool:
+    return isinstance(code, str) and code in _CURRENCIES

@@ -1,0 +1,1 @@
+"""Web plumbing every blueprint shares: htmx, parameters, assets, template filters, CSV responses, headers."""
