@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from webapp.domain.freshness import stale_before
 from webapp.extensions import db
 from webapp.models import CollectionRun, CollectionState, Organization
 from webapp.models.collection import KINDS
 from webapp.queries.collection import recent_runs_stmt
-from webapp.queries.portfolio import stale_before
 from webapp.services.collection_queue import slot_start
 
 

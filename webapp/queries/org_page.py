@@ -10,11 +10,11 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from webapp.domain.freshness import stale_before
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, Organization, User
 from webapp.queries.balances import balance_history_stmt, collection_state_stmt, latest_balance_stmt
 from webapp.queries.organizations import visible_organizations_stmt
-from webapp.queries.portfolio import stale_before
 
 RANGES: dict[str, timedelta | None] = {
     "30d": timedelta(days=30),

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select, type_coerce
 
+from webapp.domain.freshness import stale_before
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
 from webapp.models.types import Money
@@ -101,10 +102,6 @@ def runway_days(balance: Decimal | None, spend: Decimal | None, window_days: int
     if balance is None or spend is None or spend <= 0:
         return None
     return max(ZERO, balance / (spend / window_days))
-
-
-def stale_before(now: datetime, interval_hours: float) -> datetime:
-    return now - timedelta(hours=2 * interval_hours)
 
 
 def months_between(start: datetime, end: datetime) -> list[tuple[int, int]]:

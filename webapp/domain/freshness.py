@@ -1,0 +1,24 @@
+"""Freshness: when data counts as stale (no successful balance check for two collection intervals)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, or_
+
+STALE_AFTER_INTERVALS = 2
+
+
+def stale_before(now: datetime, interval_hours: float) -> datetime:
+    """Checks older than this are stale."""
+    return now - timedelta(hours=STALE_AFTER_INTERVALS * interval_hours)
+
+
+def is_stale(checked_at: datetime | None, *, now: datetime, interval_hours: float) -> bool:
+    """The Python predicate; stale_sql is its twin for queries (tests prove they agree)."""
+    return checked_at is None or checked_at < stale_before(now, interval_hours)
+
+
+def stale_sql(checked_at: ColumnElement[datetime], *, now: datetime, interval_hours: float) -> ColumnElement[bool]:
+    """The SQL twin of is_stale for filtering and sorting."""
+    return or_(checked_at.is_(None), checked_at < stale_before(now, interval_hours))
