@@ -45,8 +45,9 @@ def _refuse_changes(session: Session, _context, _instances) -> None:
 
 
 def _refuse_bulk(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete) and state.statement.table in APPEND_ONLY_TABLES:
-        raise AppendOnlyViolation(f"{state.statement.table.name} rows are append-only")
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and table in APPEND_ONLY_TABLES:
+        raise AppendOnlyViolation(f"{table.name} rows are append-only")
 
 
 def init_database(app: Flask) -> None:

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
 
-class ApiClient(db.Model):
+class ApiClient(Model):
     __tablename__ = "api_clients"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

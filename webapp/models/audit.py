@@ -8,13 +8,13 @@ from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One recorded action. `actor` is a label kept as it was (an email, or api:<client id>)."""
 
     __tablename__ = "audit_events"

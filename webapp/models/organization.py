@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.models.base import Model
 from webapp.models.types import Money, UTCDateTime, utcnow
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -13,14 +13,14 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Int
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.models.base import Model
 from webapp.models.types import Money, UTCDateTime
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class BalanceSnapshot(db.Model):
+class BalanceSnapshot(Model):
     """A row exists only where amount or currency differed from the row before."""
 
     __tablename__ = "balance_snapshots"
@@ -33,7 +33,7 @@ class BalanceSnapshot(db.Model):
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class CostSnapshot(db.Model):
+class CostSnapshot(Model):
     """What the provider reported for one month at one moment.
 
     `fees` and `usage_lines` are JSON lists with amounts as decimal strings;

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Numeric
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from webapp.domain.money import PRECISION, QUANTUM, SCALE, check_amount
 
 
-class Money(TypeDecorator):
+class Money(TypeDecorator[Decimal]):
     """Decimal with 8 fractional digits: NUMERIC(18, 8) on PostgreSQL, a scaled
     64-bit integer on SQLite (which would otherwise store a float)."""
 
     impl = Numeric(PRECISION, SCALE, asdecimal=True)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
         return dialect.type_descriptor(Numeric(PRECISION, SCALE, asdecimal=True))
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | int | None:
         if value is None:
             return None
         value = check_amount(value).quantize(QUANTUM)
@@ -31,7 +33,7 @@ class Money(TypeDecorator):
             return int(value.scaleb(SCALE))
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Decimal | int | str | None, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
@@ -39,13 +41,13 @@ class Money(TypeDecorator):
         return Decimal(value).quantize(QUANTUM)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes in, timezone-aware UTC datetimes out."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -53,7 +55,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, fals
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
 ROLES = ("admin", "manager")
@@ -35,7 +36,7 @@ def burn_password_check() -> None:
         _hasher.verify(_DUMMY_HASH, "not the password")
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,7 +77,7 @@ class User(db.Model):
             return False
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One signed-in browser; logout or deactivation ends it on the server."""
 
     __tablename__ = "login_sessions"
