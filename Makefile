@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lint typecheck migrate clean
+.PHONY: run test install lint typecheck audit migrate clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,12 @@ typecheck: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-## make test: lint, then the whole suite (PostgreSQL/Redis variants when TEST_DATABASE_URL/TEST_REDIS_URL are set)
-test: lint
+## make audit: known vulnerabilities in requirements.txt (pip-audit); fails on one, says SKIPPED when it cannot check
+audit: install
+	$(BIN)/python .ci/dependency_audit.py requirements.txt
+
+## make test: lint, audit, then the whole suite (PostgreSQL/Redis variants when TEST_DATABASE_URL/TEST_REDIS_URL are set)
+test: lint audit
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

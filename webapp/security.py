@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 
 CSP = "; ".join(
     [
@@ -31,4 +32,12 @@ def init_security_headers(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if "no-store" not in response.headers.get("Cache-Control", "") and shows_customer_data(response):
+            # Signed-in pages and partials carry customer data: no shared cache, no copy on disk.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+def shows_customer_data(response: Response) -> bool:
+    """An HTML page or partial for a signed-in user (static assets keep their long cache)."""
+    return response.mimetype == "text/html" and request.endpoint != "static" and bool(current_user.is_authenticated)

@@ -24,4 +24,17 @@ def admins_only():
     return None
 
 
+@bp.before_app_request
+def admin_urls_are_admins_only():
+    """Requests under /admin that match no admin view (a method the rule does not allow, an unknown path)
+    never reach the blueprint's check: without this a non-admin would see a 405 where admins see one too."""
+    if request.blueprint == "admin" or not (request.path == "/admin" or request.path.startswith("/admin/")):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(404)
+    return None
+
+
 from webapp.admin import audit_log, clients, collector, organizations, users  # noqa: E402, F401 - registers the views

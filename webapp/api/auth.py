@@ -51,9 +51,9 @@ def verify_bearer() -> ApiPrincipal:
 
 
 def confirm_client(principal: ApiPrincipal) -> None:
-    """A 401 problem unless the token's client is still active and its organisation still exists."""
+    """A 401 problem unless the token's client is still active and its organisation exists and is active."""
     if active_client_for_token(principal.client_id, principal.organization_id) is None:
-        raise unauthorized("The access token's client was revoked or its organisation no longer exists.")
+        raise unauthorized("The access token's client was revoked, or its organisation is inactive or gone.")
 
 
 def authenticate_request() -> ApiPrincipal:

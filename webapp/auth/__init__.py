@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from webapp.auth.forms import LoginForm
+from webapp.auth.known_device import is_known_device, remember_device
 from webapp.auth.sessions import end_session, start_session
 from webapp.extensions import db, limiter
 from webapp.models import User
@@ -20,6 +22,10 @@ from webapp.services import audit
 bp = Blueprint("auth", __name__)
 FAILED = "Email or password is not correct."
 THROTTLED = "Too many sign-in attempts. Wait a minute, then try again."
+NOT_AN_EMAIL = "(not an email address)"
+# The WHATWG "valid email address" (what <input type=email> accepts), ASCII only: no markup, spaces or controls.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+WELL_FORMED_EMAIL = re.compile(rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -37,6 +43,11 @@ def _account_key() -> str:
     return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
+def audited_email(typed: str) -> str:
+    """What a failed sign-in's audit event names: the typed email if it is one, never arbitrary text."""
+    return typed if len(typed) <= 254 and WELL_FORMED_EMAIL.fullmatch(typed) else NOT_AN_EMAIL
+
+
 def _failed(response) -> bool:
     return response.status_code != 302  # success always redirects
 
@@ -46,7 +57,14 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed, scope="login-account")
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    scope="login-account",
+    exempt_when=is_known_device,  # the owner's browser is not locked out by strangers' guesses
+)
 @limiter.limit(_login_limit, methods=["POST"], key_func=get_remote_address, deduct_when=_failed, scope="login-address")
 def login():
     next_path = safe_next(request.values.get("next"))
@@ -62,8 +80,8 @@ def login():
         elif user.check_password(form.password.data) and user.active:  # same work for inactive accounts
             audit.record("sign_in", email, actor=user)
             start_session(user)  # commits the audit event with the new session
-            return redirect(next_path or url_for("dashboard.index"))
-        audit.record("sign_in_failed", email[:254], {"known_user": user is not None})
+            return remember_device(redirect(next_path or url_for("dashboard.index")), email)
+        audit.record("sign_in_failed", audited_email(email), {"known_user": user is not None})
         db.session.commit()
     # A failed form sign-in is an ordinary page (200), not an HTTP-auth challenge;
     # the throttle counts it because no redirect happened.
@@ -72,6 +90,8 @@ def login():
 
 @bp.errorhandler(429)
 def throttled(_error):
+    if request.endpoint == "auth.change_password":
+        return password.throttled()
     form = LoginForm()
     return render_template(
         "pages/login.html", form=form, error=THROTTLED, next_path=safe_next(request.values.get("next"))
@@ -85,4 +105,4 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-from webapp.auth import password  # noqa: E402, F401 - registers the password change view and its gate
+from webapp.auth import password  # noqa: E402 - registers the password change view and its gate

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.auth import bp
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.models.user import hash_token
 from webapp.services import audit
 from webapp.services.users import MIN_PASSWORD, end_login_sessions
 
 ALLOWED_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static", "favicon"}
+THROTTLED = "Too many attempts. Wait a minute, then try again."
 
 
 class ChangePasswordForm(FlaskForm):
@@ -38,7 +40,23 @@ def require_password_change() -> Response | None:
     return redirect(target)
 
 
+def _user_key() -> str:
+    # Limits are checked before login_required runs, so an anonymous request falls back to its address.
+    user_id = getattr(current_user, "id", None)
+    return f"password-user:{user_id}" if user_id is not None else f"password-anonymous:{get_remote_address()}"
+
+
+def _not_changed(response: Response) -> bool:
+    return response.status_code != 303  # success always redirects
+
+
+def _limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"], key_func=_user_key, deduct_when=_not_changed, scope="password-user")
+@limiter.limit(_limit, methods=["POST"], key_func=get_remote_address, deduct_when=_not_changed, scope="password-addr")
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -58,3 +76,8 @@ def change_password():
             return redirect(url_for("dashboard.index"), code=303)
     status = 422 if form.errors else 200
     return render_template("pages/change_password.html", form=form), status
+
+
+def throttled() -> tuple[str, int]:
+    """The form again with a 429: the current-password check is throttled like sign-in."""
+    return render_template("pages/change_password.html", form=ChangePasswordForm(), error=THROTTLED), 429

@@ -84,10 +84,15 @@ def revoke_client(client_id: str) -> ApiClient:
 
 
 def authenticate_client(client_id: str, secret: str) -> ApiClient | None:
-    """The active client with this id and secret, or None (same work either way)."""
-    client = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    """The active client of an active organisation with this id and secret, or None (same work either way)."""
+    row = db.session.execute(
+        select(ApiClient, Organization.active)
+        .join(Organization, Organization.id == ApiClient.organization_id)
+        .where(ApiClient.client_id == client_id)
+    ).first()
+    client, organization_active = row if row is not None else (None, False)
     stored = client.secret_hash if client is not None else _DUMMY_HASH
-    if not _matches(stored, secret) or client is None or client.revoked_at is not None:
+    if not _matches(stored, secret) or client is None or client.revoked_at is not None or not organization_active:
         return None
     return client
 
@@ -100,12 +105,13 @@ def _active_client_stmt(client_id: str, organization_id: int) -> Select:
             ApiClient.client_id == client_id,
             ApiClient.organization_id == organization_id,
             ApiClient.revoked_at.is_(None),
+            Organization.active.is_(True),  # a deactivated organisation's tokens stop working at once
         )
     )
 
 
 def active_client_for_token(client_id: str, organization_id: int) -> ApiClient | None:
-    """The client a token names, if it is not revoked and still bound to an existing organisation."""
+    """The client a token names, if it is not revoked and still bound to an existing, active organisation."""
     return db.session.scalar(_active_client_stmt(client_id, organization_id))
 
 

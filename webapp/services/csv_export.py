@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,6 +16,12 @@ from webapp.domain.money import format_amount
 from webapp.services import audit
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Spreadsheets also act on a trigger after leading blanks, and on its full-width forms (＝＋－＠).
+FIRST_CHARACTER_TRIGGERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")  # zero-width characters a spreadsheet skips too
+# Bidirectional controls can make a cell read differently from what it holds ("Trojan Source"): removed.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def iso_utc(moment: datetime) -> str:
@@ -35,8 +42,18 @@ def cell(value: object) -> str:
         return str(value)
     if isinstance(value, datetime):
         return iso_utc(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return neutralised(str(value))
+
+
+def neutralised(text: str) -> str:
+    """Text without bidi controls, prefixed with a single quote if a spreadsheet could run it as a formula:
+    a trigger first, or first after blanks (any Unicode space, NBSP, tab) or zero-width characters.
+    A plain decimal such as -3.10 is a number, not a formula, and stays as it is."""
+    text = text.translate(BIDI_CONTROLS)
+    if PLAIN_NUMBER.fullmatch(text):
+        return text
+    first = next((char for char in text if not char.isspace() and char not in INVISIBLE), "")
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) or first in FIRST_CHARACTER_TRIGGERS else text
 
 
 USAGE_LINE_COLUMNS = ["service", "operator_id", "operator_name", "quantity", "unit", "amount", "currency"]
