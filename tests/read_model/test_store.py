@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from tests.factories import make_org
 from tests.read_model.ledgers import make_history
@@ -58,9 +58,7 @@ def test_a_tampered_or_missing_row_is_reported(app):
     }
     assert any(d.stored == "123.45" for d in found)
     first_day = db.session.scalar(select(func.min(OrganizationDailyFigure.day)))
-    db.session.execute(
-        OrganizationDailyFigure.__table__.delete().where(OrganizationDailyFigure.day == first_day)  # type: ignore[attr-defined]
-    )
+    db.session.execute(delete(OrganizationDailyFigure).where(OrganizationDailyFigure.day == first_day))
     assert any(d.column == "(row)" and d.stored == "missing" for d in differences(org.id))
 
 
