@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from webapp.cli.collect import collect_cli
     from webapp.cli.demo import demo_data_command, demo_logins_command, fake_provider_command
     from webapp.cli.orgs import orgs_cli
+    from webapp.cli.summaries import summaries_cli
     from webapp.cli.users import users_cli
 
     commands = (
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
         users_cli,
         collect_cli,
         api_clients_cli,
+        summaries_cli,
     )
     for command in commands:
         app.cli.add_command(command)

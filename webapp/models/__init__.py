@@ -4,6 +4,7 @@ from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
 from webapp.models.organization import Organization
+from webapp.models.read_model import OrganizationDailyFigure, OrganizationSummary
 from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
 from webapp.models.user import LoginSession, User, user_organizations
 
@@ -17,6 +18,8 @@ __all__ = [
     "CostSnapshot",
     "LoginSession",
     "Organization",
+    "OrganizationDailyFigure",
+    "OrganizationSummary",
     "User",
     "user_organizations",
 ]

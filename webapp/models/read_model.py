@@ -1,0 +1,61 @@
+"""The read model (SPEC §8): derived from the ledger, rebuilt from it at will, never the other way round.
+
+webapp/read_model computes the rows; docs/data-model.md ("Read model") says what each column means.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.models.base import Model
+from webapp.models.snapshots import JSONDocument
+from webapp.models.types import Money, UTCDateTime
+
+
+class OrganizationSummary(Model):
+    """One row per organisation: its current state as of the latest moment its ledger knows."""
+
+    __tablename__ = "organization_summaries"
+    __table_args__ = (
+        Index("ix_organization_summaries_balance_amount", "balance_amount"),
+        Index("ix_organization_summaries_mtd_total", "mtd_total"),
+        Index("ix_organization_summaries_spend_30d", "spend_30d"),
+        Index("ix_organization_summaries_checked_at", "checked_at"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    as_of: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    balance_amount: Mapped[Decimal | None] = mapped_column(Money)
+    balance_currency: Mapped[str | None] = mapped_column(String(3))
+    balance_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_kind: Mapped[str | None] = mapped_column(String(20))
+    last_failure_reason: Mapped[str | None] = mapped_column(Text)
+    mtd_year: Mapped[int | None] = mapped_column(SmallInteger)
+    mtd_month: Mapped[int | None] = mapped_column(SmallInteger)
+    mtd_total: Mapped[Decimal | None] = mapped_column(Money)
+    mtd_currency: Mapped[str | None] = mapped_column(String(3))
+    mtd_collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    spend_30d: Mapped[Decimal | None] = mapped_column(Money)
+    spend_30d_currency: Mapped[str | None] = mapped_column(String(3))
+
+
+class OrganizationDailyFigure(Model):
+    """One organisation's UTC day: closing balance, top-ups, spend and spend per service."""
+
+    __tablename__ = "organization_daily_figures"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    closing_balance: Mapped[Decimal | None] = mapped_column(Money)
+    balance_currency: Mapped[str | None] = mapped_column(String(3))
+    top_ups: Mapped[Decimal] = mapped_column(Money)
+    spend: Mapped[Decimal] = mapped_column(Money)
+    spend_currency: Mapped[str | None] = mapped_column(String(3))
+    spend_by_service: Mapped[dict[str, str]] = mapped_column(JSONDocument)

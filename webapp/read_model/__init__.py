@@ -1,0 +1,1 @@
+"""The read model: per-organisation summaries and daily figures derived from the ledger (SPEC §8)."""

@@ -1,0 +1,158 @@
+"""Daily figures per UTC day: closing balance, top-ups, spend from the cost snapshots' accrual, spend per service.
+
+Rules (docs/data-model.md, "Read model"):
+- spend is the growth of a month's reported total, attributed to the UTC day of the snapshot that
+  shows it (a snapshot of month M collected after M ended counts on M's last day);
+- a decrease (credit, correction) counts nothing and accrual resumes from the highest total seen,
+  so spend is never negative and nothing is counted twice;
+- a month's first snapshot counts wholly when its total is known to have started at zero (it falls on
+  the month's first day, or the ledger already existed before the month); otherwise, and after a
+  currency change, it is the baseline that later growth is measured from;
+- top-ups are the rises between consecutive balance snapshots of one currency, on the later one's day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+
+from webapp.domain.money import format_amount
+from webapp.domain.months import Month
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class DailyFigures:
+    day: date
+    closing_balance: Decimal | None
+    balance_currency: str | None
+    top_ups: Decimal
+    spend: Decimal
+    spend_currency: str | None
+    spend_by_service: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Accrual:
+    """The growth one cost snapshot shows over the ones before it in its month."""
+
+    day: date
+    currency: str
+    amount: Decimal
+    services: dict[str, Decimal]
+
+
+def last_day(month: Month) -> date:
+    return (month.end - timedelta(days=1)).date()
+
+
+def attributed_day(point: CostPoint) -> date:
+    day = utc_day(point.collected_at)
+    return min(max(day, point.month.start.date()), last_day(point.month))
+
+
+def accruals(ledger: Ledger) -> list[Accrual]:
+    """Every cost snapshot's growth, ordered by attributed day then collection time."""
+    by_month: dict[Month, list[CostPoint]] = defaultdict(list)
+    for point in ledger.costs:
+        by_month[point.month].append(point)
+    first_at = ledger.first_snapshot_at
+    found: list[tuple[date, datetime, Accrual]] = []
+    for month, points in by_month.items():
+        opens_at_zero = attributed_day(points[0]) == month.start.date() or (
+            first_at is not None and first_at < month.start
+        )
+        for point, accrual in zip(points, _month_accruals(points, opens_at_zero), strict=True):
+            found.append((accrual.day, point.collected_at, accrual))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [accrual for _day, _at, accrual in found]
+
+
+def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrual]:
+    high: Decimal | None = ZERO if opens_at_zero else None
+    high_services: dict[str, Decimal] = {}
+    currency = points[0].currency
+    result = []
+    for point in points:
+        day = attributed_day(point)
+        if high is None or point.currency != currency:
+            currency, high, high_services = point.currency, point.total, dict(point.services)
+            result.append(Accrual(day, currency, ZERO, {}))
+            continue
+        services = {}
+        for service, amount in point.services.items():
+            before = high_services.get(service, ZERO)
+            if amount > before:
+                services[service] = amount - before
+                high_services[service] = amount
+        result.append(Accrual(day, currency, max(ZERO, point.total - high), services))
+        high = max(high, point.total)
+    return result
+
+
+def top_ups(balances: Sequence[BalancePoint]) -> list[tuple[date, str, Decimal]]:
+    """(day, currency, amount) of every rise between consecutive snapshots of one currency."""
+    rises = []
+    for before, after in pairwise(balances):
+        if after.currency == before.currency and after.amount > before.amount:
+            rises.append((utc_day(after.collected_at), after.currency, after.amount - before.amount))
+    return rises
+
+
+def daily_figures(ledger: Ledger) -> list[DailyFigures]:
+    """One row per UTC day from the first snapshot's day to the day of ledger.as_of."""
+    as_of = ledger.as_of
+    found = accruals(ledger)
+    starts = [utc_day(point.collected_at) for point in ledger.balances[:1]] + [a.day for a in found[:1]]
+    if as_of is None or not starts:
+        return []
+    by_day: dict[date, list[Accrual]] = defaultdict(list)
+    for accrual in found:
+        by_day[accrual.day].append(accrual)
+    rises: dict[date, list[tuple[str, Decimal]]] = defaultdict(list)
+    for day, currency, amount in top_ups(ledger.balances):
+        rises[day].append((currency, amount))
+    balances, taken = ledger.balances, 0
+    closing: BalancePoint | None = None
+    spend_currency: str | None = None
+    rows = []
+    day = min(starts)
+    while day <= utc_day(as_of):
+        while taken < len(balances) and utc_day(balances[taken].collected_at) <= day:
+            closing, taken = balances[taken], taken + 1
+        todays = by_day.get(day, [])
+        if todays:
+            spend_currency = todays[-1].currency
+        rows.append(_day_row(day, closing, spend_currency, todays, rises.get(day, [])))
+        day += timedelta(days=1)
+    return rows
+
+
+def _day_row(
+    day: date,
+    closing: BalancePoint | None,
+    spend_currency: str | None,
+    todays: list[Accrual],
+    rises: list[tuple[str, Decimal]],
+) -> DailyFigures:
+    counted = [accrual for accrual in todays if accrual.currency == spend_currency]
+    services: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for accrual in counted:
+        for service, amount in accrual.services.items():
+            services[service] += amount
+    balance_currency = closing.currency if closing else None
+    return DailyFigures(
+        day=day,
+        closing_balance=closing.amount if closing else None,
+        balance_currency=balance_currency,
+        top_ups=sum((amount for currency, amount in rises if currency == balance_currency), ZERO),
+        spend=sum((accrual.amount for accrual in counted), ZERO),
+        spend_currency=spend_currency,
+        spend_by_service={name: format_amount(amount) for name, amount in sorted(services.items()) if amount},
+    )

@@ -1,0 +1,90 @@
+"""What the read model is computed from: one organisation's ledger as plain values (no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from webapp.domain.months import Month
+
+
+@dataclass(frozen=True)
+class BalancePoint:
+    collected_at: datetime
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class CostPoint:
+    """A cost snapshot reduced to what derivation needs: the month's total and usage per service."""
+
+    collected_at: datetime
+    month: Month
+    currency: str
+    total: Decimal
+    services: Mapping[str, Decimal] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(
+        cls, *, collected_at: datetime, year: int, month: int, currency: str, total: Decimal, usage_lines: Iterable[Any]
+    ) -> CostPoint:
+        return cls(collected_at, Month(year, month), currency, total, services_of(usage_lines))
+
+
+@dataclass(frozen=True)
+class StatePoint:
+    """One collection_states row."""
+
+    kind: str
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One organisation's ledger; balances and costs in any order (sorted here)."""
+
+    balances: Sequence[BalancePoint] = ()
+    costs: Sequence[CostPoint] = ()
+    states: Sequence[StatePoint] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "balances", tuple(sorted(self.balances, key=lambda p: p.collected_at)))
+        object.__setattr__(self, "costs", tuple(sorted(self.costs, key=lambda p: (p.collected_at, p.month))))
+
+    @property
+    def first_snapshot_at(self) -> datetime | None:
+        moments = [points[0].collected_at for points in (self.balances, self.costs) if points]
+        return min(moments) if moments else None
+
+    @property
+    def as_of(self) -> datetime | None:
+        """The latest moment the ledger knows of: the figures are computed as of then, never of the
+        wall clock, so rebuilding later gives the same rows (readers judge staleness from it)."""
+        moments = [points[-1].collected_at for points in (self.balances, self.costs) if points]
+        for state in self.states:
+            moments += [m for m in (state.last_attempt_at, state.last_success_at, state.last_error_at) if m]
+        return max(moments) if moments else None
+
+    def state(self, kind: str) -> StatePoint | None:
+        return next((state for state in self.states if state.kind == kind), None)
+
+
+def services_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
+    """Usage per service of one snapshot (operators summed); amounts are decimal strings."""
+    totals: dict[str, Decimal] = {}
+    for line in usage_lines:
+        service = str(line["service"])
+        totals[service] = totals.get(service, Decimal(0)) + Decimal(str(line["amount"]))
+    return totals
+
+
+def utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()

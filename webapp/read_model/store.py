@@ -1,0 +1,200 @@
+"""Storing the read model: load an organisation's ledger, rebuild its derived rows, list differences.
+
+Nothing here commits: the caller owns the transaction (the CLI commits per organisation; the
+collection write path will call rebuild in the same transaction as the snapshot it writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy.orm import Session, scoped_session
+
+from webapp.domain.money import format_amount
+from webapp.extensions import db
+from webapp.models import (
+    BalanceSnapshot,
+    CollectionState,
+    CostSnapshot,
+    Organization,
+    OrganizationDailyFigure,
+    OrganizationSummary,
+)
+from webapp.read_model.daily import DailyFigures, daily_figures
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, StatePoint
+from webapp.read_model.summary import Summary, summarize
+
+SUMMARIES = cast(Table, OrganizationSummary.__table__)
+DAILY = cast(Table, OrganizationDailyFigure.__table__)
+Executor = Session | scoped_session[Any] | Connection
+
+
+class UnknownOrganization(LookupError):
+    def __init__(self, organization_id: int) -> None:
+        super().__init__(f"organisation {organization_id} does not exist")
+        self.organization_id = organization_id
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A stored value that a recomputation from the ledger disagrees with."""
+
+    organization_id: int
+    table: str
+    day: date | None
+    column: str
+    stored: str | None
+    expected: str | None
+
+    def describe(self) -> str:
+        where = f"{self.table} {self.day.isoformat()}" if self.day else self.table
+        return (
+            f"organisation {self.organization_id}: {where} {self.column}: "
+            f"stored {self.stored}, expected {self.expected}"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "day": self.day.isoformat() if self.day else None}
+
+
+def load_ledger(executor: Executor, organization_id: int) -> Ledger:
+    """The organisation's snapshots and collection states (explicit columns, so a migration can call it)."""
+    balances = executor.execute(
+        select(BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency).where(
+            BalanceSnapshot.organization_id == organization_id
+        )
+    )
+    costs = executor.execute(
+        select(
+            CostSnapshot.collected_at,
+            CostSnapshot.year,
+            CostSnapshot.month,
+            CostSnapshot.currency,
+            CostSnapshot.total,
+            CostSnapshot.usage_lines,
+        ).where(CostSnapshot.organization_id == organization_id)
+    )
+    states = executor.execute(
+        select(
+            CollectionState.kind,
+            CollectionState.last_attempt_at,
+            CollectionState.last_success_at,
+            CollectionState.last_error,
+            CollectionState.last_error_at,
+            CollectionState.consecutive_failures,
+        ).where(CollectionState.organization_id == organization_id)
+    )
+    return Ledger(
+        balances=[BalancePoint(*row) for row in balances],
+        costs=[CostPoint.from_row(**row._mapping) for row in costs],
+        states=[StatePoint(*(row[:5]), consecutive_failures=row[5] or 0) for row in states],
+    )
+
+
+def derived_rows(organization_id: int, ledger: Ledger) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The summary row and the daily rows, as column values."""
+    days = daily_figures(ledger)
+    summary = summarize(ledger, days)
+    return summary_values(organization_id, summary), [daily_values(organization_id, day) for day in days]
+
+
+def summary_values(organization_id: int, summary: Summary) -> dict[str, Any]:
+    return {"organization_id": organization_id, **asdict(summary)}
+
+
+def daily_values(organization_id: int, figures: DailyFigures) -> dict[str, Any]:
+    return {"organization_id": organization_id, **asdict(figures)}
+
+
+def write_rows(executor: Executor, summary: dict[str, Any], days: list[dict[str, Any]]) -> None:
+    """Replace one organisation's derived rows with these."""
+    organization_id = summary["organization_id"]
+    executor.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id))
+    executor.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
+    executor.execute(insert(SUMMARIES), [summary])
+    if days:
+        executor.execute(insert(DAILY), days)
+
+
+def _require(organization_id: int) -> None:
+    if db.session.get(Organization, organization_id) is None:
+        raise UnknownOrganization(organization_id)
+
+
+def rebuild(organization_id: int) -> None:
+    """Recompute the organisation's summary and daily figures from its ledger, in the caller's transaction."""
+    _require(organization_id)
+    summary, days = derived_rows(organization_id, load_ledger(db.session, organization_id))
+    write_rows(db.session, summary, days)
+
+
+def differences(organization_id: int) -> list[Difference]:
+    """Every way the stored rows differ from a recomputation (empty when they agree)."""
+    _require(organization_id)
+    summary, days = derived_rows(organization_id, load_ledger(db.session, organization_id))
+    stored_summary = db.session.execute(select(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id)).first()
+    stored_days = db.session.execute(select(DAILY).where(DAILY.c.organization_id == organization_id))
+    found = _compare(
+        organization_id,
+        SUMMARIES.name,
+        {None: summary},
+        {None: dict(stored_summary._mapping)} if stored_summary else {},
+    )
+    found += _compare(
+        organization_id,
+        DAILY.name,
+        {row["day"]: row for row in days},
+        {row.day: dict(row._mapping) for row in stored_days},
+    )
+    return found
+
+
+def _compare(
+    organization_id: int,
+    table: str,
+    expected: Mapping[date | None, Mapping[str, Any]],
+    stored: Mapping[date | None, Mapping[str, Any]],
+) -> list[Difference]:
+    found = []
+    for key in sorted(expected.keys() | stored.keys(), key=lambda day: day or date.min):
+        want, have = expected.get(key), stored.get(key)
+        if want is None or have is None:
+            found.append(
+                Difference(
+                    organization_id,
+                    table,
+                    key,
+                    "(row)",
+                    "present" if have is not None else "missing",
+                    "present" if want is not None else "absent",
+                )
+            )
+            continue
+        for column in want:
+            if want[column] != have.get(column):
+                found.append(
+                    Difference(organization_id, table, key, column, _text(have.get(column)), _text(want[column]))
+                )
+    return found
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def organization_ids(*, after: int | None = None) -> Iterable[int]:
+    statement = select(Organization.id).order_by(Organization.id)
+    if after is not None:
+        statement = statement.where(Organization.id > after)
+    return list(db.session.scalars(statement))

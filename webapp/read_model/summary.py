@@ -1,0 +1,87 @@
+"""The summary of one organisation: current balance, freshness, failures, month-to-date cost, 30-day spend.
+
+Everything is computed as of the ledger's latest moment (Ledger.as_of), not the wall clock, so that a
+rebuild at any time gives the same row; readers compare as_of and checked_at with now themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from webapp.domain.months import Month
+from webapp.read_model.daily import DailyFigures
+from webapp.read_model.ledger import Ledger, utc_day
+
+SPEND_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Summary:
+    as_of: datetime | None = None
+    balance_amount: Decimal | None = None
+    balance_currency: str | None = None
+    balance_changed_at: datetime | None = None
+    checked_at: datetime | None = None
+    failure_streak: int = 0
+    last_failure_at: datetime | None = None
+    last_failure_kind: str | None = None
+    last_failure_reason: str | None = None
+    mtd_year: int | None = None
+    mtd_month: int | None = None
+    mtd_total: Decimal | None = None
+    mtd_currency: str | None = None
+    mtd_collected_at: datetime | None = None
+    spend_30d: Decimal | None = None
+    spend_30d_currency: str | None = None
+
+
+def summarize(ledger: Ledger, days: Sequence[DailyFigures]) -> Summary:
+    """The summary row; `days` are daily_figures(ledger)."""
+    as_of = ledger.as_of
+    if as_of is None:
+        return Summary()
+    latest = ledger.balances[-1] if ledger.balances else None
+    balances_state = ledger.state("balances")
+    failed = [state for state in ledger.states if state.last_error_at is not None]
+    last_failure = max(failed, key=lambda state: state.last_error_at or as_of) if failed else None
+    current = Month.of(as_of)
+    month_costs = [point for point in ledger.costs if point.month == current]
+    mtd = month_costs[-1] if month_costs else None
+    spend, spend_currency = spend_over_window(days, before=utc_day(as_of))
+    return Summary(
+        as_of=as_of,
+        balance_amount=latest.amount if latest else None,
+        balance_currency=latest.currency if latest else None,
+        balance_changed_at=latest.collected_at if latest else None,
+        checked_at=balances_state.last_success_at if balances_state else None,
+        failure_streak=max((state.consecutive_failures for state in ledger.states), default=0),
+        last_failure_at=last_failure.last_error_at if last_failure else None,
+        last_failure_kind=last_failure.kind if last_failure else None,
+        last_failure_reason=last_failure.last_error if last_failure else None,
+        mtd_year=current.year if mtd else None,
+        mtd_month=current.month if mtd else None,
+        mtd_total=mtd.total if mtd else None,
+        mtd_currency=mtd.currency if mtd else None,
+        mtd_collected_at=mtd.collected_at if mtd else None,
+        spend_30d=spend,
+        spend_30d_currency=spend_currency,
+    )
+
+
+def spend_over_window(days: Sequence[DailyFigures], *, before: date) -> tuple[Decimal | None, str | None]:
+    """Sum of daily spend over the SPEND_WINDOW_DAYS completed days before `before` (a date).
+
+    Amounts of different currencies are never added: when days with spend disagree, (None, None).
+    """
+    first = before - timedelta(days=SPEND_WINDOW_DAYS)
+    window = [day for day in days if first <= day.day < before and day.spend_currency is not None]
+    if not window:
+        return None, None
+    currencies = {day.spend_currency for day in window if day.spend}
+    if len(currencies) > 1:
+        return None, None
+    currency = currencies.pop() if currencies else window[-1].spend_currency
+    return sum((day.spend for day in window if day.spend_currency == currency), Decimal(0)), currency
