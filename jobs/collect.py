@@ -71,8 +71,11 @@ def due_organization_ids(kind: str, slot: str) -> list[int]:
     """Active organisations not yet collected successfully in this slot: the database decides."""
     start = parse_slot(slot)
     state = CollectionState
+    # Every operand is NULL-safe: under NOT, a NULL (a state that never succeeded) would read as "done".
     done_in_slot = and_(
-        state.last_success_at >= start, or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at)
+        state.last_success_at.is_not(None),
+        state.last_success_at >= start,
+        or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at),
     )
     stmt = (
         select(Organization.id)

@@ -165,3 +165,21 @@ def test_a_provider_failing_for_one_organisation_does_not_delay_or_fail_the_othe
         assert all(outcomes[o].finished_at < outcomes[broken].finished_at for o in healthy)  # not held up
         db.session.rollback()
     assert TOKEN not in "".join(w.output() for w in workers)
+
+
+def test_an_organisation_that_never_succeeded_is_dispatched_every_slot_until_it_does(stack):
+    (newcomer,) = stack.orgs("newcomer-1")
+    stack.fake.set_faults(failing_refs={"newcomer-1": 400})  # not retryable: the job fails at once
+    first, second, third = slots(3)
+    for slot in (first, second):
+        assert stack.dispatch("balances", slot) == 1  # state exists, last_success_at is NULL: still due
+        stack.burst_worker()
+    with stack.app.app_context():
+        state = db.session.get(CollectionState, (newcomer, "balances"))
+        assert state.last_success_at is None and state.consecutive_failures == 2
+        db.session.rollback()
+    assert stack.count(BalanceSnapshot) == {}
+    stack.fake.set_faults(failing_refs={})  # the provider recovers
+    assert stack.dispatch("balances", third) == 1
+    stack.burst_worker()
+    assert stack.count(BalanceSnapshot) == {newcomer: 1}
