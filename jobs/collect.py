@@ -95,8 +95,9 @@ def dispatch(kind: str, slot: str) -> dict:
     queue = collection_queue(connection)
     months = months_for(parse_slot(slot)) if kind == "costs" else []
     ids = due_organization_ids(kind, slot)
+    timeout = int(current_app.config["COLLECT_JOB_TIMEOUT"])
     for organization_id in ids:
-        enqueue_organization(queue, kind, organization_id, slot, months)
+        enqueue_organization(queue, kind, organization_id, slot, months, timeout=timeout)
     summary = {"event": "collection_dispatch", "kind": kind, "slot": slot, "organizations": len(ids)}
     log.info(json.dumps(summary))
     return summary

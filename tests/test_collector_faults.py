@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from jobs.schedule import current_slot, months_for
 from tests.conftest import make_test_app
 from tests.factories import make_org
 from tests.processes import Process, stack_environ, wait_for
+from webapp.config import PROVIDER_BACKOFF_CAP, load_config
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.models.types import utcnow
@@ -183,3 +185,27 @@ def test_an_organisation_that_never_succeeded_is_dispatched_every_slot_until_it_
     assert stack.dispatch("balances", third) == 1
     stack.burst_worker()
     assert stack.count(BalanceSnapshot) == {newcomer: 1}
+
+
+def test_a_dripping_and_a_huge_answer_do_not_stall_the_healthy_organisations(stack):
+    drip, huge, *healthy = stack.orgs("drip-1", "huge-1", *(f"quick-{n}" for n in range(4)))
+    stack.fake.set_faults(drip_refs={"drip-1": 1.0}, huge_refs={"huge-1": "chunked"})  # ~40 s and 200 MB
+    (slot,) = slots(1)
+    assert stack.dispatch("balances", slot) == 6  # the slow ones are first in the queue
+    limits = {"PROVIDER_TIMEOUT": "2", "PROVIDER_MAX_RETRIES": "1"}
+    started = time.monotonic()
+    worker = stack.start("worker", ["jobs.worker", "--burst"], **limits)
+    assert worker.wait(timeout=120) == 0, worker.output()[-3000:]
+    assert time.monotonic() - started < 30  # two attempts of 2 s for the drip, not minutes
+    assert stack.count(BalanceSnapshot) == dict.fromkeys(healthy, 1)
+    with stack.app.app_context():
+        reasons = {o.organization_id: o.reason for o in db.session.scalars(select(CollectionOutcome))}
+        db.session.rollback()
+    assert "timed out" in reasons[drip] and "response too large" in reasons[huge]
+
+
+def test_the_job_timeout_is_derived_from_the_provider_deadline_and_retries():
+    config = load_config({"ACCOUNTDESK_ENV": "testing", "PROVIDER_TIMEOUT": "60", "PROVIDER_MAX_RETRIES": "3"})
+    assert config["COLLECT_JOB_TIMEOUT"] >= 2 * (4 * 60 + 3 * PROVIDER_BACKOFF_CAP)
+    assert load_config({"ACCOUNTDESK_ENV": "testing"})["COLLECT_JOB_TIMEOUT"] == 300
+    assert load_config({"ACCOUNTDESK_ENV": "testing"})["PROVIDER_MAX_RESPONSE_BYTES"] == 4 * 1024 * 1024

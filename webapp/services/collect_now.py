@@ -57,5 +57,7 @@ def _enqueue(ids: list[int] | None, kinds: tuple[str, ...], months: list[tuple[i
     job_ids = []
     for organization_id in ids if ids is not None else active_organization_ids():
         for kind in kinds:
-            job_ids += enqueue_organization(queue, kind, organization_id, slot_key(start), wanted)
+            job_ids += enqueue_organization(
+                queue, kind, organization_id, slot_key(start), wanted, timeout=current_app.config["COLLECT_JOB_TIMEOUT"]
+            )
     return CollectNowResult("queued", job_ids=job_ids)

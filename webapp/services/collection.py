@@ -26,6 +26,7 @@ from webapp.services.validation import balance_changed, cost_snapshot_values, va
 
 log = logging.getLogger(__name__)
 PREVIOUS_MONTH_GRACE_DAYS = 5
+MAX_REASON_CHARS = 300
 _LOCK_NAMESPACE = {"balances": 1, "costs": 2, "api_clients": 3}
 
 
@@ -74,10 +75,16 @@ def _fail(
     organization_id: int, kind: str, at: datetime, reason: str, started: float, commit: bool = True
 ) -> OrgOutcome:
     db.session.rollback()
+    reason = capped(reason)
     record_failure(organization_id, kind, at, reason)
     _end(commit)
     log.warning("collect %s org=%s failed: %s", kind, organization_id, reason)
     return OrgOutcome(organization_id, "failed", reason, _elapsed_ms(started))
+
+
+def capped(reason: str) -> str:
+    """A stored failure reason: at most MAX_REASON_CHARS characters, an ellipsis marking the cut."""
+    return reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"
 
 
 def _elapsed_ms(started: float) -> int:
@@ -263,7 +270,7 @@ def _guarded(collect, organization_id: int, *args, **kwargs) -> OrgOutcome:
         return collect(organization_id, *args, **kwargs)
     except OrganizationNotFound as error:
         db.session.rollback()
-        return OrgOutcome(organization_id, "failed", str(error), _elapsed_ms(started))
+        return OrgOutcome(organization_id, "failed", capped(str(error)), _elapsed_ms(started))
     except Exception as error:
         log.exception("collect org=%s crashed", organization_id)
         kind = "balances" if collect is collect_balance else "costs"

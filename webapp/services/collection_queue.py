@@ -19,7 +19,7 @@ QUEUE_NAME = "collection"
 BALANCE_JOB = "jobs.collect.collect_balance"
 COSTS_JOB = "jobs.collect.collect_costs"
 DISPATCH_JOB = "jobs.collect.dispatch"
-JOB_TIMEOUT = 300  # one organisation: a few provider calls with their retries, then one transaction
+JOB_TIMEOUT = 300  # the floor of COLLECT_JOB_TIMEOUT (config): provider calls with their retries, one transaction
 DISPATCH_TIMEOUT = 900  # listing and enqueuing every active organisation
 RESULT_TTL = 86_400  # finished job hashes are kept a day: the unique-id window outlives the slot
 FAILURE_TTL = 7 * 86_400
@@ -75,16 +75,18 @@ def enqueue_unique(queue: Queue, function: str, job: str, *args, timeout: int = 
     return True
 
 
-def enqueue_organization(queue: Queue, kind: str, organization_id: int, slot: str, months: list[str]) -> list[str]:
+def enqueue_organization(
+    queue: Queue, kind: str, organization_id: int, slot: str, months: list[str], *, timeout: int = JOB_TIMEOUT
+) -> list[str]:
     """The jobs for one organisation in one slot; returns their ids (new or already queued)."""
     if kind == "balances":
         job = job_id(kind, organization_id, slot)
-        enqueue_unique(queue, BALANCE_JOB, job, organization_id, slot)
+        enqueue_unique(queue, BALANCE_JOB, job, organization_id, slot, timeout=timeout)
         return [job]
     ids = []
     for month in months:
         job = job_id(kind, organization_id, slot, month)
-        enqueue_unique(queue, COSTS_JOB, job, organization_id, slot, month)
+        enqueue_unique(queue, COSTS_JOB, job, organization_id, slot, month, timeout=timeout)
         ids.append(job)
     return ids
 
