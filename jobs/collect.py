@@ -16,11 +16,11 @@ from rq import get_current_job
 from sqlalchemy import and_, or_, select
 
 from jobs.schedule import months_for
+from webapp.collection.queue import collection_queue, connect, enqueue_organization, parse_slot
+from webapp.collection.rules import OrganizationNotFound, collect_organization
 from webapp.extensions import db
 from webapp.models import CollectionState, Organization
 from webapp.providers import get_provider
-from webapp.services.collection import OrganizationNotFound, collect_organization
-from webapp.services.collection_queue import collection_queue, connect, enqueue_organization, parse_slot
 
 log = logging.getLogger("jobs.collect")
 

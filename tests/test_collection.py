@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_org
+from webapp.collection.rules import collect_balance, collect_costs, default_cost_months, run_collection
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.providers import BalanceReading, CostReport, Fee, ProviderError, UsageLine
-from webapp.services.collection import collect_balance, collect_costs, default_cost_months, run_collection
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
 

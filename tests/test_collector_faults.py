@@ -17,12 +17,12 @@ from jobs.schedule import current_slot, months_for
 from tests.conftest import make_test_app
 from tests.factories import make_org
 from tests.processes import Process, stack_environ, wait_for
+from webapp.collection.queue import collection_queue
 from webapp.config import PROVIDER_BACKOFF_CAP, load_config
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.models.types import utcnow
 from webapp.providers.fake_server import FakeProvider, Faults, running
-from webapp.services.collection_queue import collection_queue
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgresql]
 TOKEN = "fault-test-token-5c4b3a"

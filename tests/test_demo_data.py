@@ -8,10 +8,10 @@ from itertools import pairwise
 
 from sqlalchemy import func, select
 
+from webapp.collection.replay import load_demo_data
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
 from webapp.providers.demo import DemoProvider
-from webapp.services.demo_data import load_demo_data
 from webapp.services.users import assigned_organization_ids
 
 NOW = datetime(2026, 3, 20, 13, 30, tzinfo=UTC)

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_org
+from webapp.collection.rules import run_collection
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.providers import ProviderError, get_provider
 from webapp.providers.demo import DemoProvider
 from webapp.providers.fake_server import FakeProvider, Faults, running
 from webapp.providers.http import HttpProvider
-from webapp.services.collection import run_collection
 
 TOKEN = "s3cret-provider-token"
 FROZEN = datetime(2026, 3, 17, 14, 30, tzinfo=UTC)

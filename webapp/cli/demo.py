@@ -40,8 +40,8 @@ def credentials_path() -> Path:
 @click.option("--force", is_flag=True, help="Run even when ACCOUNTDESK_ENV=production (it writes made-up data).")
 @database_errors_as_messages
 def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, force: bool) -> None:
+    from webapp.collection.replay import load_demo_data
     from webapp.providers.demo import DemoProvider
-    from webapp.services.demo_data import load_demo_data
 
     if current_app.config["ENV_NAME"] == "production" and not force:
         raise click.ClickException(

@@ -16,14 +16,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.domain.money import format_amount
-from webapp.models.types import utcnow
 from webapp.providers.base import CostReport, ProviderError
 from webapp.providers.demo import DemoProvider
 
@@ -178,7 +177,7 @@ class FakeProvider:
         return sum(delay for ref, delay in faults.slow_refs.items() if f"/accounts/{ref}/" in path)
 
     def _answer(self, path: str, faults: Faults) -> Response:
-        at = datetime.fromisoformat(faults.frozen_at) if faults.frozen_at else utcnow()
+        at = datetime.fromisoformat(faults.frozen_at) if faults.frozen_at else datetime.now(UTC)
         if faults.constant and (BALANCE.match(path) or COSTS.match(path)):
             return Response(
                 json.dumps({"amount": "100.00", "currency": "EUR", "costs": None}), 200, content_type="application/json"

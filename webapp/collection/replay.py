@@ -20,15 +20,15 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from webapp.collection.rules import OrgOutcome, default_cost_months, record_outcome
+from webapp.collection.state import record_success
+from webapp.collection.validation import balance_changed, cost_snapshot_values, validate_balance, validate_costs
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionRun, CollectionState, CostSnapshot, Organization, User
 from webapp.models.types import utcnow
 from webapp.providers import Provider, ProviderError
 from webapp.queries.balances import latest_balance_stmt
-from webapp.services.collection import OrgOutcome, default_cost_months, record_outcome
-from webapp.services.collection_state import record_success
 from webapp.services.users import assigned_organization_ids, create_user, generate_password, set_assignments
-from webapp.services.validation import balance_changed, cost_snapshot_values, validate_balance, validate_costs
 
 SLOT = timedelta(hours=3)
 INSERT_CHUNK = 2000

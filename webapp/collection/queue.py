@@ -8,7 +8,7 @@ second enqueue of the same work in the same slot is refused by Redis.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from rq import Queue, Retry
@@ -38,6 +38,11 @@ def slot_start(at: datetime, interval_seconds: float) -> datetime:
     """The start of the schedule slot containing `at` (slots are aligned to the Unix epoch)."""
     step = max(1, int(interval_seconds))
     return datetime.fromtimestamp(int(at.timestamp()) // step * step, tz=UTC)
+
+
+def next_run_due(now: datetime, interval_seconds: float) -> datetime:
+    """Scheduled slots are aligned to the epoch, so the next one starts at the end of the current slot."""
+    return slot_start(now, interval_seconds) + timedelta(seconds=max(1, int(interval_seconds)))
 
 
 def slot_key(start: datetime) -> str:

@@ -9,11 +9,11 @@ from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from webapp.collection.collect_now import collect_now
+from webapp.collection.queue import connect
 from webapp.extensions import db
 from webapp.models import AuditEvent, CollectionRun, Organization
 from webapp.services import audit
-from webapp.services.collect_now import collect_now
-from webapp.services.collection_queue import connect
 from webapp.services.errors import ValidationError
 
 FAILED_STATES = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
