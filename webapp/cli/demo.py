@@ -50,7 +50,7 @@ def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, 
         )
 
     if if_empty and db.session.scalar(select(Organization.id).limit(1)) is not None:
-        demo_logins_command.callback()
+        print_demo_logins()
         return
 
     with click.progressbar(length=org_count, label="Replaying collection runs", file=sys.stderr) as bar:
@@ -79,6 +79,10 @@ def login_lines(credentials: dict[str, str]) -> list[str]:
 
 @click.command("demo-logins", help="Print the demo logins kept under instance/ (development only).")
 def demo_logins_command() -> None:
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
     path = credentials_path()
     credentials = json.loads(path.read_text()) if path.exists() else {}
     click.echo("\n".join(login_lines(credentials)))

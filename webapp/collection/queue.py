@@ -62,7 +62,7 @@ def retry_policy() -> Retry:
     return Retry(max=3, interval=[30, 120, 600])
 
 
-def enqueue_unique(queue: Queue, function: str, job: str, *args, timeout: int = JOB_TIMEOUT) -> bool:
+def enqueue_unique(queue: Queue, function: str, job: str, *args: object, timeout: int = JOB_TIMEOUT) -> bool:
     """Enqueue `function(*args)` as job `job`; False if that job already exists (a duplicate)."""
     try:
         queue.enqueue(

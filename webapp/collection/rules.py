@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -250,7 +252,7 @@ def record_outcome(run: CollectionRun, result: OrgOutcome) -> None:
     setattr(run, result.outcome, getattr(run, result.outcome) + 1)
 
 
-def _guarded(collect, organization_id: int, *args, **kwargs) -> OrgOutcome:
+def _guarded(collect: Callable[..., OrgOutcome], organization_id: int, *args: Any, **kwargs: Any) -> OrgOutcome:
     """Contain an unexpected error to its organisation: record it, carry on with the others."""
     started = time.monotonic()
     try:

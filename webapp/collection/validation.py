@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from webapp.domain.money import check_amount, format_amount, is_currency
+from webapp.models import BalanceSnapshot
 from webapp.providers import BalanceReading, CostReport, ProviderError
 from webapp.providers.base import check_quantity, has_control_character
 
@@ -72,7 +73,7 @@ def validate_costs(report: CostReport) -> CostReport:
     return report
 
 
-def balance_changed(latest, reading: BalanceReading) -> bool:
+def balance_changed(latest: BalanceSnapshot | None, reading: BalanceReading) -> bool:
     """The skip-unchanged rule: a new row only when amount or currency differs."""
     return latest is None or latest.amount != reading.amount or latest.currency != reading.currency
 

@@ -162,10 +162,10 @@ class FakeProvider:
         return self._answer(request.path, faults)
 
     def _injected_status(self, path: str, faults: Faults) -> int | None:
-        for ref, status in faults.failing_refs.items():
+        for ref, failing in faults.failing_refs.items():
             if f"/accounts/{ref}/" in path:
-                return status
-        status = faults.status
+                return failing
+        status: int | None = faults.status
         if status is not None and faults.fail_times:
             faults.fail_times -= 1
             if not faults.fail_times:
