@@ -29,12 +29,12 @@ from sqlalchemy.engine import make_url
 
 from jobs.collect import dispatch
 from webapp import create_app
+from webapp.collection.queue import slot_key
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.models import CollectionRun, Organization
 from webapp.models.types import utcnow
 from webapp.providers.fake_server import FakeProvider, Faults, running
-from webapp.services.collection_queue import slot_key
 
 TOKEN = secrets.token_urlsafe(16)
 

@@ -16,11 +16,11 @@ from rq import get_current_job
 from sqlalchemy import and_, or_, select
 
 from jobs.schedule import months_for
+from webapp.collection.queue import collection_queue, connect, enqueue_organization, parse_slot
+from webapp.collection.rules import OrganizationNotFound, collect_organization
 from webapp.extensions import db
 from webapp.models import CollectionState, Organization
 from webapp.providers import get_provider
-from webapp.services.collection import OrganizationNotFound, collect_organization
-from webapp.services.collection_queue import collection_queue, connect, enqueue_organization, parse_slot
 
 log = logging.getLogger("jobs.collect")
 
@@ -71,8 +71,11 @@ def due_organization_ids(kind: str, slot: str) -> list[int]:
     """Active organisations not yet collected successfully in this slot: the database decides."""
     start = parse_slot(slot)
     state = CollectionState
+    # Every operand is NULL-safe: under NOT, a NULL (a state that never succeeded) would read as "done".
     done_in_slot = and_(
-        state.last_success_at >= start, or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at)
+        state.last_success_at.is_not(None),
+        state.last_success_at >= start,
+        or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at),
     )
     stmt = (
         select(Organization.id)
@@ -92,8 +95,9 @@ def dispatch(kind: str, slot: str) -> dict:
     queue = collection_queue(connection)
     months = months_for(parse_slot(slot)) if kind == "costs" else []
     ids = due_organization_ids(kind, slot)
+    timeout = int(current_app.config["COLLECT_JOB_TIMEOUT"])
     for organization_id in ids:
-        enqueue_organization(queue, kind, organization_id, slot, months)
+        enqueue_organization(queue, kind, organization_id, slot, months, timeout=timeout)
     summary = {"event": "collection_dispatch", "kind": kind, "slot": slot, "organizations": len(ids)}
     log.info(json.dumps(summary))
     return summary

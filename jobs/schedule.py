@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from webapp.services.collection import default_cost_months
-from webapp.services.collection_queue import slot_key, slot_start
+from webapp.collection.queue import slot_key, slot_start
+from webapp.collection.rules import default_cost_months
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from redis.exceptions import RedisError
 
 from jobs.schedule import SCHEDULE, current_slot
 from jobs.worker import startup_app
+from webapp.collection.queue import collection_queue, connect, enqueue_dispatch
 from webapp.models.types import utcnow
-from webapp.services.collection_queue import collection_queue, connect, enqueue_dispatch
 
 LOCK_KEY = "accountdesk:scheduler:leader"
 log = logging.getLogger("jobs.scheduler")

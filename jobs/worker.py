@@ -12,9 +12,9 @@ from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from webapp import ConfigError, create_app
+from webapp.collection.queue import QUEUE_NAME, collection_queue, connect
 from webapp.extensions import db
 from webapp.providers import ProviderError, get_provider
-from webapp.services.collection_queue import QUEUE_NAME, collection_queue, connect
 
 
 class AppContextMixin:

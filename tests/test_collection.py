@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_org
+from webapp.collection.rules import collect_balance, collect_costs, default_cost_months, run_collection
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.providers import BalanceReading, CostReport, Fee, ProviderError, UsageLine
-from webapp.services.collection import collect_balance, collect_costs, default_cost_months, run_collection
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
 
@@ -241,3 +241,34 @@ def test_inactive_organisations_are_not_collected_by_default(app):
 )
 def test_default_cost_months(moment, months):
     assert default_cost_months(moment) == months
+
+
+@pytest.mark.parametrize(
+    ("poisoned", "reason"),
+    [
+        (UsageLine("Compute", "op-1", "Ana\x00", Decimal("1"), "hour", Decimal("1")), "usage_lines[0].operator_name"),
+        (UsageLine("Comp\x1bute", None, None, Decimal("1"), "hour", Decimal("1")), "usage_lines[0].service"),
+        (UsageLine("Compute", None, None, Decimal("1"), "h\x7four", Decimal("1")), "usage_lines[0].unit"),
+        (UsageLine("Compute", None, None, Decimal("1E+5000000"), "hour", Decimal("1")), "usage_lines[0].quantity"),
+        (UsageLine("Compute", None, None, Decimal("1E-5000000"), "hour", Decimal("1")), "usage_lines[0].quantity"),
+        (UsageLine("Compute", None, None, Decimal("1E+30"), "hour", Decimal("1")), "usage_lines[0].quantity"),
+        (UsageLine("Compute", None, None, Decimal("1"), "hour", Decimal("1E+30")), "usage_lines[0].amount"),
+    ],
+)
+def test_a_poisoned_reading_is_a_named_validation_failure(app, poisoned, reason):
+    org = make_org()
+    bad = CostReport("EUR", Decimal("1"), (Fee("usage", "Usage", Decimal("1")),), (poisoned,))
+    result = collect_costs(org.id, 2026, 3, ScriptedProvider(costs={org.provider_account_ref: [bad]}), as_of=T0)
+    assert result.outcome == "failed" and reason in result.reason and "internal error" not in result.reason
+    assert cost_rows(org) == []
+
+
+def test_stored_failure_reasons_are_capped(app):
+    org = make_org()
+    provider = ScriptedProvider(balances={org.provider_account_ref: [ProviderError("x" * 5000)] * 2})
+    result = collect_balance(org.id, provider, as_of=T0)
+    assert len(result.reason) == 300 and result.reason.endswith("…")
+    assert state_of(org).last_error == result.reason
+    run = run_collection("balances", provider, organization_ids=[org.id], as_of=T0 + timedelta(hours=3))
+    outcome = db.session.scalars(select(CollectionOutcome).where(CollectionOutcome.run_id == run.id)).one()
+    assert outcome.reason == result.reason

@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import make_org
+from webapp.collection.rules import run_collection
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.providers import BalanceReading, ProviderError, get_provider
 from webapp.providers.http import HttpProvider
 from webapp.queries.collection import freshness, organization_outcomes_stmt, recent_runs_stmt
-from webapp.services.collection import run_collection
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
 

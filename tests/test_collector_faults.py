@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -16,11 +17,12 @@ from jobs.schedule import current_slot, months_for
 from tests.conftest import make_test_app
 from tests.factories import make_org
 from tests.processes import Process, stack_environ, wait_for
+from webapp.collection.queue import collection_queue
+from webapp.config import PROVIDER_BACKOFF_CAP, load_config
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.models.types import utcnow
 from webapp.providers.fake_server import FakeProvider, Faults, running
-from webapp.services.collection_queue import collection_queue
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgresql]
 TOKEN = "fault-test-token-5c4b3a"
@@ -165,3 +167,45 @@ def test_a_provider_failing_for_one_organisation_does_not_delay_or_fail_the_othe
         assert all(outcomes[o].finished_at < outcomes[broken].finished_at for o in healthy)  # not held up
         db.session.rollback()
     assert TOKEN not in "".join(w.output() for w in workers)
+
+
+def test_an_organisation_that_never_succeeded_is_dispatched_every_slot_until_it_does(stack):
+    (newcomer,) = stack.orgs("newcomer-1")
+    stack.fake.set_faults(failing_refs={"newcomer-1": 400})  # not retryable: the job fails at once
+    first, second, third = slots(3)
+    for slot in (first, second):
+        assert stack.dispatch("balances", slot) == 1  # state exists, last_success_at is NULL: still due
+        stack.burst_worker()
+    with stack.app.app_context():
+        state = db.session.get(CollectionState, (newcomer, "balances"))
+        assert state.last_success_at is None and state.consecutive_failures == 2
+        db.session.rollback()
+    assert stack.count(BalanceSnapshot) == {}
+    stack.fake.set_faults(failing_refs={})  # the provider recovers
+    assert stack.dispatch("balances", third) == 1
+    stack.burst_worker()
+    assert stack.count(BalanceSnapshot) == {newcomer: 1}
+
+
+def test_a_dripping_and_a_huge_answer_do_not_stall_the_healthy_organisations(stack):
+    drip, huge, *healthy = stack.orgs("drip-1", "huge-1", *(f"quick-{n}" for n in range(4)))
+    stack.fake.set_faults(drip_refs={"drip-1": 1.0}, huge_refs={"huge-1": "chunked"})  # ~40 s and 200 MB
+    (slot,) = slots(1)
+    assert stack.dispatch("balances", slot) == 6  # the slow ones are first in the queue
+    limits = {"PROVIDER_TIMEOUT": "2", "PROVIDER_MAX_RETRIES": "1"}
+    started = time.monotonic()
+    worker = stack.start("worker", ["jobs.worker", "--burst"], **limits)
+    assert worker.wait(timeout=120) == 0, worker.output()[-3000:]
+    assert time.monotonic() - started < 30  # two attempts of 2 s for the drip, not minutes
+    assert stack.count(BalanceSnapshot) == dict.fromkeys(healthy, 1)
+    with stack.app.app_context():
+        reasons = {o.organization_id: o.reason for o in db.session.scalars(select(CollectionOutcome))}
+        db.session.rollback()
+    assert "timed out" in reasons[drip] and "response too large" in reasons[huge]
+
+
+def test_the_job_timeout_is_derived_from_the_provider_deadline_and_retries():
+    config = load_config({"ACCOUNTDESK_ENV": "testing", "PROVIDER_TIMEOUT": "60", "PROVIDER_MAX_RETRIES": "3"})
+    assert config["COLLECT_JOB_TIMEOUT"] >= 2 * (4 * 60 + 3 * PROVIDER_BACKOFF_CAP)
+    assert load_config({"ACCOUNTDESK_ENV": "testing"})["COLLECT_JOB_TIMEOUT"] == 300
+    assert load_config({"ACCOUNTDESK_ENV": "testing"})["PROVIDER_MAX_RESPONSE_BYTES"] == 4 * 1024 * 1024

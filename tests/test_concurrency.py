@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from tests.conftest import make_test_app
 from tests.factories import make_org
+from webapp.collection.rules import collect_balance
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState
 from webapp.providers import BalanceReading
-from webapp.services.collection import collect_balance
 
 COLLECTORS, ROUNDS = 8, 100
 

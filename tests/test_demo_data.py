@@ -8,10 +8,10 @@ from itertools import pairwise
 
 from sqlalchemy import func, select
 
+from webapp.collection.replay import load_demo_data
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
 from webapp.providers.demo import DemoProvider
-from webapp.services.demo_data import load_demo_data
 from webapp.services.users import assigned_organization_ids
 
 NOW = datetime(2026, 3, 20, 13, 30, tzinfo=UTC)
@@ -71,3 +71,17 @@ def test_demo_data_rerun_later_catches_up_without_overlap(app, tmp_path):
     assert duplicates == []
     newest = db.session.scalar(select(func.max(CostSnapshot.collected_at)))
     assert newest == datetime(2026, 3, 22, 12, tzinfo=UTC)
+
+
+def test_demo_data_refuses_to_run_in_production_unless_forced(app, tmp_path):
+    runner = app.test_cli_runner()
+    app.config["ENV_NAME"] = "production"
+    try:
+        refused = runner.invoke(args=["demo-data", "--orgs", "1", "--days", "0"])
+        assert refused.exit_code != 0 and "refused with ACCOUNTDESK_ENV=production" in refused.output
+        assert count(Organization) == 0
+        forced = runner.invoke(args=["demo-data", "--orgs", "1", "--days", "0", "--force"])
+        assert forced.exit_code == 0, forced.output
+        assert count(Organization) == 1
+    finally:
+        app.config["ENV_NAME"] = "testing"

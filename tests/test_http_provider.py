@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import socket
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -10,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_org
+from webapp.collection.rules import run_collection
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.providers import ProviderError, get_provider
 from webapp.providers.demo import DemoProvider
 from webapp.providers.fake_server import FakeProvider, Faults, running
 from webapp.providers.http import HttpProvider
-from webapp.services.collection import run_collection
 
 TOKEN = "s3cret-provider-token"
 FROZEN = datetime(2026, 3, 17, 14, 30, tzinfo=UTC)
@@ -173,3 +175,88 @@ def test_a_refusing_provider_url_is_a_clear_reason_in_the_run_record(app):
     outcome = db.session.scalars(select(CollectionOutcome).where(CollectionOutcome.run_id == run.id)).one()
     assert run.failed == 1 and outcome.reason.endswith(": cannot connect to the provider")
     assert db.session.scalar(select(func.count()).select_from(BalanceSnapshot)) == 0
+
+
+@pytest.mark.parametrize("odd", ["1E+5000000", "1E-5000000", "1E+30", "1_000.00", " 12.50", "12.50 ", "١٢.٥٠", "+1.00"])
+@pytest.mark.parametrize(
+    "field",
+    ["amount", "costs.total", "costs.fees.0.amount", "costs.usage_lines.0.quantity", "costs.usage_lines.0.amount"],
+)
+def test_amounts_and_quantities_must_be_plain_bounded_decimals(fake, field, odd):
+    fake.set_faults(patch={field: odd})
+    provider, slept = client(fake)
+    ask = provider.balance if field == "amount" else lambda ref, as_of: provider.month_costs(ref, 2026, 3, as_of=as_of)
+    with pytest.raises(ProviderError, match="must be a plain decimal") as refused:
+        ask("acme-1", as_of=AT)
+    assert len(str(refused.value)) < 300 and slept == []
+
+
+def test_quantities_have_their_own_documented_bounds(fake):
+    fake.set_faults(patch={"costs.usage_lines.0.quantity": "123456789012345.123456789012"})
+    provider, _ = client(fake)
+    report = provider.month_costs("acme-1", 2026, 3, as_of=AT)
+    assert report.usage_lines[0].quantity == Decimal("123456789012345.123456789012")
+    for too_long in ("1234567890123456", "1.1234567890123"):
+        fake.set_faults(patch={"costs.usage_lines.0.quantity": too_long})
+        with pytest.raises(ProviderError, match=r"usage_lines\[0\]\.quantity must be a plain decimal"):
+            provider.month_costs("acme-1", 2026, 3, as_of=AT)
+
+
+def test_duplicate_keys_are_an_ambiguous_answer(fake):
+    fake.set_faults(malformed="duplicate")
+    provider, _ = client(fake)
+    with pytest.raises(ProviderError, match="ambiguous answer: duplicate key 'currency'"):
+        provider.balance("acme-1", as_of=AT)
+
+
+@pytest.mark.parametrize(
+    ("field", "named"),
+    [
+        ("costs.usage_lines.3.operator_name", "usage_lines[3].operator_name"),
+        ("costs.usage_lines.0.service", "usage_lines[0].service"),
+        ("costs.usage_lines.1.unit", "usage_lines[1].unit"),
+        ("costs.fees.0.name", "fees[0].name"),
+        ("costs.fees.0.code", "fees[0].code"),
+        ("costs.currency", "costs.currency"),
+    ],
+)
+def test_a_control_character_in_a_text_field_is_a_named_failure(fake, field, named):
+    fake.set_faults(patch={field: "EU\x00R" if field.endswith("currency") else "Ops\x00 team\x1b[2J"})
+    provider, _ = client(fake)
+    with pytest.raises(ProviderError, match=re.escape(f"control character in {named}")):
+        provider.month_costs("acme-1", 2026, 3, as_of=AT)
+
+
+def test_a_poisoned_answer_is_a_named_failure_in_the_run_record_and_writes_nothing(app, fake):
+    org = make_org(provider_account_ref="poison-1")
+    fake.set_faults(patch={"costs.usage_lines.3.operator_name": "x\x00y", "costs.usage_lines.0.quantity": "1E+5000000"})
+    provider, _ = client(fake)
+    run = run_collection("costs", provider, organization_ids=[org.id], months=[(2026, 3)], as_of=AT)
+    outcome = db.session.scalars(select(CollectionOutcome).where(CollectionOutcome.run_id == run.id)).one()
+    assert run.failed == 1 and "usage_lines[0].quantity must be a plain decimal" in outcome.reason
+    assert "internal error" not in outcome.reason
+    fake.set_faults(patch={"costs.usage_lines.3.operator_name": "x\x00y"})
+    run = run_collection("costs", provider, organization_ids=[org.id], months=[(2026, 3)], as_of=AT)
+    state = db.session.get(CollectionState, (org.id, "costs"))
+    assert state.last_error == "control character in usage_lines[3].operator_name"
+    assert db.session.scalar(select(func.count()).select_from(CostSnapshot)) == 0
+
+
+def test_a_slow_dripping_answer_fails_at_the_total_deadline(fake):
+    fake.set_faults(drip_refs={"acme-1": 0.5})  # each byte is quick; the whole answer takes ~20 s
+    provider, _ = client(fake, max_retries=0)
+    provider.timeout = (1.0, 1.5)
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match="timed out"):
+        provider.balance("acme-1", as_of=AT)
+    assert time.monotonic() - started < 3.0
+
+
+@pytest.mark.parametrize("how", ["declared", "chunked"])
+def test_a_huge_answer_is_refused_without_reading_it_all(fake, how):
+    fake.set_faults(huge_refs={"acme-1": how})
+    provider, slept = client(fake, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match="response too large"):
+        provider.balance("acme-1", as_of=AT)
+    assert time.monotonic() - started < 3.0 and slept == []

@@ -15,12 +15,12 @@ from jobs.schedule import current_slot, months_for
 from jobs.scheduler import Scheduler
 from jobs.worker import AppSimpleWorker, build_worker
 from tests.factories import make_org
+from webapp.collection.collect_now import collect_now
+from webapp.collection.queue import collection_queue, job_id, slot_key, slot_start
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionRun, CollectionState, CostSnapshot
 from webapp.models.types import utcnow
 from webapp.providers.fake_server import FakeProvider, Faults, running
-from webapp.services.collect_now import collect_now
-from webapp.services.collection_queue import collection_queue, job_id, slot_key, slot_start
 
 pytestmark = pytest.mark.redis
 TOKEN = "job-test-token-9f8e7d"

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
 PROVIDERS = ("demo", "http")
+PROVIDER_BACKOFF_CAP = 8.0  # seconds: the http provider's longest wait between retries
 
 
 class ConfigError(RuntimeError):
@@ -96,6 +97,19 @@ def _jwt_settings(environ: dict[str, str], production: bool, secret_key: str) ->
     }
 
 
+def _provider_limits(environ: dict[str, str]) -> dict:
+    """Response size cap, retries, and an RQ job timeout comfortably above the worst provider call:
+    twice (attempts x total deadline + backoff between them), plus a minute for the transaction."""
+    timeout = _positive_number(environ, "PROVIDER_TIMEOUT", "10")
+    retries = _count(environ, "PROVIDER_MAX_RETRIES") if environ.get("PROVIDER_MAX_RETRIES") else 3
+    worst_call = (retries + 1) * timeout + retries * PROVIDER_BACKOFF_CAP
+    return {
+        "PROVIDER_MAX_RETRIES": retries,
+        "PROVIDER_MAX_RESPONSE_BYTES": _positive_int(environ, "PROVIDER_MAX_RESPONSE_BYTES", str(4 * 1024 * 1024)),
+        "COLLECT_JOB_TIMEOUT": max(300, int(2 * worst_call) + 60),
+    }
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     environ = dict(os.environ if environ is None else environ)
@@ -137,6 +151,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "PROVIDER_URL": environ.get("PROVIDER_URL"),
         "PROVIDER_TOKEN": environ.get("PROVIDER_TOKEN"),
         "PROVIDER_TIMEOUT": _positive_number(environ, "PROVIDER_TIMEOUT", "10"),
+        **_provider_limits(environ),
         "COLLECT_INTERVAL_SECONDS": interval_seconds,
         "COLLECT_INTERVAL_HOURS": interval_seconds / 3600,  # the effective interval, for staleness
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),

@@ -12,10 +12,10 @@ from redis import Redis
 from jobs.worker import AppSimpleWorker, build_worker
 from tests.admin.helpers import admin, events, post
 from tests.factories import make_org
+from webapp.collection.queue import next_run_due
 from webapp.extensions import db
 from webapp.models import CollectionRun, CollectionState
 from webapp.models.types import utcnow
-from webapp.queries.collector_health import next_run_due
 
 POLL = 'hx-trigger="every 2s"'
 

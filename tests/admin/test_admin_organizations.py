@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from tests.admin.helpers import admin, events, post
 from tests.factories import make_org
+from webapp.collection.rules import active_organization_ids
 from webapp.extensions import db
 from webapp.models import Organization
-from webapp.services.collection import active_organization_ids
 
 NEW = {"name": "Acme Ltd", "provider_ref": "acme-001", "low_balance_threshold": "250.50", "active": "y"}
 

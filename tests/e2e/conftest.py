@@ -18,10 +18,10 @@ from werkzeug.serving import make_server
 from tests.conftest import IN_CI, make_test_app
 from tests.dashboard_data import XSS, line, make_cost
 from tests.factories import PASSWORD, make_balance, make_org, make_user
+from webapp.collection.replay import load_demo_data
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.providers.demo import DemoProvider
-from webapp.services.demo_data import load_demo_data
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

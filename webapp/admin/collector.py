@@ -8,14 +8,14 @@ from redis.exceptions import RedisError
 from webapp.admin import bp
 from webapp.admin.forms import ActionForm
 from webapp.admin.responses import redirect_after_post, render_page_or_partial
-from webapp.dashboard.params import DIGITS
+from webapp.collection.queue import next_run_due
+from webapp.collection.requests import progress, request_collection
 from webapp.extensions import db
 from webapp.models import AuditEvent
 from webapp.models.types import utcnow
 from webapp.queries.admin import organizations
-from webapp.queries.collector_health import next_run_due, runs_by_kind, troubled
+from webapp.queries.collector_health import runs_by_kind, troubled
 from webapp.routing import MAX_ID
-from webapp.services.admin_collect import progress, request_collection
 from webapp.services.errors import ValidationError
 
 
@@ -45,7 +45,7 @@ def collect():
     if not form.validate_on_submit():
         abort(400)
     raw = form.organization_id.data or ""
-    if raw and (not DIGITS.fullmatch(raw) or int(raw) > MAX_ID):
+    if raw and (not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) > MAX_ID):
         abort(400, description="organization_id must be a whole number.")
     try:
         event = request_collection(int(raw) if raw else None)

@@ -28,7 +28,7 @@ def _organization_ids(org_id: int | None) -> list[int] | None:
 def _enqueue(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool) -> None:
     from redis.exceptions import RedisError
 
-    from webapp.services.collect_now import QueueUnavailable, collect_now
+    from webapp.collection.collect_now import QueueUnavailable, collect_now
 
     try:
         result = collect_now(org_id, kinds=(kind,), months=[month] if month else None, queued=True)
@@ -39,7 +39,7 @@ def _enqueue(kind: str, org_id: int | None, month: tuple[int, int] | None, as_js
 
 @database_errors_as_messages
 def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool = False) -> None:
-    from webapp.services.collection import run_collection
+    from webapp.collection.rules import run_collection
 
     ids = _organization_ids(org_id)
     if enqueue:

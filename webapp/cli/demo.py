@@ -37,13 +37,20 @@ def credentials_path() -> Path:
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the demo logins) if any organisation exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("--force", is_flag=True, help="Run even when ACCOUNTDESK_ENV=production (it writes made-up data).")
 @database_errors_as_messages
-def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool) -> None:
+def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, force: bool) -> None:
+    from webapp.collection.replay import load_demo_data
     from webapp.providers.demo import DemoProvider
-    from webapp.services.demo_data import load_demo_data
+
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        raise click.ClickException(
+            "demo-data writes made-up organisations and history: refused with ACCOUNTDESK_ENV=production "
+            "(pass --force if you really mean it)."
+        )
 
     if if_empty and db.session.scalar(select(Organization.id).limit(1)) is not None:
-        demo_logins_command.callback()
+        print_demo_logins()
         return
 
     with click.progressbar(length=org_count, label="Replaying collection runs", file=sys.stderr) as bar:
@@ -72,6 +79,10 @@ def login_lines(credentials: dict[str, str]) -> list[str]:
 
 @click.command("demo-logins", help="Print the demo logins kept under instance/ (development only).")
 def demo_logins_command() -> None:
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
     path = credentials_path()
     credentials = json.loads(path.read_text()) if path.exists() else {}
     click.echo("\n".join(login_lines(credentials)))

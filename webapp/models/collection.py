@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -12,6 +12,7 @@ from webapp.models.types import UTCDateTime, utcnow
 
 KINDS = ("balances", "costs")
 OUTCOMES = ("written", "unchanged", "no_costs", "failed")
+_LOCK_NAMESPACE = {"balances": 1, "costs": 2, "api_clients": 3}
 
 
 class CollectionRun(db.Model):
@@ -59,3 +60,16 @@ class CollectionState(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+def lock_organization(organization_id: int, kind: str) -> None:
+    """Serialise collectors of one (organisation, kind) for this transaction.
+
+    PostgreSQL: an advisory transaction lock. SQLite allows one writer at a
+    time, and record_attempt()'s upsert, issued right after, takes that lock.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :org)"),
+            {"ns": _LOCK_NAMESPACE[kind], "org": organization_id},
+        )

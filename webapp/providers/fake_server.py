@@ -16,19 +16,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.domain.money import format_amount
-from webapp.models.types import utcnow
 from webapp.providers.base import CostReport, ProviderError
 from webapp.providers.demo import DemoProvider
 
 BALANCE = re.compile(r"^/v1/accounts/([^/]+)/balance$")
 COSTS = re.compile(r"^/v1/accounts/([^/]+)/costs/(\d{4})-(\d{2})$")
-MALFORMED = ("html", "truncated", "nan", "float", "missing", "currency", "infinity")
+MALFORMED = ("html", "truncated", "nan", "float", "missing", "currency", "infinity", "duplicate")
+HUGE_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
@@ -42,6 +43,9 @@ class Faults:
     malformed: str | None = None  # one of MALFORMED
     frozen_at: str | None = None  # ISO time the simulation answers as of (default: now)
     constant: bool = False  # skip the (CPU-heavy) simulation: a fixed balance, no costs (load tests)
+    patch: dict[str, object] = field(default_factory=dict)  # "costs.usage_lines.3.quantity" -> value to answer
+    drip_refs: dict[str, float] = field(default_factory=dict)  # account -> seconds between bytes of its answer
+    huge_refs: dict[str, str] = field(default_factory=dict)  # account -> "declared" | "chunked": a 200 MB answer
 
 
 def _costs_json(report: CostReport | None) -> dict | None:
@@ -80,7 +84,48 @@ def _malformed(kind: str, body: dict) -> Response:
         target.pop("currency", None)
     elif kind == "currency":
         target["currency"] = "XYZ"
+    elif kind == "duplicate":  # the same key twice: which one is meant?
+        text = json.dumps(body)
+        return Response(text[:-1] + ', "currency": "USD"}', 200, content_type="application/json")
     return Response(json.dumps(body), 200, content_type="application/json")
+
+
+def _patched(body: dict, patch: dict[str, object]) -> dict:
+    """Set each dotted path ("costs.fees.0.amount") in the answer to the value asked for."""
+    for path, value in patch.items():
+        *parents, last = path.split(".")
+        target: Any = body
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(last) if isinstance(target, list) else last] = value
+    return body
+
+
+def _drip(text: str, pause: float) -> Response:
+    """The answer one byte at a time: each read is quick, the whole takes len(text) * pause seconds."""
+
+    def chunks() -> Iterator[bytes]:
+        for byte in text.encode():
+            time.sleep(pause)
+            yield bytes([byte])
+
+    return Response(chunks(), 200, content_type="application/json")
+
+
+def _huge(how: str) -> Response:
+    """200 MB of JSON whitespace and a body: with or without a Content-Length that says so."""
+    tail = b'{"amount": "1.00", "currency": "EUR"}'
+    pad = b" " * (1024 * 1024)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range((HUGE_BYTES - len(tail)) // len(pad)):
+            yield pad
+        yield tail
+
+    response = Response(chunks(), 200, content_type="application/json")
+    if how == "declared":
+        response.headers["Content-Length"] = str((HUGE_BYTES - len(tail)) // len(pad) * len(pad) + len(tail))
+    return response
 
 
 class FakeProvider:
@@ -117,10 +162,10 @@ class FakeProvider:
         return self._answer(request.path, faults)
 
     def _injected_status(self, path: str, faults: Faults) -> int | None:
-        for ref, status in faults.failing_refs.items():
+        for ref, failing in faults.failing_refs.items():
             if f"/accounts/{ref}/" in path:
-                return status
-        status = faults.status
+                return failing
+        status: int | None = faults.status
         if status is not None and faults.fail_times:
             faults.fail_times -= 1
             if not faults.fail_times:
@@ -132,7 +177,7 @@ class FakeProvider:
         return sum(delay for ref, delay in faults.slow_refs.items() if f"/accounts/{ref}/" in path)
 
     def _answer(self, path: str, faults: Faults) -> Response:
-        at = datetime.fromisoformat(faults.frozen_at) if faults.frozen_at else utcnow()
+        at = datetime.fromisoformat(faults.frozen_at) if faults.frozen_at else datetime.now(UTC)
         if faults.constant and (BALANCE.match(path) or COSTS.match(path)):
             return Response(
                 json.dumps({"amount": "100.00", "currency": "EUR", "costs": None}), 200, content_type="application/json"
@@ -150,6 +195,16 @@ class FakeProvider:
                 return self._error(404, "not found")
         except ProviderError as error:
             return self._error(422, str(error))
+        return self._shaped(path, faults, _patched(body, faults.patch))
+
+    @staticmethod
+    def _shaped(path: str, faults: Faults, body: dict) -> Response:
+        for ref, how in faults.huge_refs.items():
+            if f"/accounts/{ref}/" in path:
+                return _huge(how)
+        for ref, pause in faults.drip_refs.items():
+            if f"/accounts/{ref}/" in path:
+                return _drip(json.dumps(body), pause)
         if faults.malformed:
             return _malformed(faults.malformed, body)
         return Response(json.dumps(body), 200, content_type="application/json")

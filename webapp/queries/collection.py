@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, select
 
 from webapp.extensions import db
 from webapp.models import CollectionOutcome, CollectionRun, CollectionState
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ def freshness(organization_id: int) -> Freshness:
     }
     balances, costs = states.get("balances"), states.get("costs")
     errored = [s for s in states.values() if s.last_error_at is not None]
-    latest_error = max(errored, key=lambda s: s.last_error_at, default=None)
+    latest_error = max(errored, key=lambda s: s.last_error_at or _NEVER, default=None)
     return Freshness(
         organization_id=organization_id,
         last_balance_check_at=balances.last_success_at if balances else None,

@@ -1,9 +1,11 @@
-"""Collector health for the admin page: recent runs per kind, organisations in trouble, the next run due."""
+"""Collector health for the admin page: recent runs per kind and organisations in trouble.
+
+The read side only: the queue's view (the next slot due) comes from webapp.collection.queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import or_, select
 
@@ -12,7 +14,6 @@ from webapp.extensions import db
 from webapp.models import CollectionRun, CollectionState, Organization
 from webapp.models.collection import KINDS
 from webapp.queries.collection import recent_runs_stmt
-from webapp.services.collection_queue import slot_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +29,6 @@ class Trouble:
 
 def runs_by_kind(limit: int = 5) -> dict[str, list[CollectionRun]]:
     return {kind: list(db.session.scalars(recent_runs_stmt(kind=kind, limit=limit))) for kind in KINDS}
-
-
-def next_run_due(now: datetime, interval_seconds: float) -> datetime:
-    """Scheduled slots are aligned to the epoch, so the next one starts at the end of the current slot."""
-    return slot_start(now, interval_seconds) + timedelta(seconds=max(1, int(interval_seconds)))
 
 
 def troubled(now: datetime, interval_hours: float) -> list[Trouble]:

@@ -9,11 +9,11 @@ from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from webapp.collection.collect_now import collect_now
+from webapp.collection.queue import connect
 from webapp.extensions import db
 from webapp.models import AuditEvent, CollectionRun, Organization
 from webapp.services import audit
-from webapp.services.collect_now import collect_now
-from webapp.services.collection_queue import connect
 from webapp.services.errors import ValidationError
 
 FAILED_STATES = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
@@ -61,8 +61,8 @@ def request_collection(organization_id: int | None) -> AuditEvent:
 def progress(event: AuditEvent) -> Progress:
     details = event.details or {}
     if details.get("mode") == "inline":
-        runs = [db.session.get(CollectionRun, run_id) for run_id in details.get("run_ids", [])]
-        runs = [run for run in runs if run is not None]
+        found = (db.session.get(CollectionRun, run_id) for run_id in details.get("run_ids", []))
+        runs = [run for run in found if run is not None]
         ended = sum(run.finished_at is not None for run in runs)
         return Progress("inline", total=len(runs), finished=ended, failed=0, runs=runs)
     job_ids = details.get("job_ids", [])

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from webapp.collection.queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
+from webapp.collection.rules import active_organization_ids, default_cost_months, run_collection
 from webapp.models.types import utcnow
 from webapp.providers import get_provider
-from webapp.services.collection import active_organization_ids, default_cost_months, run_collection
-from webapp.services.collection_queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
 
 KINDS = ("balances", "costs")
 MANUAL_SLOT_SECONDS = 60  # pressing "collect now" twice within a minute queues the work once
@@ -57,5 +57,7 @@ def _enqueue(ids: list[int] | None, kinds: tuple[str, ...], months: list[tuple[i
     job_ids = []
     for organization_id in ids if ids is not None else active_organization_ids():
         for kind in kinds:
-            job_ids += enqueue_organization(queue, kind, organization_id, slot_key(start), wanted)
+            job_ids += enqueue_organization(
+                queue, kind, organization_id, slot_key(start), wanted, timeout=current_app.config["COLLECT_JOB_TIMEOUT"]
+            )
     return CollectNowResult("queued", job_ids=job_ids)

@@ -8,7 +8,7 @@ second enqueue of the same work in the same slot is refused by Redis.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from rq import Queue, Retry
@@ -19,7 +19,7 @@ QUEUE_NAME = "collection"
 BALANCE_JOB = "jobs.collect.collect_balance"
 COSTS_JOB = "jobs.collect.collect_costs"
 DISPATCH_JOB = "jobs.collect.dispatch"
-JOB_TIMEOUT = 300  # one organisation: a few provider calls with their retries, then one transaction
+JOB_TIMEOUT = 300  # the floor of COLLECT_JOB_TIMEOUT (config): provider calls with their retries, one transaction
 DISPATCH_TIMEOUT = 900  # listing and enqueuing every active organisation
 RESULT_TTL = 86_400  # finished job hashes are kept a day: the unique-id window outlives the slot
 FAILURE_TTL = 7 * 86_400
@@ -40,6 +40,11 @@ def slot_start(at: datetime, interval_seconds: float) -> datetime:
     return datetime.fromtimestamp(int(at.timestamp()) // step * step, tz=UTC)
 
 
+def next_run_due(now: datetime, interval_seconds: float) -> datetime:
+    """Scheduled slots are aligned to the epoch, so the next one starts at the end of the current slot."""
+    return slot_start(now, interval_seconds) + timedelta(seconds=max(1, int(interval_seconds)))
+
+
 def slot_key(start: datetime) -> str:
     return start.astimezone(UTC).strftime(SLOT_FORMAT)
 
@@ -57,7 +62,7 @@ def retry_policy() -> Retry:
     return Retry(max=3, interval=[30, 120, 600])
 
 
-def enqueue_unique(queue: Queue, function: str, job: str, *args, timeout: int = JOB_TIMEOUT) -> bool:
+def enqueue_unique(queue: Queue, function: str, job: str, *args: object, timeout: int = JOB_TIMEOUT) -> bool:
     """Enqueue `function(*args)` as job `job`; False if that job already exists (a duplicate)."""
     try:
         queue.enqueue(
@@ -75,16 +80,18 @@ def enqueue_unique(queue: Queue, function: str, job: str, *args, timeout: int = 
     return True
 
 
-def enqueue_organization(queue: Queue, kind: str, organization_id: int, slot: str, months: list[str]) -> list[str]:
+def enqueue_organization(
+    queue: Queue, kind: str, organization_id: int, slot: str, months: list[str], *, timeout: int = JOB_TIMEOUT
+) -> list[str]:
     """The jobs for one organisation in one slot; returns their ids (new or already queued)."""
     if kind == "balances":
         job = job_id(kind, organization_id, slot)
-        enqueue_unique(queue, BALANCE_JOB, job, organization_id, slot)
+        enqueue_unique(queue, BALANCE_JOB, job, organization_id, slot, timeout=timeout)
         return [job]
     ids = []
     for month in months:
         job = job_id(kind, organization_id, slot, month)
-        enqueue_unique(queue, COSTS_JOB, job, organization_id, slot, month)
+        enqueue_unique(queue, COSTS_JOB, job, organization_id, slot, month, timeout=timeout)
         ids.append(job)
     return ids
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from webapp.domain.money import check_amount, format_amount, is_currency
+from webapp.models import BalanceSnapshot
 from webapp.providers import BalanceReading, CostReport, ProviderError
-
-MAX_QUANTITY_DIGITS = 30
+from webapp.providers.base import check_quantity, has_control_character
 
 
 def _amount(value: object, where: str) -> Decimal:
@@ -18,27 +18,30 @@ def _amount(value: object, where: str) -> Decimal:
         raise ProviderError(f"invalid {where}: {error}") from None
 
 
-def _currency(code: object) -> str:
+def _currency(code: object, where: str) -> str:
+    if isinstance(code, str) and has_control_character(code):
+        raise ProviderError(f"control character in {where}")
     if not is_currency(code):
         raise ProviderError(f"unknown currency code: {code!r}")
     return code  # type: ignore[return-value]
 
 
-def _text(value: object, where: str, *, optional: bool = False) -> str | None:
+def _text(value: object, label: str, where: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise ProviderError(f"invalid {where}: {value!r}")
+        raise ProviderError(f"invalid {label}: {value[:40]!r}" if isinstance(value, str) else f"invalid {label}")
+    if has_control_character(value):
+        raise ProviderError(f"control character in {where}")
     return value
 
 
 def _quantity(value: object, where: str) -> Decimal:
-    """Quantities are not money: any finite decimal of sensible size (bytes, API calls …)."""
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise ProviderError(f"invalid {where}: {value!r}")
-    if len(value.as_tuple().digits) > MAX_QUANTITY_DIGITS:
-        raise ProviderError(f"invalid {where}: more than {MAX_QUANTITY_DIGITS} digits")
-    return value
+    """Quantities are not money (bytes, API calls …): finite, within the bounds of providers.base."""
+    try:
+        return check_quantity(value)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise ProviderError(f"invalid {where}: {error}") from None
 
 
 def format_quantity(value: Decimal) -> str:
@@ -48,28 +51,29 @@ def format_quantity(value: Decimal) -> str:
 
 def validate_balance(reading: BalanceReading) -> BalanceReading:
     _amount(reading.amount, "balance amount")
-    _currency(reading.currency)
+    _currency(reading.currency, "balance.currency")
     return reading
 
 
 def validate_costs(report: CostReport) -> CostReport:
-    _currency(report.currency)
-    _amount(report.total, "cost total")
-    for fee in report.fees:
-        _text(fee.code, "fee code")
-        _text(fee.name, "fee name")
-        _amount(fee.amount, f"amount of fee {fee.code!r}")
-    for line in report.usage_lines:
-        _text(line.service, "usage line service")
-        _text(line.unit, "usage line unit")
-        _text(line.operator_id, "usage line operator_id", optional=True)
-        _text(line.operator_name, "usage line operator_name", optional=True)
-        _quantity(line.quantity, f"quantity of {line.service!r}")
-        _amount(line.amount, f"amount of {line.service!r}")
+    _currency(report.currency, "costs.currency")
+    _amount(report.total, "costs.total")
+    for i, fee in enumerate(report.fees):
+        _text(fee.code, "fee code", f"fees[{i}].code")
+        _text(fee.name, "fee name", f"fees[{i}].name")
+        _amount(fee.amount, f"fees[{i}].amount")
+    for i, line in enumerate(report.usage_lines):
+        where = f"usage_lines[{i}]"
+        _text(line.service, "usage line service", f"{where}.service")
+        _text(line.unit, "usage line unit", f"{where}.unit")
+        _text(line.operator_id, "usage line operator_id", f"{where}.operator_id", optional=True)
+        _text(line.operator_name, "usage line operator_name", f"{where}.operator_name", optional=True)
+        _quantity(line.quantity, f"{where}.quantity")
+        _amount(line.amount, f"{where}.amount")
     return report
 
 
-def balance_changed(latest, reading: BalanceReading) -> bool:
+def balance_changed(latest: BalanceSnapshot | None, reading: BalanceReading) -> bool:
     """The skip-unchanged rule: a new row only when amount or currency differs."""
     return latest is None or latest.amount != reading.amount or latest.currency != reading.currency
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
@@ -21,7 +21,7 @@ def _upsert(values: dict, on_conflict: dict) -> None:
     db.session.execute(statement)
 
 
-def _later(column, at: datetime):
+def _later(column: ColumnElement[datetime], at: datetime) -> ColumnElement[datetime]:
     """The later of the stored time and `at`: replays and stragglers never move freshness backwards."""
     return case((column.is_(None), at), (column < at, at), else_=column)
 

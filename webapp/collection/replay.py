@@ -17,18 +17,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select
 
+from webapp.collection.rules import OrgOutcome, default_cost_months, record_outcome
+from webapp.collection.state import record_success
+from webapp.collection.validation import balance_changed, cost_snapshot_values, validate_balance, validate_costs
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionRun, CollectionState, CostSnapshot, Organization, User
 from webapp.models.types import utcnow
-from webapp.providers import Provider, ProviderError
+from webapp.providers import CostReport, Provider, ProviderError
 from webapp.queries.balances import latest_balance_stmt
-from webapp.services.collection import OrgOutcome, default_cost_months, record_outcome
-from webapp.services.collection_state import record_success
 from webapp.services.users import assigned_organization_ids, create_user, generate_password, set_assignments
-from webapp.services.validation import balance_changed, cost_snapshot_values, validate_balance, validate_costs
 
 SLOT = timedelta(hours=3)
 INSERT_CHUNK = 2000
@@ -153,7 +154,13 @@ def _resume_after(organization_id: int, kind: str, default: datetime) -> datetim
     return max(default, state.last_success_at)
 
 
-def _store(model, rows: list[dict], organization_id: int, kind: str, last_check: datetime | None) -> None:
+def _store(
+    model: type[BalanceSnapshot] | type[CostSnapshot],
+    rows: list[dict[str, Any]],
+    organization_id: int,
+    kind: str,
+    last_check: datetime | None,
+) -> None:
     """Bulk-insert the replayed rows and record the last replayed check."""
     for start in range(0, len(rows), INSERT_CHUNK):
         db.session.execute(insert(model), rows[start : start + INSERT_CHUNK])
@@ -188,7 +195,9 @@ def replay_costs(
     organization: Organization, provider: Provider, start: datetime, end: datetime
 ) -> tuple[OrgOutcome, int]:
     """Replay cost collections at every slot: a snapshot per run once the month has costs."""
-    rows, last, previous = [], None, {}
+    rows: list[dict[str, Any]] = []
+    last: datetime | None = None
+    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any]]] = {}
     for slot in slots_between(_resume_after(organization.id, "costs", start), end):
         for year, month in default_cost_months(slot):
             report = provider.month_costs(organization.provider_account_ref, year, month, as_of=slot)
