@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_org
-from webapp.services.api_clients import authenticate_client, create_client, list_clients, revoke_client
+from webapp.queries.api_clients import list_clients
+from webapp.services.api_clients import authenticate_client, create_client, revoke_client
 from webapp.services.errors import ValidationError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from webapp.dashboard.params import DIGITS
 from webapp.extensions import db
 from webapp.models import AuditEvent
 from webapp.models.types import utcnow
-from webapp.queries.admin import organizations
 from webapp.queries.collector_health import next_run_due, runs_by_kind, troubled
+from webapp.queries.organizations import organizations
 from webapp.routing import MAX_ID
 from webapp.services.admin_collect import progress, request_collection
 from webapp.services.errors import ValidationError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webapp.domain.money import format_amount
 from webapp.models import BalanceSnapshot, CostSnapshot, Organization
-from webapp.services.csv_export import iso_utc
+from webapp.services.exports import iso_utc
 
 
 def organization_json(org: Organization) -> dict:

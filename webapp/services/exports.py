@@ -1,0 +1,129 @@
+"""CSV exports per SPEC §7: UTF-8, header row, ISO 8601 UTC, dot decimals, a currency column,
+formula neutralisation for text cells (OWASP CSV injection), streamed row by row; and the rows of
+the dashboard's downloads (the portfolio as shown, balance history, a month's usage lines).
+The HTTP response that streams them is webapp.web.csv.csv_response."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from webapp.domain.money import format_amount
+from webapp.models import CostSnapshot, Organization
+from webapp.queries.costs import UsageRow
+from webapp.queries.org_page import Movement
+from webapp.queries.portfolio import PortfolioRow
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 with Z, e.g. 2026-03-10T09:00:00Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def cell(value: object) -> str:
+    """One CSV cell: numbers stay numbers (a negative amount stays -3.10); text that a
+    spreadsheet would run as a formula is prefixed with a single quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+USAGE_LINE_COLUMNS = ["service", "operator_id", "operator_name", "quantity", "unit", "amount", "currency"]
+
+
+def usage_line_cells(line: UsageRow, currency: str) -> list[object]:
+    """The cells under USAGE_LINE_COLUMNS, which every usage CSV ends with."""
+    return [line.service, line.operator_id, line.operator_name, line.quantity, line.unit, line.amount, currency]
+
+
+def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """Yield the CSV text a row at a time (for a streamed Flask response)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([cell(value) for value in row])
+        yield buffer.getvalue()
+
+
+PORTFOLIO_HEADER = [
+    "organization_id",
+    "organization",
+    "balance",
+    "currency",
+    "balance_change_7d",
+    "month_to_date_cost",
+    "cost_currency",
+    "runway_days",
+    "low_balance",
+    "stale",
+    "short_runway",
+    "balance_since",
+    "last_checked_at",
+]
+HISTORY_HEADER = ["organization_id", "organization", "collected_at", "previous_amount", "amount", "change", "currency"]
+USAGE_HEADER = ["organization_id", "organization", "month", "snapshot_collected_at", *USAGE_LINE_COLUMNS]
+
+
+def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:
+    for row in rows:
+        runway = row.runway_days
+        yield [
+            row.id,
+            row.name,
+            row.amount,
+            row.currency,
+            row.change_7d,
+            row.cost,
+            row.cost_currency,
+            None if runway is None else int(runway),
+            row.low_balance,
+            row.stale,
+            row.short_runway,
+            row.collected_at,
+            row.checked_at,
+        ]
+
+
+def history_csv_rows(organization: Organization, movements: Iterable[Movement]) -> Iterator[list[object]]:
+    for movement in movements:
+        yield [
+            organization.id,
+            organization.name,
+            movement.at,
+            movement.old,
+            movement.new,
+            movement.delta,
+            movement.currency,
+        ]
+
+
+def usage_csv_rows(
+    organization: Organization, snapshot: CostSnapshot, lines: Iterable[UsageRow]
+) -> Iterator[list[object]]:
+    month = f"{snapshot.year:04d}-{snapshot.month:02d}"
+    for line in lines:
+        yield [
+            organization.id,
+            organization.name,
+            month,
+            snapshot.collected_at,
+            *usage_line_cells(line, snapshot.currency),
+        ]
