@@ -1,21 +1,15 @@
-"""API clients: the service (secret once, hashed) and `flask api-clients create|list|revoke`."""
+"""API clients, the service: the secret once and hashed, one active client of a name per organisation,
+revocation idempotent, every change audited (actor `cli` outside a request)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.admin.helpers import events
 from tests.factories import make_org
 from webapp.queries.api_clients import list_clients
 from webapp.services.api_clients import authenticate_client, create_client, revoke_client
 from webapp.services.errors import ValidationError
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_secret_is_returned_once_and_stored_only_as_a_hash(app):
@@ -49,47 +43,25 @@ def test_bad_input_is_a_validation_error(app):
         revoke_client("adc_nope")
 
 
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("api-cli-instance")
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "wsgi", "ACCOUNTDESK_ENV": "development"}
-    env.pop("DATABASE_URL", None)
-
-    def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-        )
-
-    assert run("db", "upgrade").returncode == 0
-    assert run("orgs", "create", "--name", "Acme", "--provider-ref", "acme-api").returncode == 0
-    return run
+def test_a_second_active_client_of_the_same_name_is_refused_until_the_first_is_revoked(app):
+    org, other = make_org(), make_org()
+    first = create_client(organization_id=org.id, name="ERP")
+    with pytest.raises(ValidationError, match=r"This organisation already has an active client named 'ERP'\."):
+        create_client(organization_id=org.id, name=" ERP ")
+    assert create_client(organization_id=other.id, name="ERP").client.organization_id == other.id
+    revoke_client(first.client.client_id)
+    assert create_client(organization_id=org.id, name="ERP").client.revoked_at is None
 
 
-def assert_one_line_error(result, fragment: str) -> None:
-    assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert fragment in result.stderr
-    assert len([line for line in result.stderr.splitlines() if line.startswith("Error")]) == 1
-
-
-def test_cli_create_list_revoke(cli):
-    created = cli("api-clients", "create", "--org", "1", "--name", "ERP export", "--json")
-    assert created.returncode == 0, created.stderr
-    data = json.loads(created.stdout)
-    assert data["organization_id"] == 1 and data["client_secret"] and data["revoked_at"] is None
-    text = cli("api-clients", "create", "--org", "1", "--name", "Alerts")
-    assert "shown once" in text.stdout
-    listed = json.loads(cli("api-clients", "list", "--org", "1", "--json").stdout)["clients"]
-    assert data["client_id"] in [c["client_id"] for c in listed]
-    assert all("secret" not in key for c in listed for key in c)
-    revoked = cli("api-clients", "revoke", data["client_id"])
-    assert revoked.returncode == 0 and "Revoked" in revoked.stdout
-    assert "revoked" in cli("api-clients", "list").stdout
-
-
-def test_cli_errors_are_one_line_and_non_zero(cli):
-    assert_one_line_error(cli("api-clients", "create", "--org", "999", "--name", "x"), "No organisation with id 999")
-    assert_one_line_error(cli("api-clients", "revoke", "adc_missing"), "No API client with id 'adc_missing'")
-    assert cli("api-clients", "create", "--org", "abc", "--name", "x").returncode == 2
-    for command in (["create"], ["list"], ["revoke"]):
-        result = cli("api-clients", *command, "--help")
-        assert result.returncode == 0 and "Usage:" in result.stdout
+def test_creating_and_revoking_are_audited_as_the_cli_outside_a_request(app):
+    org = make_org()
+    new = create_client(organization_id=org.id, name="ERP")
+    revoke_client(new.client.client_id)
+    revoke_client(new.client.client_id)  # a second revoke changes and records nothing
+    created, revoked = events("api_client_created"), events("api_client_revoked")
+    assert [(e.actor, e.actor_user_id, e.target) for e in created + revoked] == [
+        ("cli", None, f"api client {new.client.client_id}"),
+        ("cli", None, f"api client {new.client.client_id}"),
+    ]
+    assert created[0].details == {"organization_id": org.id, "name": "ERP"}
+    assert new.secret not in str(created[0].details)
