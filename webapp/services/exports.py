@@ -1,7 +1,5 @@
-"""CSV exports per SPEC §7: UTF-8, header row, ISO 8601 UTC, dot decimals, a currency column,
-formula neutralisation for text cells (OWASP CSV injection), streamed row by row; and the rows of
-the dashboard's downloads (the portfolio as shown, balance history, a month's usage lines).
-The HTTP response that streams them is webapp.web.csv.csv_response."""
+"""CSV per SPEC §7: UTF-8, header row, ISO 8601 UTC, dot decimals, a currency column,
+formula neutralisation for text cells (OWASP CSV injection), streamed row by row."""
 
 from __future__ import annotations
 
@@ -12,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from webapp.domain.money import format_amount
+from webapp.domain.months import Month
 from webapp.models import CostSnapshot, Organization
 from webapp.queries.costs import UsageRow
 from webapp.queries.org_page import Movement
@@ -63,67 +62,28 @@ def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
         yield buffer.getvalue()
 
 
+# The dashboard's downloads: the portfolio as shown, balance history, a month's usage lines.
 PORTFOLIO_HEADER = [
-    "organization_id",
-    "organization",
-    "balance",
-    "currency",
-    "balance_change_7d",
-    "month_to_date_cost",
-    "cost_currency",
-    "runway_days",
-    "low_balance",
-    "stale",
-    "short_runway",
-    "balance_since",
-    "last_checked_at",
-]
+    "organization_id", "organization", "balance", "currency", "balance_change_7d", "month_to_date_cost",
+    "cost_currency", "runway_days", "low_balance", "stale", "short_runway", "balance_since", "last_checked_at",
+]  # fmt: skip
 HISTORY_HEADER = ["organization_id", "organization", "collected_at", "previous_amount", "amount", "change", "currency"]
 USAGE_HEADER = ["organization_id", "organization", "month", "snapshot_collected_at", *USAGE_LINE_COLUMNS]
 
 
 def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:
     for row in rows:
-        runway = row.runway_days
-        yield [
-            row.id,
-            row.name,
-            row.amount,
-            row.currency,
-            row.change_7d,
-            row.cost,
-            row.cost_currency,
-            None if runway is None else int(runway),
-            row.low_balance,
-            row.stale,
-            row.short_runway,
-            row.collected_at,
-            row.checked_at,
-        ]
+        runway = None if row.runway_days is None else int(row.runway_days)
+        yield [row.id, row.name, row.amount, row.currency, row.change_7d, row.cost, row.cost_currency, runway,
+               row.low_balance, row.stale, row.short_runway, row.collected_at, row.checked_at]  # fmt: skip
 
 
 def history_csv_rows(organization: Organization, movements: Iterable[Movement]) -> Iterator[list[object]]:
-    for movement in movements:
-        yield [
-            organization.id,
-            organization.name,
-            movement.at,
-            movement.old,
-            movement.new,
-            movement.delta,
-            movement.currency,
-        ]
+    for move in movements:
+        yield [organization.id, organization.name, move.at, move.old, move.new, move.delta, move.currency]
 
 
-def usage_csv_rows(
-    organization: Organization, snapshot: CostSnapshot, lines: Iterable[UsageRow]
-) -> Iterator[list[object]]:
-    month = f"{snapshot.year:04d}-{snapshot.month:02d}"
+def usage_csv_rows(org: Organization, snapshot: CostSnapshot, lines: Iterable[UsageRow]) -> Iterator[list[object]]:
+    head = [org.id, org.name, str(Month(snapshot.year, snapshot.month)), snapshot.collected_at]
     for line in lines:
-        yield [
-            organization.id,
-            organization.name,
-            month,
-            snapshot.collected_at,
-            *usage_line_cells(line, snapshot.currency),
-        ]
+        yield [*head, *usage_line_cells(line, snapshot.currency)]
