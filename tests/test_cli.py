@@ -42,39 +42,6 @@ def assert_one_line_error(result, fragment: str):
     assert len([line for line in result.stderr.splitlines() if line.startswith("Error")]) == 1
 
 
-def test_orgs_create_and_duplicate_reference(cli):
-    created = cli(
-        "orgs", "create", "--name", "Acme", "--provider-ref", "acme-1", "--low-balance-threshold", "250.00", "--json"
-    )
-    assert created.returncode == 0, created.stderr
-    org = json.loads(created.stdout)
-    assert org["provider_ref"] == "acme-1"
-    dup = cli("orgs", "create", "--name", "Other", "--provider-ref", "acme-1")
-    assert_one_line_error(dup, "already belongs to organisation")
-    bad = cli("orgs", "create", "--name", "X", "--provider-ref", "ok-2", "--low-balance-threshold", "lots")
-    assert_one_line_error(bad, "Low-balance threshold")
-
-
-def test_users_create_generates_a_password_once(cli):
-    result = cli("users", "create", "--email", "Boss@Example.com", "--role", "admin", "--json")
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert data["email"] == "boss@example.com" and len(data["password"]) >= 12
-    assert_one_line_error(cli("users", "create", "--email", "boss@example.com", "--role", "admin"), "already exists")
-    assert cli("users", "create", "--email", "x@example.com", "--role", "root").returncode == 2
-    piped = cli(
-        "users",
-        "create",
-        "--email",
-        "m@example.com",
-        "--role",
-        "manager",
-        "--password-stdin",
-        input="a long enough password\n",
-    )
-    assert piped.returncode == 0 and "password" not in piped.stdout
-
-
 def test_collect_inline_and_bad_input(cli):
     assert cli("orgs", "create", "--name", "Demo", "--provider-ref", "demo-0001").returncode == 0
     balances = cli("collect", "balances", "--json")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.dashboard_data import signed_in
 from tests.factories import make_balance, make_org
-from webapp.services.csv_export import cell
+from webapp.services.exports import cell
 
 HIDDEN_TRIGGERS = {
     "space": " =HYPERLINK(1)",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.factories import make_org
-from webapp.domain.money import MAX_ABS, format_amount, parse_amount
+from webapp.domain.money import MAX_ABS, check_amount, format_amount, parse_amount
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot
 from webapp.models.types import utcnow
@@ -103,3 +103,10 @@ def test_only_plain_ascii_decimals_are_amounts(text):
 @pytest.mark.parametrize(("text", "amount"), [("12.50", "12.50"), ("-3.10", "-3.10"), ("9999999999.99999999", None)])
 def test_plain_decimals_within_bounds_parse_exactly(text, amount):
     assert parse_amount(text) == Decimal(amount or text)
+
+
+def test_absurd_exponents_are_out_of_range_not_an_overflow():
+    with pytest.raises(ValueError, match="out of range"):
+        check_amount(Decimal("1e999999999"))
+    with pytest.raises(ValueError, match="fractional digits"):
+        check_amount(Decimal("1e-999999999"))

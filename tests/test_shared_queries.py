@@ -16,7 +16,7 @@ from webapp.queries.costs import (
     unattributed_difference,
     usage_lines_of,
 )
-from webapp.services.csv_export import cell, stream_csv
+from webapp.services.exports import cell, stream_csv
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -9,8 +9,9 @@ import pytest
 
 from tests.admin.helpers import admin, post
 from tests.dashboard_data import signed_in
-from tests.factories import make_org
-from tests.helpers import csrf_token
+from tests.factories import make_org, make_user
+from tests.helpers import csrf_token, login
+from webapp.extensions import db
 
 SAMPLE_VALUES = {"org_id": "{org}", "user_id": "{user}", "event_id": "1", "client_id": "adc_x"}
 ADMIN_PAGES = ["/admin/organizations", "/admin/users", "/admin/clients", "/admin/collector", "/admin/audit"]
@@ -99,3 +100,16 @@ def test_admin_pages_render_for_an_admin_with_a_strict_csp(app, client):
         assert "<script>" not in page and "style=" not in page and " on" + "click=" not in page, url
     assert client.get("/admin/").status_code == 303
     assert post(client, "/admin/collector/collect", {"organization_id": "abc"}).status_code == 400
+
+
+def test_a_managers_post_without_a_token_is_a_404_not_a_csrf_error(app, client):
+    make_user(role="manager", email="m@example.com")
+    db.session.commit()
+    login(client, "m@example.com")
+    for url in ("/admin/users/1/role", "/admin/clients", "/admin/collector/collect"):
+        assert client.post(url).status_code == 404, url
+
+
+def test_an_admins_post_without_a_token_is_still_refused(app, client):
+    admin(client)
+    assert client.post("/admin/clients", data={"organization_id": "1", "name": "x"}).status_code == 400

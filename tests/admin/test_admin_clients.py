@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.admin.helpers import admin, events, post
 from tests.factories import make_org
 from webapp.extensions import db
@@ -87,3 +89,13 @@ def test_the_organisation_page_lists_its_clients(app, client):
     theirs, _ = secret_of(create(client, other.id, "Theirs").get_data(as_text=True))
     page = client.get(f"/admin/organizations/{org.id}").get_data(as_text=True)
     assert mine in page and theirs not in page
+
+
+@pytest.mark.parametrize(
+    "data", [{"organization_id": "9" * 30, "name": "ERP"}, {"organization_id": "1", "name": "E\x00RP"}]
+)
+def test_odd_form_input_is_refused_next_to_the_field(app, client, data):
+    make_org()
+    admin(client)
+    response = post(client, "/admin/clients", data)
+    assert response.status_code == 422

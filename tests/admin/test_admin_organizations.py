@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.admin.helpers import admin, events, post
 from tests.factories import make_org
 from webapp.collection.rules import active_organization_ids
 from webapp.extensions import db
 from webapp.models import Organization
 
+X = {"name": "X", "provider_ref": "x-1"}
 NEW = {"name": "Acme Ltd", "provider_ref": "acme-001", "low_balance_threshold": "250.50", "active": "y"}
 
 
@@ -101,3 +104,45 @@ def test_there_is_no_way_to_delete_an_organisation(app, client):
 def test_unknown_organisation_is_404(app, client):
     admin(client)
     assert client.get("/admin/organizations/999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "N\x00ul", "provider_ref": "nul-1"},
+        {"name": "Huge", "provider_ref": "huge-1", "low_balance_threshold": "1e999999999"},
+    ],
+)
+def test_odd_form_input_is_refused_next_to_the_field(app, client, data):
+    make_org()
+    admin(client)
+    response = post(client, "/admin/organizations", data)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("threshold", ["1E+30", "1e3", "1_000", "١٢", "１２", "+5", "12.", "0x10", "12345678901"])
+def test_the_threshold_must_be_a_plain_ascii_decimal(app, client, threshold):
+    admin(client)
+    response = post(
+        client, "/admin/organizations", {"name": "X", "provider_ref": "x-1", "low_balance_threshold": threshold}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="low_balance_threshold-error">Low-balance threshold: amount must be a plain decimal like 12.50' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Organization)) == 0
+
+
+def test_spaces_typed_around_the_threshold_are_trimmed_before_the_strict_check(app, client):
+    admin(client)
+    response = post(
+        client, "/admin/organizations", {"name": "X", "provider_ref": "x-1", "low_balance_threshold": " 500.00\t"}
+    )
+    assert response.status_code == 303
+    org = db.session.scalar(db.select(Organization).where(Organization.provider_account_ref == "x-1"))
+    assert org.low_balance_threshold == Decimal("500")
+    edit = post(
+        client, f"/admin/organizations/{org.id}", {"name": "X", "provider_ref": "x-1", "low_balance_threshold": "1e3"}
+    )
+    assert edit.status_code == 422 and "plain decimal" in edit.get_data(as_text=True)
+    db.session.refresh(org)
+    assert org.low_balance_threshold == Decimal("500")

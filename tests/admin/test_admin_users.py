@@ -107,3 +107,18 @@ def test_unknown_user_is_404(app, client):
     admin(client)
     assert client.get("/admin/users/999999").status_code == 404
     assert post(client, "/admin/users/999999/role", {"role": "admin"}).status_code == 404
+
+
+def test_odd_form_input_is_refused_next_to_the_field(app, client):
+    make_org()
+    admin(client)
+    response = post(client, "/admin/users", {"email": "a\x00b@example.com", "role": "manager"})
+    assert response.status_code == 422
+
+
+def test_assigning_an_impossible_organisation_id_is_refused(app, client):
+    manager = make_user(role="manager")
+    admin(client)
+    response = post(client, f"/admin/users/{manager.id}/assignments", {"organizations": ["9" * 30]},
+                    page=f"/admin/users/{manager.id}")  # fmt: skip
+    assert response.status_code == 422

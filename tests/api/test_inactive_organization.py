@@ -8,7 +8,7 @@ import base64
 
 from tests.api.test_forged_tokens import assert_unauthorized, expected_answers
 from webapp.extensions import db
-from webapp.services.admin_orgs import update_organization
+from webapp.services.organizations import update_organization
 
 
 def set_active(organization, active: bool) -> None:
@@ -19,6 +19,7 @@ def set_active(organization, active: bool) -> None:
         threshold=None,
         active=active,
     )
+    db.session.commit()  # the caller owns the transaction
     db.session.expire_all()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
+
 from webapp.admin import bp
 from webapp.admin.responses import render_page_or_partial
 from webapp.dashboard import params
@@ -10,7 +12,7 @@ from webapp.services.audit import ACTIONS
 
 
 @bp.get("/audit")
-def audit_log_page():
+def audit_log_page() -> ResponseReturnValue:
     filters = AuditFilter(
         action=params.choice("action", ("", *ACTIONS), ""),
         actor=params.search_text("actor"),

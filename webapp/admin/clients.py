@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request, url_for
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from webapp.admin import bp
@@ -11,9 +11,9 @@ from webapp.admin.forms import ActionForm, ClientForm, field_error
 from webapp.admin.responses import redirect_after_post
 from webapp.dashboard import params
 from webapp.extensions import db
-from webapp.models import ApiClient
-from webapp.queries.admin import clients_with_organizations, organizations
-from webapp.services.admin_clients import add_client, revoke
+from webapp.queries.api_clients import client_by_id, clients_with_organizations
+from webapp.queries.organizations import organizations
+from webapp.services.api_clients import NewClient, create_client, revoke_client
 from webapp.services.errors import ValidationError
 
 
@@ -26,14 +26,15 @@ def _client_form() -> ClientForm:
 
 
 @bp.route("/clients", methods=["GET", "POST"])
-def clients_page():
+def clients_page() -> ResponseReturnValue:
     form = _client_form()
     if request.method == "GET" and (org_id := params.optional_int("org")) is not None:
         form.organization_id.data = org_id
-    created = None
+    created: NewClient | None = None
     if form.validate_on_submit():
         try:
-            created = add_client(organization_id=form.organization_id.data, name=form.name.data)
+            created = create_client(organization_id=form.organization_id.data, name=form.name.data)
+            db.session.commit()
         except ValidationError as error:
             db.session.rollback()
             field_error(form, "organization_id" if error.field == "org" else error.field, error.message)
@@ -51,10 +52,12 @@ def clients_page():
 
 
 @bp.post("/clients/<client_id>/revoke")
-def client_revoke(client_id: str):
-    if db.session.scalar(select(ApiClient.id).where(ApiClient.client_id == client_id)) is None:
-        abort(404)
+def client_revoke(client_id: str) -> ResponseReturnValue:
+    client = client_by_id(client_id) or abort(404)
     form = ActionForm()
     if form.validate_on_submit():
-        flash("Client revoked: its tokens no longer work." if revoke(client_id) else "Already revoked.")
+        was_active = client.revoked_at is None
+        revoke_client(client_id)
+        db.session.commit()
+        flash("Client revoked: its tokens no longer work." if was_active else "Already revoked.")
     return redirect_after_post(url_for("admin.clients_page"))

@@ -13,8 +13,8 @@ from webapp.collection.requests import progress, request_collection
 from webapp.extensions import db
 from webapp.models import AuditEvent
 from webapp.models.types import utcnow
-from webapp.queries.admin import organizations
 from webapp.queries.collector_health import runs_by_kind, troubled
+from webapp.queries.organizations import organizations
 from webapp.routing import MAX_ID
 from webapp.services.errors import ValidationError
 

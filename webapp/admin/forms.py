@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, Field, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -11,10 +11,17 @@ from webapp.models.user import ROLES
 from webapp.routing import MAX_ID
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class OrganizationForm(FlaskForm):
     name = StringField("Name", validators=[Length(max=200)])
     provider_ref = StringField("Provider reference", validators=[Length(max=100)])
-    low_balance_threshold = StringField("Low-balance threshold", validators=[Optional(), Length(max=30)])
+    # What a person types is trimmed (a pasted " 500.00 "); the service then takes only a plain ASCII decimal.
+    low_balance_threshold = StringField(
+        "Low-balance threshold", validators=[Optional(), Length(max=30)], filters=[_strip]
+    )
     active = BooleanField("Active (collected)", default=True)
 
 
@@ -27,7 +34,7 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role, role) for role in ROLES])
 
 
-def ids_in_range(form, field) -> None:
+def ids_in_range(form: FlaskForm, field: Field) -> None:
     values = field.data if isinstance(field.data, list) else [field.data]
     if any(value is not None and not 0 < value <= MAX_ID for value in values):
         raise ValidationError("No such organisation.")

@@ -2,52 +2,55 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import abort, flash, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from webapp.admin import bp
 from webapp.admin.forms import OrganizationForm, field_error
 from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import Organization
-from webapp.queries.admin import clients_with_organizations, organizations
-from webapp.services.admin_orgs import add_organization, update_organization
+from webapp.queries.api_clients import clients_with_organizations
+from webapp.queries.organizations import organizations
 from webapp.services.errors import ValidationError
+from webapp.services.organizations import create_organization, update_organization
 
 
-def _plain(amount) -> str:
+def _plain(amount: Decimal | None) -> str:
     return "" if amount is None else format(amount.normalize(), "f")
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     return redirect_after_post(url_for("admin.organizations_page"))
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
-def organizations_page():
+def organizations_page() -> ResponseReturnValue:
     form = OrganizationForm()
-    status = 200
     if form.validate_on_submit():
         try:
-            org = add_organization(
+            org = create_organization(
                 name=form.name.data,
                 provider_ref=form.provider_ref.data,
-                threshold=form.low_balance_threshold.data,
+                low_balance_threshold=form.low_balance_threshold.data,
                 active=form.active.data,
             )
+            db.session.commit()
         except ValidationError as error:
             db.session.rollback()
             field_error(form, error.field, error.message)
         else:
             flash(f"Organisation “{org.name}” created.")
             return redirect_after_post(url_for("admin.organization_page", org_id=org.id))
-    if form.errors:
-        status = 422
+    status = 422 if form.errors else 200
     return render_template("admin/organizations.html", form=form, organizations=organizations()), status
 
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
-def organization_page(org_id: int):
+def organization_page(org_id: int) -> ResponseReturnValue:
     org = db.session.get(Organization, org_id) or abort(404)
     form = OrganizationForm(
         data={
@@ -66,13 +69,14 @@ def organization_page(org_id: int):
                 threshold=form.low_balance_threshold.data,
                 active=form.active.data,
             )
+            db.session.commit()
         except ValidationError as error:
             db.session.rollback()
             field_error(form, error.field, error.message)
         else:
             flash("Saved." if changes else "Nothing to change.")
             return redirect_after_post(url_for("admin.organization_page", org_id=org.id))
-    org = db.session.get(Organization, org_id)
+    org = db.session.get(Organization, org_id) or abort(404)  # reloaded: a refused edit was rolled back
     clients = clients_with_organizations(org.id)
     status = 422 if form.errors else 200
     return render_template("admin/organization.html", form=form, org=org, clients=clients), status

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
 from webapp.admin import bp
 from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, field_error
 from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import User
-from webapp.queries.admin import assignment_counts, organizations, users
-from webapp.services.admin_users import add_user, change_assignments, change_role, reset_password, set_active
+from webapp.queries.organizations import organizations
+from webapp.queries.users import assignment_counts, users
 from webapp.services.errors import ValidationError
-from webapp.services.users import assigned_organization_ids
+from webapp.services.users import (
+    NewUser,
+    assigned_organization_ids,
+    change_assignments,
+    change_role,
+    invite_user,
+    reset_password,
+    set_active,
+)
 
 
 @bp.route("/users", methods=["GET", "POST"])
-def users_page():
+def users_page() -> ResponseReturnValue:
     form = UserForm()
-    created = None
+    created: NewUser | None = None
     if form.validate_on_submit():
         try:
-            created = add_user(email=form.email.data, role=form.role.data)
+            created = invite_user(email=form.email.data, role=form.role.data)
+            db.session.commit()
         except ValidationError as error:
             db.session.rollback()
             field_error(form, error.field, error.message)
@@ -38,7 +52,7 @@ def _user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-def _render_user(user: User, status: int = 200, new_password: str | None = None, **forms):
+def _render_user(user: User, status: int = 200, new_password: str | None = None, **forms: FlaskForm) -> tuple[str, int]:
     forms.setdefault("role_form", RoleForm(formdata=None, role=user.role))
     forms.setdefault("assignments_form", AssignmentsForm(formdata=None))
     forms.setdefault("active_form", ActiveForm(formdata=None))
@@ -53,17 +67,18 @@ def _render_user(user: User, status: int = 200, new_password: str | None = None,
 
 
 @bp.get("/users/<int:user_id>")
-def user_page(user_id: int):
+def user_page(user_id: int) -> ResponseReturnValue:
     return _render_user(_user_or_404(user_id))
 
 
-def _apply(user_id: int, form, action, form_name: str):
+def _apply(user_id: int, form: Any, action: Callable[[User, Any], bool], form_name: str) -> ResponseReturnValue:
     """Run `action(user, form)`; success redirects back (PRG), a refusal re-renders with the message."""
     user = _user_or_404(user_id)
     if not form.validate_on_submit():
         return _render_user(user, 422, **{form_name: form})
     try:
         changed = action(user, form)
+        db.session.commit()
     except ValidationError as error:
         db.session.rollback()
         field_error(form, error.field, error.message)
@@ -73,12 +88,12 @@ def _apply(user_id: int, form, action, form_name: str):
 
 
 @bp.post("/users/<int:user_id>/role")
-def user_role(user_id: int):
+def user_role(user_id: int) -> ResponseReturnValue:
     return _apply(user_id, RoleForm(), lambda user, form: change_role(user, form.role.data), "role_form")
 
 
 @bp.post("/users/<int:user_id>/assignments")
-def user_assignments(user_id: int):
+def user_assignments(user_id: int) -> ResponseReturnValue:
     def assign(user: User, form: AssignmentsForm) -> bool:
         diff = change_assignments(user, set(form.organizations.data or []))
         return bool(diff["added"] or diff["removed"])
@@ -87,7 +102,7 @@ def user_assignments(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/active")
-def user_active(user_id: int):
+def user_active(user_id: int) -> ResponseReturnValue:
     def toggle(user: User, form: ActiveForm) -> bool:
         if form.active.data not in ("0", "1"):
             raise ValidationError("active", "Choose to deactivate or reactivate.")
@@ -97,10 +112,12 @@ def user_active(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/password")
-def user_password(user_id: int):
+def user_password(user_id: int) -> ResponseReturnValue:
     """A new one-time password, shown once on the user's page (never cached)."""
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    page, status = _render_user(user, new_password=reset_password(user))
+    password = reset_password(user)
+    db.session.commit()
+    page, status = _render_user(user, new_password=password)
     return page, status, {"Cache-Control": "no-store"}

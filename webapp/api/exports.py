@@ -10,8 +10,8 @@ from webapp.api.resources import date_range, latest_cost_or_404, organization_id
 from webapp.extensions import db
 from webapp.queries.balances import balance_history_stmt
 from webapp.queries.costs import usage_lines_of
-from webapp.services.csv_export import USAGE_LINE_COLUMNS, usage_line_cells
-from webapp.services.csv_export import csv_response as shared_csv_response
+from webapp.services.exports import USAGE_LINE_COLUMNS, usage_line_cells
+from webapp.web.csv import csv_response as shared_csv_response
 
 BALANCE_HEADER = ["organization_id", "collected_at", "amount", "currency"]
 USAGE_HEADER = ["organization_id", "year", "month", "collected_at", *USAGE_LINE_COLUMNS]

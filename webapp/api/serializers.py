@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webapp.domain.money import format_amount
 from webapp.models import BalanceSnapshot, CostSnapshot, Organization
-from webapp.services.csv_export import iso_utc
+from webapp.services.exports import iso_utc
 
 
 def organization_json(org: Organization) -> dict:
@@ -33,7 +33,7 @@ def cost_json(row: CostSnapshot) -> dict:
         "collected_at": iso_utc(row.collected_at),
         "currency": row.currency,
         "total": format_amount(row.total),
-        # Stored exactly as SPEC §2's wire form when collected (services/validation.py), so they pass through.
+        # Stored exactly as SPEC §2's wire form when collected (collection/validation.py), so they pass through.
         "fees": row.fees,
         "usage_lines": row.usage_lines,
     }

@@ -1,4 +1,5 @@
-"""`flask api-clients create|list|revoke`: credentials for the integration API (SPEC §6)."""
+"""`flask api-clients create|list|revoke`: credentials for the integration API (SPEC §6), with the admin page's
+rules (one active client of a name per organisation) and audit (actor `cli`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from flask.cli import AppGroup
 
 from webapp.cli.common import database_errors_as_messages, emit, fail_on_validation
 from webapp.extensions import db
+from webapp.models import ApiClient
+from webapp.queries.api_clients import list_clients
 from webapp.routing import MAX_ID
-from webapp.services.api_clients import create_client, list_clients, revoke_client
-from webapp.services.csv_export import iso_utc
+from webapp.services.api_clients import create_client, revoke_client
 from webapp.services.errors import ValidationError
+from webapp.services.exports import iso_utc
 
 api_clients_cli = AppGroup("api-clients", help="Manage API clients (integration credentials).")
 
 
-def _client_dict(client) -> dict:
+def _client_dict(client: ApiClient) -> dict[str, object]:
     return {
         "client_id": client.client_id,
         "organization_id": client.organization_id,
@@ -71,4 +74,5 @@ def revoke(client_id: str, as_json: bool) -> None:
     except ValidationError as error:
         fail_on_validation(error)
     db.session.commit()
-    emit(as_json, _client_dict(client), f"Revoked API client {client.client_id} (since {iso_utc(client.revoked_at)})")
+    data = _client_dict(client)
+    emit(as_json, data, f"Revoked API client {client.client_id} (since {data['revoked_at']})")

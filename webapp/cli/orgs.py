@@ -1,4 +1,4 @@
-"""`flask orgs create`: organisations from the shell (SPEC §6)."""
+"""`flask orgs create`: organisations from the shell (SPEC §6), with the admin page's rules and audit (actor `cli`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from webapp.cli.common import database_errors_as_messages, emit, fail_on_validation
 from webapp.extensions import db
 from webapp.services.errors import ValidationError
+from webapp.services.organizations import create_organization
 
 orgs_cli = AppGroup("orgs", help="Manage organisations.")
 
@@ -15,12 +16,14 @@ orgs_cli = AppGroup("orgs", help="Manage organisations.")
 @orgs_cli.command("create", help="Create an organisation.")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--provider-ref", required=True, help="The organisation's account reference at the provider (unique).")
-@click.option("--low-balance-threshold", default=None, help="Balance under which the dashboard warns, e.g. 500.00.")
+@click.option(
+    "--low-balance-threshold",
+    default=None,
+    help="Balance under which the dashboard warns: a plain decimal such as 500.00 (no exponent, spaces or _).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the organisation as JSON.")
 @database_errors_as_messages
 def orgs_create(name: str, provider_ref: str, low_balance_threshold: str | None, as_json: bool) -> None:
-    from webapp.services.organizations import create_organization
-
     try:
         org = create_organization(name=name, provider_ref=provider_ref, low_balance_threshold=low_balance_threshold)
     except ValidationError as error:

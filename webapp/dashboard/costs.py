@@ -24,8 +24,8 @@ from webapp.queries.cost_page import (
     sort_lines,
 )
 from webapp.queries.costs import month_bounds
-from webapp.services.csv_export import csv_response
-from webapp.services.dashboard_csv import USAGE_HEADER, usage_csv_rows
+from webapp.services.exports import USAGE_HEADER, usage_csv_rows
+from webapp.web.csv import csv_response
 
 
 @bp.get("/orgs/<int:organization_id>/costs")

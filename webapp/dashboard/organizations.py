@@ -21,8 +21,8 @@ from webapp.queries.org_page import (
     recent_movements,
     visible_organization,
 )
-from webapp.services.csv_export import csv_response
-from webapp.services.dashboard_csv import HISTORY_HEADER, history_csv_rows
+from webapp.services.exports import HISTORY_HEADER, history_csv_rows
+from webapp.web.csv import csv_response
 
 
 def organization_or_404(organization_id: int) -> Organization:

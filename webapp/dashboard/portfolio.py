@@ -9,8 +9,8 @@ from webapp.dashboard import bp, params
 from webapp.dashboard.htmx import render_page_or_partial
 from webapp.models.types import utcnow
 from webapp.queries.portfolio import SORTS, PortfolioParams, portfolio_all, portfolio_page
-from webapp.services.csv_export import csv_response
-from webapp.services.dashboard_csv import PORTFOLIO_HEADER, portfolio_csv_rows
+from webapp.services.exports import PORTFOLIO_HEADER, portfolio_csv_rows
+from webapp.web.csv import csv_response
 
 
 def _params(*, paged: bool = True) -> PortfolioParams:

@@ -46,7 +46,7 @@ def audit_page(filters: AuditFilter) -> AuditPage:
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
         statement = statement.where(func.lower(AuditEvent.target).like(pattern, escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     events = db.session.scalars(
         statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(PER_PAGE)

@@ -1,13 +1,19 @@
-"""Which organisations a user may see."""
+"""Organisations: every one (admin), or those a user may see. Never commits."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from webapp.extensions import db
 from webapp.models import Organization, User, user_organizations
 
 
-def visible_organizations_stmt(user: User) -> Select:
+def organizations() -> list[Organization]:
+    """Every organisation, active first, then by name."""
+    return list(db.session.scalars(select(Organization).order_by(Organization.active.desc(), Organization.name)))
+
+
+def visible_organizations_stmt(user: User) -> Select[tuple[Organization]]:
     """Admins see every organisation; managers only those assigned to them."""
     statement = select(Organization)
     if not user.is_admin:

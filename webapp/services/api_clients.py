@@ -1,4 +1,7 @@
-"""API clients: create (secret shown once, stored as a hash), list, revoke, authenticate."""
+"""API clients: create (secret shown once, stored as a hash), revoke, authenticate — validated and audited.
+
+Used by the admin pages and `flask api-clients` alike; the caller commits.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from sqlalchemy import Exists, Select, select
 from webapp.extensions import db
 from webapp.models import ApiClient, Organization
 from webapp.models.types import utcnow
+from webapp.services import audit
 from webapp.services.errors import ValidationError
 
 CLIENT_ID_PREFIX = "adc_"
@@ -45,10 +49,17 @@ def clean_client_name(name: str | None) -> str:
 
 
 def create_client(*, organization_id: int, name: str) -> NewClient:
-    """Add a client bound to one organisation; the caller commits."""
+    """Add and audit a client bound to one organisation. An active client of the same name for the
+    organisation (a double submit) is refused; concurrent creates wait on the organisation's row."""
     name = clean_client_name(name)
-    if db.session.get(Organization, organization_id) is None:
+    locked = select(Organization.id).where(Organization.id == organization_id).with_for_update(key_share=True)
+    if db.session.scalar(locked) is None:
         raise ValidationError("org", f"No organisation with id {organization_id}.")
+    clash = select(ApiClient.client_id).where(
+        ApiClient.organization_id == organization_id, ApiClient.name == name, ApiClient.revoked_at.is_(None)
+    )
+    if db.session.scalar(clash) is not None:
+        raise ValidationError("name", f"This organisation already has an active client named {name!r}.")
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         client_id=CLIENT_ID_PREFIX + secrets.token_urlsafe(16),
@@ -57,28 +68,22 @@ def create_client(*, organization_id: int, name: str) -> NewClient:
         name=name,
     )
     db.session.add(client)
+    audit.record(
+        "api_client_created", f"api client {client.client_id}", {"organization_id": organization_id, "name": name}
+    )
     db.session.flush()
     return NewClient(client, secret)
 
 
-def clients_stmt(organization_id: int | None = None) -> Select:
-    statement = select(ApiClient).order_by(ApiClient.organization_id, ApiClient.id)
-    if organization_id is not None:
-        statement = statement.where(ApiClient.organization_id == organization_id)
-    return statement
-
-
-def list_clients(organization_id: int | None = None) -> list[ApiClient]:
-    return list(db.session.scalars(clients_stmt(organization_id)))
-
-
 def revoke_client(client_id: str) -> ApiClient:
-    """Mark a client revoked (idempotent); its outstanding tokens fail from now on. The caller commits."""
+    """Mark a client revoked, audited; its outstanding tokens fail from now on. Idempotent: revoking
+    a revoked client changes and records nothing."""
     client = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     if client is None:
         raise ValidationError("client_id", f"No API client with id {client_id!r}.")
     if client.revoked_at is None:
         client.revoked_at = utcnow()
+        audit.record("api_client_revoked", f"api client {client_id}", {"organization_id": client.organization_id})
         db.session.flush()
     return client
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -29,7 +31,7 @@ class TokenSettings:
     ttl_seconds: int
 
     @classmethod
-    def from_config(cls, config) -> TokenSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> TokenSettings:
         return cls(config["JWT_SECRET"], config["JWT_ISSUER"], config["JWT_AUDIENCE"], config["JWT_TTL_SECONDS"])
 
 
@@ -54,7 +56,7 @@ def issue_token(settings: TokenSettings, *, client_id: str, organization_id: int
     return jwt.encode(claims, settings.secret, algorithm=ALGORITHMS[0])
 
 
-def _claims_of(payload: dict) -> TokenClaims:
+def _claims_of(payload: dict[str, Any]) -> TokenClaims:
     sub, client_id, jti = payload["sub"], payload["client_id"], payload["jti"]
     if not (
         isinstance(sub, str)

@@ -33,16 +33,23 @@ ACTIONS = (
 )
 
 
+# Who acted when no one is signed in: a request without a session is an anonymous visitor; outside a
+# request the only code that changes audited things is the `flask` CLI, run by an operator at the shell.
+ANONYMOUS_ACTOR = "anonymous"
+CLI_ACTOR = "cli"
+
+
 def _actor(actor: User | None) -> tuple[int | None, str]:
     if actor is not None:
         return actor.id, actor.email
-    if has_request_context():
-        principal = getattr(g, "api_principal", None)
-        if principal is not None:
-            return None, f"api:{principal.client_id}"
-        if current_user and current_user.is_authenticated:
-            return current_user.id, current_user.email
-    return None, "anonymous" if has_request_context() else "system"
+    if not has_request_context():
+        return None, CLI_ACTOR
+    principal = getattr(g, "api_principal", None)
+    if principal is not None:
+        return None, f"api:{principal.client_id}"
+    if current_user and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, ANONYMOUS_ACTOR
 
 
 def _check_details(details: dict[str, Any]) -> None:

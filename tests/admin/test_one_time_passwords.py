@@ -1,28 +1,15 @@
-"""Issue 6 §2: a user created by an admin must replace the generated password at first sign-in; until then every
-page, partial and form leads to the change form, and the generated password opens nothing else."""
+"""One-time passwords: a user created by an admin must replace the generated password at first sign-in (until
+then every page, partial and form leads to the change form); changing it ends every other session; an admin can
+issue a new one, which ends the user's sessions."""
 
 from __future__ import annotations
 
 import re
 
-from tests.admin.helpers import admin, events, post
-from tests.factories import make_org
+from tests.admin.helpers import NEW_PASSWORD, change_password, created_manager, events, post
 from tests.helpers import csrf_token, login
 from webapp.extensions import db
-from webapp.models import User
-
-NEW_PASSWORD = "my own long passphrase 42"
-
-
-def created_manager(app, client) -> tuple[str, str]:
-    org = make_org(name="Assigned Org")
-    admin(client)
-    page = post(client, "/admin/users", {"email": "first@example.com", "role": "manager"}).get_data(as_text=True)
-    password = re.search(r'id="new-user-password" class="secret">([^<]+)<', page).group(1)
-    user = db.session.scalar(db.select(User).where(User.email == "first@example.com"))
-    post(client, f"/admin/users/{user.id}/assignments", {"organizations": [org.id]})
-    assert user.must_change_password
-    return "first@example.com", password
+from webapp.models import AuditEvent, User
 
 
 def test_the_generated_password_only_opens_the_change_form(app, client):
@@ -62,3 +49,32 @@ def test_changing_the_password_opens_the_dashboard_and_is_audited(app, client):
     assert event.actor == email and NEW_PASSWORD not in str(event.details) and password not in str(event.details)
     other = app.test_client()
     assert login(other, email, password).status_code == 200  # the generated password no longer works
+
+
+def test_changing_the_password_signs_out_every_other_session(app, client):
+    email, password = created_manager(app, client)
+    intruder, owner = app.test_client(), app.test_client()
+    login(intruder, email, password)  # someone who saw the one-time password first
+    login(owner, email, password)
+    assert change_password(owner, password).status_code == 303
+    assert owner.get("/").status_code == 200  # the session that changed it stays
+    assert intruder.get("/").status_code == 302  # the other one ended at once
+    assert intruder.get("/").headers["Location"].startswith("/login")
+
+
+def test_an_admin_can_issue_a_new_one_time_password(app, client):
+    email, first = created_manager(app, client)
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    holder = app.test_client()
+    login(holder, email, first)
+    response = post(client, f"/admin/users/{user.id}/password", page=f"/admin/users/{user.id}")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    second = re.search(r'id="new-user-password" class="secret">([^<]+)<', response.get_data(as_text=True)).group(1)
+    assert second != first
+    assert holder.get("/").status_code == 302  # earlier sessions ended
+    fresh = app.test_client()
+    assert login(fresh, email, first).status_code == 200  # the old one no longer works
+    assert login(fresh, email, second).status_code == 302
+    assert fresh.get("/").headers["Location"] == "/account/password"  # must choose their own again
+    assert [e.target for e in events("password_reset")] == [f"user {user.id} ({email})"]
+    assert second not in str([e.details for e in db.session.scalars(db.select(AuditEvent))])

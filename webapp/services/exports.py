@@ -10,10 +10,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask import Response, stream_with_context
-
 from webapp.domain.money import format_amount
-from webapp.services import audit
+from webapp.domain.months import Month
+from webapp.models import CostSnapshot, Organization
+from webapp.queries.costs import UsageRow
+from webapp.queries.org_page import Movement
+from webapp.queries.portfolio import PortfolioRow
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Spreadsheets also act on a trigger after leading blanks, and on its full-width forms (＝＋－＠).
@@ -59,7 +61,7 @@ def neutralised(text: str) -> str:
 USAGE_LINE_COLUMNS = ["service", "operator_id", "operator_name", "quantity", "unit", "amount", "currency"]
 
 
-def usage_line_cells(line, currency: str) -> list[object]:
+def usage_line_cells(line: UsageRow, currency: str) -> list[object]:
     """The cells under USAGE_LINE_COLUMNS, which every usage CSV ends with."""
     return [line.service, line.operator_id, line.operator_name, line.quantity, line.unit, line.amount, currency]
 
@@ -77,10 +79,28 @@ def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
         yield buffer.getvalue()
 
 
-def csv_response(header: list[str], rows: Iterable[Iterable[object]], filename: str) -> Response:
-    """A streamed text/csv download (rows are read while the response is sent), recorded in the audit log."""
-    audit.record_export(filename)
-    response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+# The dashboard's downloads: the portfolio as shown, balance history, a month's usage lines.
+PORTFOLIO_HEADER = [
+    "organization_id", "organization", "balance", "currency", "balance_change_7d", "month_to_date_cost",
+    "cost_currency", "runway_days", "low_balance", "stale", "short_runway", "balance_since", "last_checked_at",
+]  # fmt: skip
+HISTORY_HEADER = ["organization_id", "organization", "collected_at", "previous_amount", "amount", "change", "currency"]
+USAGE_HEADER = ["organization_id", "organization", "month", "snapshot_collected_at", *USAGE_LINE_COLUMNS]
+
+
+def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:
+    for row in rows:
+        runway = None if row.runway_days is None else int(row.runway_days)
+        yield [row.id, row.name, row.amount, row.currency, row.change_7d, row.cost, row.cost_currency, runway,
+               row.low_balance, row.stale, row.short_runway, row.collected_at, row.checked_at]  # fmt: skip
+
+
+def history_csv_rows(organization: Organization, movements: Iterable[Movement]) -> Iterator[list[object]]:
+    for move in movements:
+        yield [organization.id, organization.name, move.at, move.old, move.new, move.delta, move.currency]
+
+
+def usage_csv_rows(org: Organization, snapshot: CostSnapshot, lines: Iterable[UsageRow]) -> Iterator[list[object]]:
+    head = [org.id, org.name, str(Month(snapshot.year, snapshot.month)), snapshot.collected_at]
+    for line in lines:
+        yield [*head, *usage_line_cells(line, snapshot.currency)]
