@@ -9,8 +9,8 @@ from flask import Flask
 
 from webapp.compression import init_compression
 from webapp.config import PROJECT_ROOT, ConfigError, load_config
-from webapp.security import init_security_headers
-from webapp.templating import init_templating
+from webapp.web.security import init_security_headers
+from webapp.web.templating import init_templating
 
 __all__ = ["ConfigError", "create_app"]
 

@@ -6,15 +6,15 @@ from flask import abort, flash, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm, ClientForm, field_error
-from webapp.admin.responses import redirect_after_post
-from webapp.dashboard import params
 from webapp.extensions import db
 from webapp.models import ApiClient
 from webapp.queries.admin import clients_with_organizations, organizations
 from webapp.services.admin_clients import add_client, revoke
 from webapp.services.errors import ValidationError
+from webapp.web import params
+from webapp.web.htmx import redirect_after_post
 
 
 def _client_form() -> ClientForm:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, render_template, url_for
 from redis.exceptions import RedisError
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm
-from webapp.admin.responses import redirect_after_post, render_page_or_partial
-from webapp.dashboard.params import DIGITS
 from webapp.extensions import db
 from webapp.models import AuditEvent
 from webapp.models.types import utcnow
@@ -17,6 +15,8 @@ from webapp.queries.collector_health import next_run_due, runs_by_kind, troubled
 from webapp.routing import MAX_ID
 from webapp.services.admin_collect import progress, request_collection
 from webapp.services.errors import ValidationError
+from webapp.web.htmx import redirect_after_post, render_page_or_partial
+from webapp.web.params import DIGITS
 
 
 def _health(request_event: AuditEvent | None = None) -> dict:

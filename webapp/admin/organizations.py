@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, url_for
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import OrganizationForm, field_error
-from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.queries.admin import clients_with_organizations, organizations
 from webapp.services.admin_orgs import add_organization, update_organization
 from webapp.services.errors import ValidationError
+from webapp.web.htmx import redirect_after_post
 
 
 def _plain(amount) -> str:

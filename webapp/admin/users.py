@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, url_for
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, field_error
-from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import User
 from webapp.queries.admin import assignment_counts, organizations, users
 from webapp.services.admin_users import add_user, change_assignments, change_role, reset_password, set_active
 from webapp.services.errors import ValidationError
 from webapp.services.users import assigned_organization_ids
+from webapp.web.htmx import redirect_after_post
 
 
 @bp.route("/users", methods=["GET", "POST"])

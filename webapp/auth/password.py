@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from webapp.auth import bp
+from webapp.auth.blueprint import bp
 from webapp.extensions import db
 from webapp.models.user import hash_token
 from webapp.services import audit

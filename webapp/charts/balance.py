@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time
-from webapp.queries.org_page import BalancePoint
+from webapp.queries.balances import BalancePoint
 
 MAX_POINTS = 800
 

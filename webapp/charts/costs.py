@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time, plain
-from webapp.queries.cost_page import Share
+from webapp.queries.costs import Share
 
 
 def service_figure(services: Sequence[Share], currency: str) -> dict:

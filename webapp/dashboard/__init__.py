@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from webapp.dashboard import costs, organizations, portfolio
+from webapp.dashboard.blueprint import bp
 
-bp = Blueprint("dashboard", __name__)
-
-from webapp.dashboard import assets, costs, filters, organizations, portfolio  # noqa: E402, F401 - registers the views
+__all__ = ["bp", "costs", "organizations", "portfolio"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from webapp.extensions import db
 from webapp.models import Organization, User, user_organizations
 
 
@@ -15,3 +16,8 @@ def visible_organizations_stmt(user: User) -> Select:
             user_organizations.c.user_id == user.id
         )
     return statement
+
+
+def visible_organization(user: User, organization_id: int) -> Organization | None:
+    """The organisation if this user may see it; None (→ 404) otherwise, guessed ids included."""
+    return db.session.scalar(visible_organizations_stmt(user).where(Organization.id == organization_id))

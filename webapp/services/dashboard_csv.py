@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from webapp.models import CostSnapshot, Organization
+from webapp.queries.balances import Movement
 from webapp.queries.costs import UsageRow
-from webapp.queries.org_page import Movement
 from webapp.queries.portfolio import PortfolioRow
 from webapp.services.csv_export import USAGE_LINE_COLUMNS, usage_line_cells
 
