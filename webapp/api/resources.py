@@ -35,7 +35,8 @@ def conditional_json(data: dict, last_modified: datetime) -> Response:
     response = json_response(data)
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.last_modified = last_modified
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def date_range() -> tuple[datetime | None, datetime | None]:
@@ -48,6 +49,8 @@ def date_range() -> tuple[datetime | None, datetime | None]:
 def organization():
     params.only()
     org = db.session.get(Organization, organization_id())
+    if org is None:  # the token outlived its organisation
+        raise ApiProblem(404, "This organisation no longer exists.")
     return json_response(organization_json(org))
 
 

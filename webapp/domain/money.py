@@ -74,7 +74,7 @@ def is_currency(code: object) -> bool:
 # are, or as INVALID when they cannot be shown (not a number, infinite, or absurdly large or small).
 PLACEHOLDER = "—"
 INVALID = "invalid value"
-DISPLAY_MAX_EXPONENT = 30
+DISPLAY_MAX_EXPONENT = 20  # Babel quantizes within the default 28-digit context: keep 4 decimals inside it
 DISPLAY_MIN_EXPONENT = -30
 _LOCALE = Locale.parse("en_GB")
 

@@ -135,8 +135,8 @@ def recent_movements(organization_id: int, limit: int = RECENT_MOVEMENTS) -> lis
 
 
 def _movement(row: BalanceSnapshot, previous: BalanceSnapshot | None) -> Movement:
-    same_currency = previous is not None and previous.currency == row.currency
-    return Movement(row.collected_at, previous.amount if same_currency else None, row.amount, row.currency)
+    old = previous.amount if previous is not None and previous.currency == row.currency else None
+    return Movement(row.collected_at, old, row.amount, row.currency)
 
 
 def history_with_changes(organization_id: int, since: datetime | None) -> Iterator[Movement]:

@@ -232,10 +232,9 @@ def compare_with_previous_month(organization_id: int, snapshot: CostSnapshot) ->
     if not full_month and previous_month.start + elapsed < previous_month.end:
         statement = statement.where(CostSnapshot.collected_at <= previous_month.start + elapsed)
     previous = db.session.execute(statement.with_only_columns(CostSnapshot.total, CostSnapshot.currency)).first()
-    usable = previous is not None and previous.currency == snapshot.currency
     return Comparison(
         current=snapshot.total,
-        previous=previous.total if usable else None,
+        previous=previous.total if previous is not None and previous.currency == snapshot.currency else None,
         elapsed_days=Decimal(elapsed.total_seconds()) / 86400,
         full_month=full_month,
     )

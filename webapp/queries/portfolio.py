@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, ScalarSelect, Select, Subquery, case, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, case, func, literal, select, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.domain.balance import (
     SPEND_WINDOW_DAYS,
@@ -38,6 +39,7 @@ CHANGE_WINDOW_DAYS = 7
 PER_PAGE = 25
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 ZERO = Decimal(0)
+Probed = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +113,14 @@ class PortfolioPage:
         object.__setattr__(self, "pages", page_count(self.total, self.params.per_page))
 
 
-def _balance_probe(column: Column, org_id: Column, at: datetime | None = None) -> ScalarSelect[Any]:
+def _balance_probe(column: Probed, org_id: Probed, at: datetime | None = None) -> ScalarSelect[Any]:
     statement = select(column).where(BalanceSnapshot.organization_id == org_id)
     if at is not None:
         statement = statement.where(BalanceSnapshot.collected_at <= at)
     return statement.order_by(BalanceSnapshot.collected_at.desc()).limit(1).scalar_subquery()
 
 
-def _cost_probe(column: Column, org_id: Column, month: Month, at: datetime | None = None) -> ScalarSelect[Any]:
+def _cost_probe(column: Probed, org_id: Probed, month: Month, at: datetime | None = None) -> ScalarSelect[Any]:
     statement = select(column).where(
         CostSnapshot.organization_id == org_id, CostSnapshot.year == month.year, CostSnapshot.month == month.month
     )
@@ -127,7 +129,7 @@ def _cost_probe(column: Column, org_id: Column, month: Month, at: datetime | Non
     return statement.order_by(CostSnapshot.collected_at.desc()).limit(1).scalar_subquery()
 
 
-def _spend_expression(org_id: Column, now: datetime) -> ColumnElement[Any]:
+def _spend_expression(org_id: Probed, now: datetime) -> ColumnElement[Any]:
     """Cost accrued in the last 30 days: per month touched, total now minus total at the window start."""
     start = now - timedelta(days=SPEND_WINDOW_DAYS)
     zero = literal(ZERO, Money)
