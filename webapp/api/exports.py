@@ -7,6 +7,7 @@ from flask import Response
 from webapp.api import params
 from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit
 from webapp.api.resources import date_range, latest_cost_or_404, organization_id
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.queries.balances import balance_history_stmt
 from webapp.queries.costs import usage_lines_of
@@ -46,4 +47,4 @@ def cost_usage_lines_csv():
     snapshot = latest_cost_or_404(year, month)
     head = [snapshot.organization_id, snapshot.year, snapshot.month, snapshot.collected_at]
     rows = (head + usage_line_cells(line, snapshot.currency) for line in usage_lines_of(snapshot))
-    return csv_response(rows, USAGE_HEADER, f"usage-lines-org-{snapshot.organization_id}-{year}-{month:02d}.csv")
+    return csv_response(rows, USAGE_HEADER, f"usage-lines-org-{snapshot.organization_id}-{Month(year, month)}.csv")

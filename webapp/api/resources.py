@@ -13,6 +13,7 @@ from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit
 from webapp.api.cursor import decode_cursor, encode_cursor
 from webapp.api.problems import ApiProblem
 from webapp.api.serializers import balance_json, cost_json, organization_json
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import CostSnapshot, Organization
 from webapp.queries.balances import balance_history_stmt, latest_balance_stmt
@@ -69,7 +70,7 @@ def latest_cost_or_404(year: int, month: int) -> CostSnapshot:
     """The token's organisation's newest snapshot of the month; a 404 problem until one exists."""
     row = scalar_for_client(latest_cost_stmt(organization_id(), year, month))
     if row is None:
-        raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
+        raise ApiProblem(404, f"No cost snapshot has been collected for {Month(year, month)} yet.")
     return row
 
 
