@@ -47,7 +47,7 @@ def date_range() -> tuple[datetime | None, datetime | None]:
 
 @bp.get("/v1/organization")
 @per_client_limit
-def organization():
+def organization() -> Response:
     params.only()
     org = db.session.get(Organization, organization_id())
     if org is None:  # the token outlived its organisation
@@ -58,7 +58,7 @@ def organization():
 @bp.get("/v1/balance/latest")
 @client_confirmed_by_query
 @per_client_limit
-def balance_latest():
+def balance_latest() -> Response:
     params.only()
     row = scalar_for_client(latest_balance_stmt(organization_id()))
     if row is None:
@@ -77,7 +77,7 @@ def latest_cost_or_404(year: int, month: int) -> CostSnapshot:
 @bp.get("/v1/costs/latest")
 @client_confirmed_by_query
 @per_client_limit
-def costs_latest():
+def costs_latest() -> Response:
     year, month = params.year_month()
     row = latest_cost_or_404(year, month)
     return conditional_json(cost_json(row), row.collected_at)
@@ -85,7 +85,7 @@ def costs_latest():
 
 @bp.get("/v1/costs/months")
 @per_client_limit
-def costs_months():
+def costs_months() -> Response:
     params.only()
     rows = db.session.execute(cost_months_stmt(organization_id()))
     return json_response({"months": [{"year": year, "month": month} for year, month in rows]})
@@ -98,7 +98,7 @@ def _next_link(cursor: str) -> str:
 
 @bp.get("/v1/balance/history")
 @per_client_limit
-def balance_history():
+def balance_history() -> Response:
     params.only("limit", "cursor", "from", "to")
     limit, (since, until) = params.limit(), date_range()
     raw_cursor, key = params.single("cursor"), current_app.config["JWT_SECRET"]
