@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from flask import Flask
 
-from webapp.domain import balance
 from webapp.domain.money import format_amount, format_money, format_quantity, is_displayable
 from webapp.web.assets import asset_url
 
@@ -29,5 +28,4 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["plain_amount"] = plain_amount
     app.jinja_env.filters["utc"] = utc
-    app.jinja_env.tests["overdrawn"] = balance.is_overdrawn
     app.jinja_env.globals["asset_url"] = asset_url
