@@ -39,8 +39,8 @@ typecheck: install
 audit: install
 	$(BIN)/python .ci/dependency_audit.py requirements.txt
 
-## make test: lint, audit, then the whole suite (PostgreSQL/Redis variants when TEST_DATABASE_URL/TEST_REDIS_URL are set)
-test: lint audit
+## make test: lint, import contracts and types, audit, then the whole suite (PostgreSQL/Redis variants when TEST_DATABASE_URL/TEST_REDIS_URL are set)
+test: lint typecheck audit
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -9,8 +9,8 @@ from flask import Flask
 
 from webapp.compression import init_compression
 from webapp.config import PROJECT_ROOT, ConfigError, load_config
-from webapp.security import init_security_headers
-from webapp.templating import init_templating
+from webapp.web.security import init_security_headers
+from webapp.web.templating import init_templating
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -50,7 +50,9 @@ def trust_proxies(app: Flask) -> None:
     if count := app.config["TRUSTED_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def init_extensions(app: Flask) -> None:

@@ -60,7 +60,7 @@ def init_compression(app: Flask) -> None:
         response.direct_passthrough = False
         if request.endpoint == "static":
             response.set_data(_static_gzip(response))
-        elif response.calculate_content_length() and response.calculate_content_length() >= MIN_SIZE:
+        elif (response.calculate_content_length() or 0) >= MIN_SIZE:
             response.set_data(gzip.compress(_body(response), compresslevel=6))
         else:
             return response

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -11,7 +13,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, BalanceSnapshot, CostSnapshot
 
 APPEND_ONLY = (AuditEvent, BalanceSnapshot, CostSnapshot)
-APPEND_ONLY_TABLES = {model.__table__ for model in APPEND_ONLY}
+APPEND_ONLY_TABLES: set[Table] = {cast(Table, model.__table__) for model in APPEND_ONLY}
 
 
 class AppendOnlyViolation(RuntimeError):

@@ -23,6 +23,9 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     "api_clients": ("UPDATE",),  # revoked_at, last used
     "collection_states": ("UPDATE",),  # upserted by every collection (ON CONFLICT DO UPDATE)
     "collection_runs": ("UPDATE",),  # finished_at and counts when a run ends
+    # The read model (SPEC §8) is derived: collection updates it, `flask summaries rebuild` replaces it.
+    "organization_summaries": ("UPDATE", "DELETE"),
+    "organization_daily_figures": ("UPDATE", "DELETE"),
 }
 # Written once, never changed (the append-only tables are also guarded by triggers).
 INSERT_ONLY = frozenset({"collection_outcomes", *(table.name for table in APPEND_ONLY_TABLES)})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from webapp.extensions import db, limiter
@@ -12,13 +13,13 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 @limiter.exempt
-def healthz():
+def healthz() -> Response:
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 @limiter.exempt
-def readyz():
+def readyz() -> ResponseReturnValue:
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))

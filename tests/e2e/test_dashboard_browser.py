@@ -14,7 +14,7 @@ import pytest
 
 from tests.dashboard_data import XSS
 from tests.e2e.conftest import SCREENSHOTS
-from webapp.templating import money
+from webapp.domain.money import format_money as money
 
 pytestmark = pytest.mark.browser
 

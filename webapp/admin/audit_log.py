@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask.typing import ResponseReturnValue
 
-from webapp.admin import bp
-from webapp.admin.responses import render_page_or_partial
-from webapp.dashboard import params
+from webapp.admin.blueprint import bp
 from webapp.queries.audit import AuditFilter, audit_page
 from webapp.services.audit import ACTIONS
+from webapp.web import params
+from webapp.web.htmx import render_page_or_partial
 
 
 @bp.get("/audit")

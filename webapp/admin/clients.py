@@ -6,15 +6,15 @@ from flask import abort, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm, ClientForm, field_error
-from webapp.admin.responses import redirect_after_post
-from webapp.dashboard import params
 from webapp.extensions import db
 from webapp.queries.api_clients import client_by_id, clients_with_organizations
 from webapp.queries.organizations import organizations
 from webapp.services.api_clients import NewClient, create_client, revoke_client
 from webapp.services.errors import ValidationError
+from webapp.web import params
+from webapp.web.htmx import redirect_after_post
 
 
 def _client_form() -> ClientForm:

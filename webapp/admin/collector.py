@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, render_template, url_for
 from redis.exceptions import RedisError
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm
-from webapp.admin.responses import redirect_after_post, render_page_or_partial
 from webapp.collection.queue import next_run_due
 from webapp.collection.requests import progress, request_collection
 from webapp.extensions import db
@@ -17,6 +16,7 @@ from webapp.queries.collector_health import runs_by_kind, troubled
 from webapp.queries.organizations import organizations
 from webapp.routing import MAX_ID
 from webapp.services.errors import ValidationError
+from webapp.web.htmx import redirect_after_post, render_page_or_partial
 
 
 def _health(request_event: AuditEvent | None = None) -> dict:

@@ -7,15 +7,15 @@ from decimal import Decimal
 from flask import abort, flash, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import OrganizationForm, field_error
-from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.queries.api_clients import clients_with_organizations
 from webapp.queries.organizations import organizations
 from webapp.services.errors import ValidationError
 from webapp.services.organizations import create_organization, update_organization
+from webapp.web.htmx import redirect_after_post
 
 
 def _plain(amount: Decimal | None) -> str:

@@ -9,9 +9,8 @@ from flask import abort, flash, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from webapp.admin import bp
+from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, field_error
-from webapp.admin.responses import redirect_after_post
 from webapp.extensions import db
 from webapp.models import User
 from webapp.queries.organizations import organizations
@@ -26,6 +25,7 @@ from webapp.services.users import (
     reset_password,
     set_active,
 )
+from webapp.web.htmx import redirect_after_post
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import Select
@@ -66,7 +66,7 @@ def answer_confirmed_clients_only(response: Response) -> Response:
     return response
 
 
-def scalar_for_client(statement: Select):
+def scalar_for_client(statement: Select) -> Any:
     """The statement's first row, read only while the token's client is active (checked in the same SQL).
 
     Only for statements that return no row when their WHERE clause matches nothing (entities or columns

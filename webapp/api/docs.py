@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, json, render_template
+from flask import Response, current_app, json, render_template
 from markupsafe import Markup, escape
 
 from webapp.api.blueprint import bp
@@ -12,7 +12,7 @@ from webapp.api.openapi_paths import openapi_document
 
 
 @bp.get("/v1/openapi.json")
-def openapi():
+def openapi() -> Response:
     return current_app.response_class(json.dumps(openapi_document()), mimetype="application/json")
 
 
@@ -24,7 +24,7 @@ def code_spans(text: str | None) -> Markup:
 
 def _operations(document: dict) -> list[dict]:
     base = document["servers"][0]["url"]
-    rows = []
+    rows: list[dict] = []
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
             rows.append({"method": method.upper(), "path": base + path, **operation})
@@ -32,7 +32,7 @@ def _operations(document: dict) -> list[dict]:
 
 
 @bp.get("/docs")
-def docs():
+def docs() -> str:
     document = openapi_document()
     schemas = document["components"]["schemas"]
     return render_template("api/docs.html", doc=document, operations=_operations(document), schemas=schemas)

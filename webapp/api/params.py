@@ -51,15 +51,21 @@ def integer(name: str, low: int, high: int, *, default: int | None = None, requi
     return int(raw)
 
 
+def required_integer(name: str, low: int, high: int) -> int:
+    value = integer(name, low, high, required=True)
+    if value is None:  # single() has already refused a missing value; this keeps the type exact
+        raise invalid_parameter(name, "is required.")
+    return value
+
+
 def year_month() -> tuple[int, int]:
     only("year", "month")
-    year = integer("year", *YEAR_RANGE, required=True)
-    month = integer("month", 1, 12, required=True)
-    return year, month
+    return required_integer("year", *YEAR_RANGE), required_integer("month", 1, 12)
 
 
 def limit() -> int:
-    return integer("limit", *LIMIT_RANGE, default=DEFAULT_LIMIT)
+    value = integer("limit", *LIMIT_RANGE, default=DEFAULT_LIMIT)
+    return DEFAULT_LIMIT if value is None else value
 
 
 def _timestamp(value: str) -> datetime:

@@ -65,7 +65,7 @@ def _retry_after() -> dict[str, str]:
 def problem_for_exception(error: Exception) -> Response:
     """The problem+json answer for any exception raised while serving an /api/ request."""
     if isinstance(error, ApiProblem):
-        return problem_response(error.code, error.description, headers=error.extra_headers, **error.extra)
+        return problem_response(error.code or 500, error.description or "", headers=error.extra_headers, **error.extra)
     if not isinstance(error, HTTPException) or error.code is None or error.code >= 500:
         return problem_response(500, "An unexpected error occurred. It has been logged.")
     headers = {k: v for k, v in error.get_headers(request.environ) if k.lower() != "content-type"}

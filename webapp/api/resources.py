@@ -13,6 +13,7 @@ from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit
 from webapp.api.cursor import decode_cursor, encode_cursor
 from webapp.api.problems import ApiProblem
 from webapp.api.serializers import balance_json, cost_json, organization_json
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import CostSnapshot, Organization
 from webapp.queries.balances import balance_history_stmt, latest_balance_stmt
@@ -35,7 +36,8 @@ def conditional_json(data: dict, last_modified: datetime) -> Response:
     response = json_response(data)
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.last_modified = last_modified
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def date_range() -> tuple[datetime | None, datetime | None]:
@@ -45,16 +47,18 @@ def date_range() -> tuple[datetime | None, datetime | None]:
 
 @bp.get("/v1/organization")
 @per_client_limit
-def organization():
+def organization() -> Response:
     params.only()
     org = db.session.get(Organization, organization_id())
+    if org is None:  # the token outlived its organisation
+        raise ApiProblem(404, "This organisation no longer exists.")
     return json_response(organization_json(org))
 
 
 @bp.get("/v1/balance/latest")
 @client_confirmed_by_query
 @per_client_limit
-def balance_latest():
+def balance_latest() -> Response:
     params.only()
     row = scalar_for_client(latest_balance_stmt(organization_id()))
     if row is None:
@@ -66,14 +70,14 @@ def latest_cost_or_404(year: int, month: int) -> CostSnapshot:
     """The token's organisation's newest snapshot of the month; a 404 problem until one exists."""
     row = scalar_for_client(latest_cost_stmt(organization_id(), year, month))
     if row is None:
-        raise ApiProblem(404, f"No cost snapshot has been collected for {year}-{month:02d} yet.")
+        raise ApiProblem(404, f"No cost snapshot has been collected for {Month(year, month)} yet.")
     return row
 
 
 @bp.get("/v1/costs/latest")
 @client_confirmed_by_query
 @per_client_limit
-def costs_latest():
+def costs_latest() -> Response:
     year, month = params.year_month()
     row = latest_cost_or_404(year, month)
     return conditional_json(cost_json(row), row.collected_at)
@@ -81,7 +85,7 @@ def costs_latest():
 
 @bp.get("/v1/costs/months")
 @per_client_limit
-def costs_months():
+def costs_months() -> Response:
     params.only()
     rows = db.session.execute(cost_months_stmt(organization_id()))
     return json_response({"months": [{"year": year, "month": month} for year, month in rows]})
@@ -94,7 +98,7 @@ def _next_link(cursor: str) -> str:
 
 @bp.get("/v1/balance/history")
 @per_client_limit
-def balance_history():
+def balance_history() -> Response:
     params.only("limit", "cursor", "from", "to")
     limit, (since, until) = params.limit(), date_range()
     raw_cursor, key = params.single("cursor"), current_app.config["JWT_SECRET"]

@@ -6,7 +6,7 @@ import base64
 import binascii
 from urllib.parse import unquote_plus
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_limiter.util import get_remote_address
 
 from webapp.api.auth import URL_CREDENTIAL_NAMES
@@ -81,7 +81,7 @@ def _check_request_shape() -> None:
 
 @bp.post("/v1/oauth/token")
 @limiter.limit(lambda: current_app.config["API_TOKEN_RATE_LIMIT"], key_func=get_remote_address)
-def token():
+def token() -> Response:
     _check_request_shape()
     client_id, secret = _client_credentials()
     client = authenticate_client(client_id, secret)

@@ -6,11 +6,13 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from webapp.auth import password
+from webapp.auth.blueprint import bp
 from webapp.auth.forms import LoginForm
 from webapp.auth.known_device import is_known_device, remember_device
 from webapp.auth.sessions import end_session, start_session
@@ -19,7 +21,7 @@ from webapp.models import User
 from webapp.models.user import burn_password_check
 from webapp.services import audit
 
-bp = Blueprint("auth", __name__)
+__all__ = ["bp", "password"]
 FAILED = "Email or password is not correct."
 THROTTLED = "Too many sign-in attempts. Wait a minute, then try again."
 NOT_AN_EMAIL = "(not an email address)"
@@ -103,6 +105,3 @@ def throttled(_error):
 def logout():
     end_session(current_user._get_current_object())
     return redirect(url_for("auth.login"))
-
-
-from webapp.auth import password  # noqa: E402 - registers the password change view and its gate

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as BaseResponse
 
 COOKIE = "known_device"
 MAX_AGE_SECONDS = 90 * 24 * 3600
@@ -36,7 +37,7 @@ def is_known_device() -> bool:
     return account == _account(request.form.get("email") or "")
 
 
-def remember_device(response: Response, email: str) -> Response:
+def remember_device(response: BaseResponse, email: str) -> BaseResponse:
     response.set_cookie(
         COOKIE,
         _serializer().dumps(_account(email)),

@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from webapp.auth import bp
+from webapp.auth.blueprint import bp
 from webapp.extensions import db, limiter
 from webapp.models.user import hash_token
 from webapp.services import audit
 from webapp.services.users import MIN_PASSWORD, end_login_sessions
+from webapp.web.htmx import redirect_to
 
 ALLOWED_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static", "favicon"}
 THROTTLED = "Too many attempts. Wait a minute, then try again."
@@ -32,12 +33,7 @@ def require_password_change() -> Response | None:
         return None
     if request.endpoint in ALLOWED_ENDPOINTS or request.path.startswith("/api/"):
         return None
-    target = url_for("auth.change_password")
-    if request.headers.get("HX-Request") == "true":
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return redirect_to(url_for("auth.change_password"))
 
 
 def _user_key() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Flask, Response, current_app, redirect, request, session, url_for
+from flask import Flask, Response, current_app, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
@@ -17,6 +17,7 @@ from webapp.extensions import db, login_manager
 from webapp.models import LoginSession, User
 from webapp.models.types import utcnow
 from webapp.models.user import hash_token
+from webapp.web.htmx import redirect_to
 
 
 def init_login(app: Flask) -> None:
@@ -45,12 +46,7 @@ def load_user(token: str) -> User | None:
 
 
 def unauthorized() -> Response:
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if request.headers.get("HX-Request") == "true":
-        response = Response(status=401)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return redirect_to(url_for("auth.login", next=request.full_path.rstrip("?")), htmx_status=401)
 
 
 def start_session(user: User) -> None:

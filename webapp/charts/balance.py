@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time
-from webapp.queries.org_page import BalancePoint
+from webapp.domain.money import format_money
+from webapp.queries.balances import BalancePoint
 
 MAX_POINTS = 800
 
@@ -45,16 +46,19 @@ def balance_figure(points: Sequence[BalancePoint], *, now: datetime, currency: s
     shown = downsample(points)
     xs = [chart_time(point.at) for point in shown]
     ys = [float(point.amount) for point in shown]
+    labels = [format_money(point.amount, currency) for point in shown]
     if shown:
         xs.append(chart_time(max(now, shown[-1].at)))
         ys.append(ys[-1])
+        labels.append(labels[-1])
     trace = {
         "type": "scatter",
         "mode": "lines",
         "line": {"shape": "hv", "color": ACCENT, "width": 2},
         "x": xs,
         "y": ys,
-        "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{y:,.2f} " + (currency or "") + "<extra></extra>",
+        "customdata": labels,
+        "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata}<extra></extra>",
     }
     layout = {
         **BASE_LAYOUT,

@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time, plain
-from webapp.queries.cost_page import Share
+from webapp.domain.money import format_money
+from webapp.queries.costs import Share
 
 
 def service_figure(services: Sequence[Share], currency: str) -> dict:
@@ -20,7 +21,8 @@ def service_figure(services: Sequence[Share], currency: str) -> dict:
         "x": [float(share.amount) for share in ordered],
         "y": names,
         "marker": {"color": ACCENT},
-        "hovertemplate": "%{y}<br>%{x:,.2f} " + currency + "<extra></extra>",
+        "customdata": [format_money(share.amount, currency) for share in ordered],
+        "hovertemplate": "%{y}<br>%{customdata}<extra></extra>",
     }
     layout = {
         **BASE_LAYOUT,
@@ -47,7 +49,8 @@ def accrual_figure(
         "marker": {"color": ACCENT, "size": 8},
         "x": [chart_time(at) for at, _ in points],
         "y": [float(total) for _, total in points],
-        "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{y:,.2f} " + currency + "<extra></extra>",
+        "customdata": [format_money(total, currency) for _, total in points],
+        "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata}<extra></extra>",
     }
     layout = {
         **BASE_LAYOUT,

@@ -2,40 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app
-from flask_login import current_user, login_required
+from datetime import datetime, timedelta
+
+from flask import Response, current_app
+from flask_login import login_required
 
 from webapp.charts import to_json
 from webapp.charts.balance import balance_figure
-from webapp.dashboard import bp, params
-from webapp.dashboard.htmx import is_htmx_partial, render_page_or_partial
-from webapp.models import Organization
+from webapp.dashboard.access import organization_or_404
+from webapp.dashboard.blueprint import bp
 from webapp.models.types import utcnow
-from webapp.queries.org_page import (
-    DEFAULT_RANGE,
-    RANGES,
-    balance_card,
-    balance_series,
-    history_with_changes,
-    range_start,
-    recent_movements,
-    visible_organization,
-)
+from webapp.queries.balances import balance_card, balance_series, history_with_changes, recent_movements
 from webapp.services.exports import HISTORY_HEADER, history_csv_rows
+from webapp.web import params
 from webapp.web.csv import csv_response
+from webapp.web.htmx import is_htmx_partial, render_page_or_partial
+
+RANGES: dict[str, timedelta | None] = {
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+    "1y": timedelta(days=365),
+    "all": None,
+}
+DEFAULT_RANGE = "90d"
 
 
-def organization_or_404(organization_id: int) -> Organization:
-    """Managers reach only their assigned organisations; anything else is a 404, guessed ids included."""
-    organization = visible_organization(current_user, organization_id)
-    if organization is None:
-        abort(404, description="There is no organisation with that number that you can see.")
-    return organization
+def range_start(range_key: str, now: datetime) -> datetime | None:
+    span = RANGES[range_key]
+    return None if span is None else now - span
 
 
 @bp.get("/orgs/<int:organization_id>")
 @login_required
-def organization(organization_id: int):
+def organization(organization_id: int) -> Response:
     org = organization_or_404(organization_id)
     range_key = params.choice("range", tuple(RANGES), DEFAULT_RANGE)
     now = utcnow()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask_login import current_user, login_required
 
-from webapp.dashboard import bp, params
-from webapp.dashboard.htmx import render_page_or_partial
+from webapp.dashboard.blueprint import bp
 from webapp.models.types import utcnow
 from webapp.queries.portfolio import SORTS, PortfolioParams, portfolio_all, portfolio_page
 from webapp.services.exports import PORTFOLIO_HEADER, portfolio_csv_rows
+from webapp.web import params
 from webapp.web.csv import csv_response
+from webapp.web.htmx import render_page_or_partial
 
 
 def _params(*, paged: bool = True) -> PortfolioParams:
@@ -24,7 +25,7 @@ def _params(*, paged: bool = True) -> PortfolioParams:
 
 @bp.get("/")
 @login_required
-def index():
+def index() -> Response:
     page = portfolio_page(
         current_user, _params(), now=utcnow(), interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"]
     )

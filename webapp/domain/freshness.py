@@ -16,9 +16,19 @@ def stale_before(now: datetime, interval_hours: float) -> datetime:
 
 def is_stale(checked_at: datetime | None, *, now: datetime, interval_hours: float) -> bool:
     """The Python predicate; stale_sql is its twin for queries (tests prove they agree)."""
-    return checked_at is None or checked_at < stale_before(now, interval_hours)
+    return is_stale_before(checked_at, stale_before(now, interval_hours))
 
 
 def stale_sql(checked_at: ColumnElement[datetime], *, now: datetime, interval_hours: float) -> ColumnElement[bool]:
     """The SQL twin of is_stale for filtering and sorting."""
-    return or_(checked_at.is_(None), checked_at < stale_before(now, interval_hours))
+    return stale_before_sql(checked_at, stale_before(now, interval_hours))
+
+
+def is_stale_before(checked_at: datetime | None, before: datetime) -> bool:
+    """Stale against a cut-off computed once (a page of rows shares one `stale_before`)."""
+    return checked_at is None or checked_at < before
+
+
+def stale_before_sql(checked_at: ColumnElement[datetime], before: datetime) -> ColumnElement[bool]:
+    """The SQL twin of is_stale_before."""
+    return or_(checked_at.is_(None), checked_at < before)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from babel.numbers import list_currencies
+from babel import Locale
+from babel.numbers import NumberPattern, format_decimal, list_currencies, parse_pattern
 
 SCALE = 8
 PRECISION = 18
@@ -66,3 +68,65 @@ def format_amount(value: Decimal) -> str:
 
 def is_currency(code: object) -> bool:
     return isinstance(code, str) and code in _CURRENCIES
+
+
+# Display: one formatter for every screen (pages, chart hover labels). Stored values are shown as they
+# are, or as INVALID when they cannot be shown (not a number, infinite, or absurdly large or small).
+PLACEHOLDER = "—"
+INVALID = "invalid value"
+DISPLAY_MAX_EXPONENT = 20  # Babel quantizes within the default 28-digit context: keep 4 decimals inside it
+DISPLAY_MIN_EXPONENT = -30
+_LOCALE = Locale.parse("en_GB")
+
+
+def is_displayable(value: Decimal) -> bool:
+    """A finite number of sane size: formatting it cannot blow up (1E+5000000 would be 5 MB of digits)."""
+    if not value.is_finite():
+        return False
+    return not value or DISPLAY_MIN_EXPONENT <= value.adjusted() <= DISPLAY_MAX_EXPONENT
+
+
+def stored_decimal(text: object) -> Decimal | None:
+    """A Decimal from a value already stored in the ledger (trusted to be there, not to be sane):
+    None when it is not a displayable number ("NaN", "abc", "1E+5000000"), so pages show a placeholder."""
+    if isinstance(text, Decimal):
+        value = text
+    elif isinstance(text, (str, int)) and not isinstance(text, bool) and len(str(text)) <= 64:
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return value if is_displayable(value) else None
+
+
+@cache
+def _currency_pattern(digits: int) -> NumberPattern:
+    """Parsed once per precision: parsing the pattern was half the cost of each call."""
+    return parse_pattern("¤#,##0." + "0" * 2 + "#" * (digits - 2))
+
+
+def _fraction_digits(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def format_money(amount: Decimal | None, currency: str | None) -> str:
+    """An amount in its currency for the screen, 2 to 4 decimals: £1,234.50, -€3.10, US$0.0042."""
+    if amount is None or currency is None:
+        return PLACEHOLDER
+    if not is_displayable(amount):
+        return INVALID
+    digits = max(2, min(4, _fraction_digits(amount)))
+    return _currency_pattern(digits).apply(amount, _LOCALE, currency=currency, currency_digits=False)
+
+
+def format_quantity(value: Decimal | None) -> str:
+    """A quantity with grouping, trimmed of needless zeros (at most 4 decimals)."""
+    if value is None:
+        return PLACEHOLDER
+    if not is_displayable(value):
+        return INVALID
+    digits = min(4, _fraction_digits(value))
+    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0", locale=_LOCALE)

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
+from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
 KINDS = ("balances", "costs")
@@ -15,7 +16,7 @@ OUTCOMES = ("written", "unchanged", "no_costs", "failed")
 _LOCK_NAMESPACE = {"balances": 1, "costs": 2, "api_clients": 3}
 
 
-class CollectionRun(db.Model):
+class CollectionRun(Model):
     """One pass of a collection kind over one or more organisations."""
 
     __tablename__ = "collection_runs"
@@ -32,7 +33,7 @@ class CollectionRun(db.Model):
     failed: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class CollectionOutcome(db.Model):
+class CollectionOutcome(Model):
     """What one run did for one organisation."""
 
     __tablename__ = "collection_outcomes"
@@ -47,7 +48,7 @@ class CollectionOutcome(db.Model):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class CollectionState(db.Model):
+class CollectionState(Model):
     """Freshness per (organisation, kind). For balances, last_success_at is the
     "last checked" time shown next to "unchanged since"."""
 

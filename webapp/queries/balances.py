@@ -1,12 +1,22 @@
-"""Read side for the balance ledger. Functions take the organisation first and never commit."""
+"""Read side for the balance ledger: latest balance and its card, history, chart series, movements.
+Functions take the organisation first and never commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import Select, select, tuple_
 
-from webapp.models import BalanceSnapshot, CollectionState
+from webapp.domain.balance import is_low_balance, is_overdrawn
+from webapp.domain.freshness import is_stale
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CollectionState, Organization
+
+RECENT_MOVEMENTS = 15
 
 
 def latest_balance_stmt(organization_id: int) -> Select:
@@ -45,3 +55,105 @@ def collection_state_stmt(organization_id: int, kind: str = "balances") -> Selec
     return select(CollectionState).where(
         CollectionState.organization_id == organization_id, CollectionState.kind == kind
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceCard:
+    amount: Decimal | None
+    currency: str | None
+    since: datetime | None
+    checked_at: datetime | None
+    last_error: str | None
+    stale: bool
+    low: bool
+
+    @property
+    def overdrawn(self) -> bool:
+        return is_overdrawn(self.amount)
+
+
+def balance_card(organization: Organization, *, now: datetime, interval_hours: float) -> BalanceCard:
+    """Latest balance, "unchanged since", "last checked" and the freshness/low-balance rules."""
+    latest = db.session.scalar(latest_balance_stmt(organization.id))
+    state = db.session.scalar(collection_state_stmt(organization.id, "balances"))
+    checked = state.last_success_at if state else None
+    amount = latest.amount if latest else None
+    return BalanceCard(
+        amount=amount,
+        currency=latest.currency if latest else None,
+        since=latest.collected_at if latest else None,
+        checked_at=checked,
+        last_error=state.last_error if state else None,
+        stale=is_stale(checked, now=now, interval_hours=interval_hours),
+        low=is_low_balance(amount, organization.low_balance_threshold),
+    )
+
+
+class BalancePoint(NamedTuple):
+    """One change point of the ledger (a tuple: a year of them is built on every chart request)."""
+
+    at: datetime
+    amount: Decimal
+    currency: str
+
+
+def balance_series(organization_id: int, since: datetime | None) -> list[BalancePoint]:
+    """Change points in the range, oldest first, led by the balance in force at `since`
+    (so the step line starts at the left edge with the right value)."""
+    statement = balance_history_stmt(organization_id, since=since).with_only_columns(
+        BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency
+    )
+    points = list(map(BalancePoint._make, db.session.connection().execute(statement)))
+    points.reverse()
+    if since is not None:
+        before = db.session.execute(
+            balance_history_stmt(organization_id, until=since, limit=1).with_only_columns(
+                BalanceSnapshot.amount, BalanceSnapshot.currency
+            )
+        ).first()
+        if before is not None and (not points or points[0].at > since):
+            points.insert(0, BalancePoint(since, before.amount, before.currency))
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    at: datetime
+    old: Decimal | None
+    new: Decimal
+    currency: str
+
+    @property
+    def delta(self) -> Decimal | None:
+        return None if self.old is None else self.new - self.old
+
+
+def recent_movements(organization_id: int, limit: int = RECENT_MOVEMENTS) -> list[Movement]:
+    """The newest movements of the ledger, each with the amount it replaced."""
+    rows = list(db.session.scalars(balance_history_stmt(organization_id, limit=limit + 1)))
+    return [_movement(row, rows[i + 1] if i + 1 < len(rows) else None) for i, row in enumerate(rows[:limit])]
+
+
+def _movement(row: BalanceSnapshot, previous: BalanceSnapshot | None) -> Movement:
+    old = previous.amount if previous is not None and previous.currency == row.currency else None
+    return Movement(row.collected_at, old, row.amount, row.currency)
+
+
+def history_with_changes(organization_id: int, since: datetime | None) -> Iterator[Movement]:
+    """Every movement in the range, newest first, streamed with a one-row lookahead for the delta."""
+    statement = balance_history_stmt(organization_id, since=since).execution_options(yield_per=1000)
+    pending: BalanceSnapshot | None = None
+    for row in db.session.scalars(statement):
+        if pending is not None:
+            yield _movement(pending, row)
+        pending = row
+    if pending is not None:
+        previous = db.session.scalar(
+            select(BalanceSnapshot)
+            .where(
+                BalanceSnapshot.organization_id == organization_id, BalanceSnapshot.collected_at < pending.collected_at
+            )
+            .order_by(BalanceSnapshot.collected_at.desc())
+            .limit(1)
+        )
+        yield _movement(pending, previous)

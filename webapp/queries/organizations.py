@@ -13,7 +13,7 @@ def organizations() -> list[Organization]:
     return list(db.session.scalars(select(Organization).order_by(Organization.active.desc(), Organization.name)))
 
 
-def visible_organizations_stmt(user: User) -> Select[tuple[Organization]]:
+def visible_organizations_stmt(user: User) -> Select[Organization]:
     """Admins see every organisation; managers only those assigned to them."""
     statement = select(Organization)
     if not user.is_admin:
@@ -21,3 +21,8 @@ def visible_organizations_stmt(user: User) -> Select[tuple[Organization]]:
             user_organizations.c.user_id == user.id
         )
     return statement
+
+
+def visible_organization(user: User, organization_id: int) -> Organization | None:
+    """The organisation if this user may see it; None (→ 404) otherwise, guessed ids included."""
+    return db.session.scalar(visible_organizations_stmt(user).where(Organization.id == organization_id))

@@ -8,25 +8,38 @@ it for every visible organisation (a thousand index probes, still one statement)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, case, func, literal, select, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute
 
-from webapp.domain.freshness import stale_before
+from webapp.domain.balance import (
+    SPEND_WINDOW_DAYS,
+    is_low_balance,
+    is_overdrawn,
+    is_short_runway,
+    low_balance_sql,
+    runway_days,
+    runway_sql,
+    short_runway_sql,
+)
+from webapp.domain.freshness import is_stale_before, stale_before, stale_before_sql
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
 from webapp.models.types import Money
 from webapp.queries.organizations import visible_organizations_stmt
 from webapp.queries.paging import page_count
 
-RUNWAY_WARN_DAYS = 14
-SPEND_WINDOW_DAYS = 30
 CHANGE_WINDOW_DAYS = 7
 PER_PAGE = 25
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 ZERO = Decimal(0)
+Probed = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,25 +79,27 @@ class PortfolioRow:
 
     @property
     def low_balance(self) -> bool:
-        return self.threshold is not None and self.amount is not None and self.amount < self.threshold
+        return is_low_balance(self.amount, self.threshold)
+
+    @property
+    def overdrawn(self) -> bool:
+        return is_overdrawn(self.amount)
 
     @property
     def stale(self) -> bool:
         """No successful balance check for more than two collection intervals."""
-        return self.checked_at is None or self.checked_at < self.stale_before
+        return is_stale_before(self.checked_at, self.stale_before)
 
     @property
     def runway_days(self) -> Decimal | None:
-        """Balance ÷ average daily spend over the last 30 days; None ("n/a") without spend, or
-        when costs are billed in another currency than the balance (never mix currencies)."""
-        if self.cost_currency is not None and self.cost_currency != self.currency:
-            return None
-        return runway_days(self.amount, self.spend_30d)
+        """Balance ÷ average daily spend over the last 30 days (domain.balance.runway_days)."""
+        return runway_days(
+            self.amount, self.spend_30d, balance_currency=self.currency, spend_currency=self.cost_currency
+        )
 
     @property
     def short_runway(self) -> bool:
-        days = self.runway_days
-        return days is not None and days < RUNWAY_WARN_DAYS
+        return is_short_runway(self.runway_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,45 +113,30 @@ class PortfolioPage:
         object.__setattr__(self, "pages", page_count(self.total, self.params.per_page))
 
 
-def runway_days(balance: Decimal | None, spend: Decimal | None, window_days: int = SPEND_WINDOW_DAYS) -> Decimal | None:
-    if balance is None or spend is None or spend <= 0:
-        return None
-    return max(ZERO, balance / (spend / window_days))
-
-
-def months_between(start: datetime, end: datetime) -> list[tuple[int, int]]:
-    """Every (year, month) that the interval [start, end] touches."""
-    months, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def _balance_probe(column, org_id, at: datetime | None = None):
+def _balance_probe(column: Probed, org_id: Probed, at: datetime | None = None) -> ScalarSelect[Any]:
     statement = select(column).where(BalanceSnapshot.organization_id == org_id)
     if at is not None:
         statement = statement.where(BalanceSnapshot.collected_at <= at)
     return statement.order_by(BalanceSnapshot.collected_at.desc()).limit(1).scalar_subquery()
 
 
-def _cost_probe(column, org_id, year: int, month: int, at: datetime | None = None):
+def _cost_probe(column: Probed, org_id: Probed, month: Month, at: datetime | None = None) -> ScalarSelect[Any]:
     statement = select(column).where(
-        CostSnapshot.organization_id == org_id, CostSnapshot.year == year, CostSnapshot.month == month
+        CostSnapshot.organization_id == org_id, CostSnapshot.year == month.year, CostSnapshot.month == month.month
     )
     if at is not None:
         statement = statement.where(CostSnapshot.collected_at <= at)
     return statement.order_by(CostSnapshot.collected_at.desc()).limit(1).scalar_subquery()
 
 
-def _spend_expression(org_id, now: datetime):
+def _spend_expression(org_id: Probed, now: datetime) -> ColumnElement[Any]:
     """Cost accrued in the last 30 days: per month touched, total now minus total at the window start."""
     start = now - timedelta(days=SPEND_WINDOW_DAYS)
     zero = literal(ZERO, Money)
     terms = [
-        func.coalesce(_cost_probe(CostSnapshot.total, org_id, y, m, now), zero)
-        - func.coalesce(_cost_probe(CostSnapshot.total, org_id, y, m, start), zero)
-        for y, m in months_between(start, now)
+        func.coalesce(_cost_probe(CostSnapshot.total, org_id, month, now), zero)
+        - func.coalesce(_cost_probe(CostSnapshot.total, org_id, month, start), zero)
+        for month in Month.between(start, now)
     ]
     total = terms[0]
     for term in terms[1:]:
@@ -144,7 +144,7 @@ def _spend_expression(org_id, now: datetime):
     return type_coerce(total, Money)
 
 
-def _columns(org, now: datetime):
+def _columns(org: Subquery, now: datetime) -> dict[str, ColumnElement[Any]]:
     week_ago = now - timedelta(days=CHANGE_WINDOW_DAYS)
     return {
         "amount": type_coerce(_balance_probe(BalanceSnapshot.amount, org.c.id), Money),
@@ -152,33 +152,31 @@ def _columns(org, now: datetime):
         "collected_at": _balance_probe(BalanceSnapshot.collected_at, org.c.id),
         "amount_week_ago": type_coerce(_balance_probe(BalanceSnapshot.amount, org.c.id, week_ago), Money),
         "currency_week_ago": _balance_probe(BalanceSnapshot.currency, org.c.id, week_ago),
-        "cost": type_coerce(_cost_probe(CostSnapshot.total, org.c.id, now.year, now.month), Money),
-        "cost_currency": _cost_probe(CostSnapshot.currency, org.c.id, now.year, now.month),
+        "cost": type_coerce(_cost_probe(CostSnapshot.total, org.c.id, Month.of(now)), Money),
+        "cost_currency": _cost_probe(CostSnapshot.currency, org.c.id, Month.of(now)),
         "spend_30d": _spend_expression(org.c.id, now),
     }
 
 
-def _runway_sort(row):
-    spend = row.c.spend_30d
-    same_currency = or_(row.c.cost_currency.is_(None), row.c.cost_currency == row.c.currency)
-    usable = and_(spend > literal(ZERO, Money), same_currency)
-    return case((usable, cast(row.c.amount, Float) / cast(spend, Float)), else_=None)
+def _runway(row: Subquery) -> ColumnElement[Any]:
+    c = row.c
+    return runway_sql(c.amount, c.spend_30d, balance_currency=c.currency, spend_currency=c.cost_currency)
 
 
-def _status_sort(row, stale_at: datetime):
+def _status_sort(row: Subquery, stale_at: datetime) -> ColumnElement[Any]:
     """More badges first: stale (4) + low balance (2) + short runway (1)."""
-    stale = case((row.c.checked_at.is_(None) | (row.c.checked_at < stale_at), 4), else_=0)
-    low = case((and_(row.c.threshold.is_not(None), row.c.amount < row.c.threshold), 2), else_=0)
-    short = case((_runway_sort(row) < RUNWAY_WARN_DAYS / SPEND_WINDOW_DAYS, 1), else_=0)
+    stale = case((stale_before_sql(row.c.checked_at, stale_at), 4), else_=0)
+    low = case((low_balance_sql(row.c.amount, row.c.threshold), 2), else_=0)
+    short = case((short_runway_sql(_runway(row)), 1), else_=0)
     return stale + low + short
 
 
-def _sort_key(params: PortfolioParams, row, stale_at: datetime):
-    keys = {
+def _sort_key(params: PortfolioParams, row: Subquery, stale_at: datetime) -> ColumnElement[Any]:
+    keys: dict[str, Callable[[], ColumnElement[Any]]] = {
         "balance": lambda: row.c.amount,
         "cost": lambda: row.c.cost,
         "change": lambda: type_coerce(row.c.amount - row.c.amount_week_ago, Money),
-        "runway": lambda: _runway_sort(row),
+        "runway": lambda: _runway(row),
         "collected": lambda: row.c.collected_at,
         "checked": lambda: row.c.checked_at,
         "status": lambda: _status_sort(row, stale_at),
@@ -232,7 +230,9 @@ def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interv
     return PortfolioPage(rows=rows, total=total or 0, params=params)
 
 
-def portfolio_all(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float):
+def portfolio_all(
+    user: User, params: PortfolioParams, *, now: datetime, interval_hours: float
+) -> Iterator[PortfolioRow]:
     """Every row of the list as shown (same search and sort, no paging), for the CSV; streamed."""
     stale_at = stale_before(now, interval_hours)
     statement = portfolio_statement(user, params, now, stale_at).limit(None).offset(None)

@@ -13,8 +13,8 @@ from decimal import Decimal
 from webapp.domain.money import format_amount
 from webapp.domain.months import Month
 from webapp.models import CostSnapshot, Organization
+from webapp.queries.balances import Movement
 from webapp.queries.costs import UsageRow
-from webapp.queries.org_page import Movement
 from webapp.queries.portfolio import PortfolioRow
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from tests.dashboard_data import line, make_cost, signed_in
 from tests.factories import make_org
 from webapp.models.types import utcnow
-from webapp.queries.cost_page import compare_with_previous_month
+from webapp.queries.costs import compare_with_previous_month
 
 ANA, BO = ("op-1", "Ana"), ("op-2", "Bo")
 

@@ -6,7 +6,7 @@ import re
 
 from flask import abort, request
 
-from webapp.domain.months import parse_month
+from webapp.domain.months import Month
 
 DIGITS = re.compile(r"[0-9]{1,9}")
 MAX_SEARCH = 100
@@ -35,12 +35,12 @@ def search_text(name: str = "q") -> str:
     return (request.args.get(name) or "").replace("\x00", "").strip()[:MAX_SEARCH]
 
 
-def month(name: str = "month") -> tuple[int, int] | None:
+def month(name: str = "month") -> Month | None:
     """YYYY-MM, or None when absent."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    parsed = parse_month(raw)
+    parsed = Month.parse(raw)
     if parsed is None:
         abort(400, description="The month must be written as YYYY-MM, for example 2026-03.")
     return parsed

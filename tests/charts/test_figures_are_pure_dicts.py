@@ -10,8 +10,8 @@ from tests.dashboard_data import XSS
 from webapp.charts import to_json
 from webapp.charts.balance import MAX_POINTS, balance_figure, downsample
 from webapp.charts.costs import accrual_figure, service_figure
-from webapp.queries.cost_page import Share
-from webapp.queries.org_page import BalancePoint
+from webapp.queries.balances import BalancePoint
+from webapp.queries.costs import Share
 
 T0 = datetime(2023, 1, 1, tzinfo=UTC)
 

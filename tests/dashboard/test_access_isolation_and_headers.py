@@ -11,7 +11,7 @@ import pytest
 from tests.dashboard_data import FORMULA, XSS, line, make_cost, signed_in
 from tests.factories import make_balance, make_org
 from tests.helpers import csrf_token
-from webapp.security import CSP
+from webapp.web.security import CSP
 
 ORG_URLS = [
     "/orgs/{id}",

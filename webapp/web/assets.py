@@ -8,8 +8,6 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
-from webapp.dashboard import bp
-
 
 @cache
 def _digest(path: str, mtime: float) -> str:
@@ -19,8 +17,3 @@ def _digest(path: str, mtime: float) -> str:
 def asset_url(filename: str) -> str:
     path = Path(current_app.static_folder or "") / filename
     return url_for("static", filename=filename, v=_digest(str(path), path.stat().st_mtime))
-
-
-@bp.app_context_processor
-def asset_helpers() -> dict:
-    return {"asset_url": asset_url}

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.factories import make_balance, make_org
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import CostSnapshot
 from webapp.queries.balances import balance_history_stmt, latest_balance_stmt
 from webapp.queries.costs import (
     cost_months_stmt,
     latest_cost_stmt,
-    month_bounds,
     unattributed_difference,
     usage_lines_of,
 )
@@ -74,7 +74,10 @@ def test_latest_cost_months_and_unattributed(app):
     assert db.session.execute(cost_months_stmt(org.id)).all() == [(2026, 3), (2026, 2)]
     assert unattributed_difference(latest) == Decimal("0.5042")
     assert usage_lines_of(latest)[1].amount == Decimal("7.50")
-    assert month_bounds(2026, 12) == (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert (Month(2026, 12).start, Month(2026, 12).end) == (
+        datetime(2026, 12, 1, tzinfo=UTC),
+        datetime(2027, 1, 1, tzinfo=UTC),
+    )
 
 
 def test_csv_cells_neutralise_formulas_but_keep_numbers():

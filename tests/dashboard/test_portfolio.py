@@ -12,9 +12,10 @@ from sqlalchemy import event
 
 from tests.dashboard_data import line, make_cost, mark_checked, signed_in
 from tests.factories import make_balance, make_org
+from webapp.domain.balance import runway_days
 from webapp.extensions import db
 from webapp.models.types import utcnow
-from webapp.queries.portfolio import SORTS, runway_days
+from webapp.queries.portfolio import SORTS
 
 
 def table_rows(html: str) -> list[str]:

@@ -1,0 +1,72 @@
+"""Balance rules (SPEC §9): overdrawn, low balance, runway. Each is a Python predicate beside its SQL twin,
+which takes columns, so the portfolio can sort by a rule the pages render; tests prove the twins agree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, and_, case, cast, literal, or_
+
+ZERO = Decimal(0)
+SPEND_WINDOW_DAYS = 30
+RUNWAY_WARN_DAYS = 14
+
+
+def is_overdrawn(amount: Decimal | None) -> bool:
+    """The balance is below zero (always on, no threshold)."""
+    return amount is not None and amount < ZERO
+
+
+def overdrawn_sql(amount: ColumnElement[Any]) -> ColumnElement[bool]:
+    return and_(amount.is_not(None), amount < literal(ZERO, amount.type))
+
+
+def is_low_balance(amount: Decimal | None, threshold: Decimal | None) -> bool:
+    """The balance is under the organisation's threshold (no threshold: never low)."""
+    return threshold is not None and amount is not None and amount < threshold
+
+
+def low_balance_sql(amount: ColumnElement[Any], threshold: ColumnElement[Any]) -> ColumnElement[bool]:
+    return and_(threshold.is_not(None), amount.is_not(None), amount < threshold)
+
+
+def runway_days(
+    amount: Decimal | None,
+    spend: Decimal | None,
+    *,
+    balance_currency: str | None = None,
+    spend_currency: str | None = None,
+    window_days: int = SPEND_WINDOW_DAYS,
+) -> Decimal | None:
+    """Balance ÷ average daily spend over the window; None ("n/a") without spend, or when costs are
+    billed in another currency than the balance (never mix currencies). Never below zero."""
+    if spend_currency is not None and spend_currency != balance_currency:
+        return None
+    if amount is None or spend is None or spend <= 0:
+        return None
+    return max(ZERO, amount / (spend / window_days))
+
+
+def runway_sql(
+    amount: ColumnElement[Any],
+    spend: ColumnElement[Any],
+    *,
+    balance_currency: ColumnElement[Any],
+    spend_currency: ColumnElement[Any],
+    window_days: int = SPEND_WINDOW_DAYS,
+) -> ColumnElement[Any]:
+    """Runway in days as a float (for sorting), NULL where runway_days is None."""
+    same_currency = or_(spend_currency.is_(None), spend_currency == balance_currency)
+    usable = and_(spend > literal(ZERO, spend.type), same_currency)
+    days = cast(amount, Float) * window_days / cast(spend, Float)
+    return case((usable, case((days < 0, 0.0), else_=days)), else_=None)
+
+
+def is_short_runway(days: Decimal | None) -> bool:
+    """Less than RUNWAY_WARN_DAYS of spend left."""
+    return days is not None and days < RUNWAY_WARN_DAYS
+
+
+def short_runway_sql(days: ColumnElement[Any]) -> ColumnElement[bool]:
+    return and_(days.is_not(None), days < RUNWAY_WARN_DAYS)
