@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from datetime import datetime
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,7 +53,7 @@ class User(Model):
 
     # Flask-Login interface. The id stored in the cookie is the login session's
     # token, so ending that session on the server invalidates captured cookies.
-    session_token: str | None = None  # set per request by the user loader; not a column
+    session_token = cast("str | None", None)  # set per request by the user loader; not a column
     is_authenticated = True
     is_anonymous = False
 
