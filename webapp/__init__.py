@@ -98,8 +98,6 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from webapp import database_roles
     from webapp.cli import register
 
     register(app)
-    database_roles.register(app)  # `flask db grant-runtime`

@@ -110,24 +110,25 @@ def _provider_limits(environ: dict[str, str]) -> dict:
     }
 
 
-def load_config(environ: dict[str, str] | None = None) -> dict:
-    """Build the Flask config mapping from environment variables."""
-    environ = dict(os.environ if environ is None else environ)
+def _environment(environ: dict[str, str]) -> str:
     env = environ.get("ACCOUNTDESK_ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"ACCOUNTDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
-    production = env == "production"
-    instance = _instance_path(environ)
+    return env
 
+
+def _require_production_settings(environ: dict[str, str]) -> None:
     secret = environ.get("SECRET_KEY")
-    if production and (not secret or len(secret.encode()) < 32):
+    if not secret or len(secret.encode()) < 32:
         raise ConfigError("SECRET_KEY (at least 32 bytes) is required when ACCOUNTDESK_ENV=production")
-    if production and not environ.get("DATABASE_URL"):
+    if not environ.get("DATABASE_URL"):
         raise ConfigError("DATABASE_URL is required when ACCOUNTDESK_ENV=production")
-    if production and not environ.get("REDIS_URL"):
+    if not environ.get("REDIS_URL"):
         # RQ needs it, and rate-limit counters must be shared by every web process.
         raise ConfigError("REDIS_URL is required when ACCOUNTDESK_ENV=production")
 
+
+def _provider(environ: dict[str, str], production: bool) -> str:
     provider = environ.get("PROVIDER", "demo")
     if provider not in PROVIDERS:
         raise ConfigError(f"PROVIDER must be one of {', '.join(PROVIDERS)}, got {provider!r}")
@@ -135,11 +136,37 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         raise ConfigError("PROVIDER_URL is required when PROVIDER=http")
     if provider == "http" and production and not environ.get("PROVIDER_TOKEN"):
         raise ConfigError("PROVIDER_TOKEN is required when PROVIDER=http and ACCOUNTDESK_ENV=production")
+    return provider
+
+
+def _collect_interval_seconds(environ: dict[str, str]) -> float:
     interval_hours = _positive_number(environ, "COLLECT_INTERVAL_HOURS", "3")
     # Seconds override the hours (short intervals for local full-stack runs and tests).
-    interval_seconds = _positive_number(environ, "COLLECT_INTERVAL_SECONDS", str(interval_hours * 3600))
+    return _positive_number(environ, "COLLECT_INTERVAL_SECONDS", str(interval_hours * 3600))
 
-    secret = secret or _dev_secret(instance)
+
+def _cookie_settings(production: bool) -> dict:
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    environ = dict(os.environ if environ is None else environ)
+    env = _environment(environ)
+    production = env == "production"
+    if production:
+        _require_production_settings(environ)
+    provider = _provider(environ, production)
+    interval_seconds = _collect_interval_seconds(environ)
+    instance = _instance_path(environ)
+    secret = environ.get("SECRET_KEY") or _dev_secret(instance)
     return {
         "ENV_NAME": env,
         "INSTANCE_PATH": str(instance),
@@ -157,12 +184,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "LOGIN_SESSION_HOURS": _positive_number(environ, "LOGIN_SESSION_HOURS", "12"),
         "TRUSTED_PROXY_COUNT": _count(environ, "TRUSTED_PROXY_COUNT"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SECURE": production,
-        "WTF_CSRF_TIME_LIMIT": None,
+        **_cookie_settings(production),
         # Static URLs carry a content hash (asset_url), so browsers may keep them for a year.
         "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
         "TESTING": env == "testing",

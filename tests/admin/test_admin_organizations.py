@@ -3,6 +3,7 @@ next to the field, duplicates refused with nothing changed, a double submit harm
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -146,3 +147,13 @@ def test_spaces_typed_around_the_threshold_are_trimmed_before_the_strict_check(a
     assert edit.status_code == 422 and "plain decimal" in edit.get_data(as_text=True)
     db.session.refresh(org)
     assert org.low_balance_threshold == Decimal("500")
+
+
+def test_the_list_shows_thresholds_with_the_one_money_formatter(app, client):
+    admin(client)
+    make_org(name="Big", low_balance_threshold=Decimal("1234.5"))
+    make_org(name="Tiny", low_balance_threshold=Decimal("0.0042"))
+    make_org(name="None set", low_balance_threshold=None)
+    page = client.get("/admin/organizations").get_data(as_text=True)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    assert sorted(cells) == sorted(["1,234.50", "0.0042", "—"])

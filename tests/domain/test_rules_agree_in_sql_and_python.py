@@ -1,5 +1,5 @@
-"""Each balance rule and the stale rule, as a Python predicate and as SQL, give the same answer on the
-same stored rows (run on SQLite and PostgreSQL by the app fixture)."""
+"""Each rule the portfolio sorts by (low balance, runway, stale), as a Python predicate and as SQL, gives
+the same answer on the same stored rows (run on SQLite and PostgreSQL by the app fixture)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,13 @@ from sqlalchemy import select
 from tests.factories import make_balance, make_org
 from webapp.domain.balance import (
     is_low_balance,
-    is_overdrawn,
     is_short_runway,
     low_balance_sql,
-    overdrawn_sql,
     runway_days,
     runway_sql,
     short_runway_sql,
 )
-from webapp.domain.freshness import is_stale, stale_sql
+from webapp.domain.freshness import is_stale, stale_before, stale_before_sql
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization
 
@@ -52,7 +50,7 @@ def _store(case: tuple[str, str, str | None, str | None, str | None]) -> Organiz
     return org
 
 
-def test_overdrawn_low_balance_and_runway_agree(app):
+def test_low_balance_and_runway_agree(app):
     for case in CASES:
         _store(case)
     runway = runway_sql(
@@ -68,7 +66,6 @@ def test_overdrawn_low_balance_and_runway_agree(app):
             Organization.low_balance_threshold,
             CostSnapshot.total,
             CostSnapshot.currency,
-            overdrawn_sql(BalanceSnapshot.amount),
             low_balance_sql(BalanceSnapshot.amount, Organization.low_balance_threshold),
             runway,
             short_runway_sql(runway),
@@ -79,9 +76,8 @@ def test_overdrawn_low_balance_and_runway_agree(app):
     )
     rows = db.session.execute(statement).all()
     assert len(rows) == len(CASES)
-    for amount, currency, threshold, spend, spend_currency, overdrawn, low, days, short in rows:
+    for amount, currency, threshold, spend, spend_currency, low, days, short in rows:
         expected_days = runway_days(amount, spend, balance_currency=currency, spend_currency=spend_currency)
-        assert bool(overdrawn) is is_overdrawn(amount), amount
         assert bool(low) is is_low_balance(amount, threshold), (amount, threshold)
         assert (days is None) is (expected_days is None), (amount, spend)
         if days is not None:
@@ -96,7 +92,7 @@ def test_stale_agrees(app):
         org = make_org()
         db.session.add(CollectionState(organization_id=org.id, kind="balances", last_success_at=checked))
     db.session.flush()
-    stale = stale_sql(CollectionState.last_success_at, now=NOW, interval_hours=interval)
+    stale = stale_before_sql(CollectionState.last_success_at, stale_before(NOW, interval))
     rows = db.session.execute(
         select(CollectionState.last_success_at, stale).order_by(CollectionState.organization_id)
     ).all()

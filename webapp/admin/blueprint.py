@@ -18,7 +18,7 @@ def admins_only() -> Response | None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not current_user.is_admin:
-        abort(404)
+        abort(404)  # Flask's own 404, word for word: an admin URL looks like no URL at all
     if request.method not in SAFE_METHODS:
         csrf.protect()
     return None

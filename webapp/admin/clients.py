@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from webapp.admin.blueprint import bp
-from webapp.admin.forms import ActionForm, ClientForm, field_error
+from webapp.admin.forms import ActionForm, ClientForm, commit_or_field_error
 from webapp.extensions import db
 from webapp.queries.api_clients import client_by_id, clients_with_organizations
 from webapp.queries.organizations import organizations
 from webapp.services.api_clients import NewClient, create_client, revoke_client
-from webapp.services.errors import ValidationError
 from webapp.web import params
 from webapp.web.htmx import redirect_after_post
+from webapp.web.notfound import found_or_404
 
 
 def _client_form() -> ClientForm:
@@ -32,13 +32,12 @@ def clients_page() -> ResponseReturnValue:
         form.organization_id.data = org_id
     created: NewClient | None = None
     if form.validate_on_submit():
-        try:
-            created = create_client(organization_id=form.organization_id.data, name=form.name.data)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            field_error(form, "organization_id" if error.field == "org" else error.field, error.message)
-        else:
+        created = commit_or_field_error(
+            form,
+            lambda: create_client(organization_id=form.organization_id.data, name=form.name.data),
+            field_names={"org": "organization_id"},
+        )
+        if created is not None:
             form.name.data = ""
     response = render_template(
         "admin/clients.html",
@@ -53,7 +52,7 @@ def clients_page() -> ResponseReturnValue:
 
 @bp.post("/clients/<client_id>/revoke")
 def client_revoke(client_id: str) -> ResponseReturnValue:
-    client = client_by_id(client_id) or abort(404)
+    client = found_or_404(client_by_id(client_id), "There is no API client with that id.")
     form = ActionForm()
     if form.validate_on_submit():
         was_active = client.revoked_at is None

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from webapp.extensions import db
 from webapp.models.user import ROLES
 from webapp.routing import MAX_ID
+from webapp.services import errors as service_errors
+
+T = TypeVar("T")
 
 
 def _strip(value: str | None) -> str | None:
@@ -66,3 +73,18 @@ def field_error(form: FlaskForm, field: str, message: str) -> None:
         form.form_errors.append(message)
     else:
         target.errors = [*target.errors, message]
+
+
+def commit_or_field_error(
+    form: FlaskForm, write: Callable[[], T], *, field_names: Mapping[str, str] | None = None
+) -> T | None:
+    """Run a service call and commit it. A refusal (the service's ValidationError) is rolled back and
+    shown on the form's matching field (renamed by field_names), and None comes back."""
+    try:
+        result = write()
+        db.session.commit()
+    except service_errors.ValidationError as error:
+        db.session.rollback()
+        field_error(form, (field_names or {}).get(error.field, error.field), error.message)
+        return None
+    return result

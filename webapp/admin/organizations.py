@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, render_template, url_for
+from flask import flash, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.admin.blueprint import bp
-from webapp.admin.forms import OrganizationForm, field_error
+from webapp.admin.forms import OrganizationForm, commit_or_field_error
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.queries.api_clients import clients_with_organizations
 from webapp.queries.organizations import organizations
-from webapp.services.errors import ValidationError
 from webapp.services.organizations import create_organization, update_organization
 from webapp.web.htmx import redirect_after_post
+from webapp.web.notfound import found_or_404
+
+
+def _organization_or_404(org_id: int) -> Organization:
+    return found_or_404(db.session.get(Organization, org_id), "There is no organisation with that number.")
 
 
 def _plain(amount: Decimal | None) -> str:
@@ -31,18 +35,16 @@ def index() -> ResponseReturnValue:
 def organizations_page() -> ResponseReturnValue:
     form = OrganizationForm()
     if form.validate_on_submit():
-        try:
-            org = create_organization(
+        org = commit_or_field_error(
+            form,
+            lambda: create_organization(
                 name=form.name.data,
                 provider_ref=form.provider_ref.data,
                 low_balance_threshold=form.low_balance_threshold.data,
                 active=form.active.data,
-            )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            field_error(form, error.field, error.message)
-        else:
+            ),
+        )
+        if org is not None:
             flash(f"Organisation “{org.name}” created.")
             return redirect_after_post(url_for("admin.organization_page", org_id=org.id))
     status = 422 if form.errors else 200
@@ -51,7 +53,7 @@ def organizations_page() -> ResponseReturnValue:
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
 def organization_page(org_id: int) -> ResponseReturnValue:
-    org = db.session.get(Organization, org_id) or abort(404)
+    org = _organization_or_404(org_id)
     form = OrganizationForm(
         data={
             "name": org.name,
@@ -61,22 +63,20 @@ def organization_page(org_id: int) -> ResponseReturnValue:
         }
     )
     if form.validate_on_submit():
-        try:
-            changes = update_organization(
+        changes = commit_or_field_error(
+            form,
+            lambda: update_organization(
                 org,
                 name=form.name.data,
                 provider_ref=form.provider_ref.data,
                 threshold=form.low_balance_threshold.data,
                 active=form.active.data,
-            )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            field_error(form, error.field, error.message)
-        else:
+            ),
+        )
+        if changes is not None:
             flash("Saved." if changes else "Nothing to change.")
             return redirect_after_post(url_for("admin.organization_page", org_id=org.id))
-    org = db.session.get(Organization, org_id) or abort(404)  # reloaded: a refused edit was rolled back
+    org = _organization_or_404(org_id)  # reloaded: a refused edit was rolled back
     clients = clients_with_organizations(org.id)
     status = 422 if form.errors else 200
     return render_template("admin/organization.html", form=form, org=org, clients=clients), status

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from webapp.admin.blueprint import bp
-from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, field_error
+from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, commit_or_field_error
 from webapp.extensions import db
 from webapp.models import User
 from webapp.queries.organizations import organizations
@@ -26,6 +26,7 @@ from webapp.services.users import (
     set_active,
 )
 from webapp.web.htmx import redirect_after_post
+from webapp.web.notfound import found_or_404
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -33,13 +34,8 @@ def users_page() -> ResponseReturnValue:
     form = UserForm()
     created: NewUser | None = None
     if form.validate_on_submit():
-        try:
-            created = invite_user(email=form.email.data, role=form.role.data)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            field_error(form, error.field, error.message)
-        else:
+        created = commit_or_field_error(form, lambda: invite_user(email=form.email.data, role=form.role.data))
+        if created is not None:
             form = UserForm(formdata=None)
     response = render_template(
         "admin/users.html", form=form, created=created, users=users(), counts=assignment_counts()
@@ -49,7 +45,7 @@ def users_page() -> ResponseReturnValue:
 
 
 def _user_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return found_or_404(db.session.get(User, user_id), "There is no user with that number.")
 
 
 def _render_user(user: User, status: int = 200, new_password: str | None = None, **forms: FlaskForm) -> tuple[str, int]:
@@ -76,12 +72,8 @@ def _apply(user_id: int, form: Any, action: Callable[[User, Any], bool], form_na
     user = _user_or_404(user_id)
     if not form.validate_on_submit():
         return _render_user(user, 422, **{form_name: form})
-    try:
-        changed = action(user, form)
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        field_error(form, error.field, error.message)
+    changed = commit_or_field_error(form, lambda: action(user, form))
+    if changed is None:
         return _render_user(_user_or_404(user_id), 422, **{form_name: form})
     flash("Saved." if changed else "Nothing to change.")
     return redirect_after_post(url_for("admin.user_page", user_id=user_id))

@@ -1,4 +1,4 @@
-"""The auth blueprint object; the sign-in views (webapp/auth/__init__.py) and password.py register on it."""
+"""The auth blueprint object; sign_in.py and password.py register their views on it."""
 
 from __future__ import annotations
 

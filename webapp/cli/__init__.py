@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from webapp.cli.api_clients import api_clients_cli
     from webapp.cli.collect import collect_cli
+    from webapp.cli.database_roles import grant_runtime_command
     from webapp.cli.demo import demo_data_command, demo_logins_command, fake_provider_command
     from webapp.cli.orgs import orgs_cli
     from webapp.cli.summaries import summaries_cli
@@ -25,3 +26,5 @@ def register(app: Flask) -> None:
     )
     for command in commands:
         app.cli.add_command(command)
+    # `flask db grant-runtime`: a command of Flask-Migrate's `db` group (registered by migrate.init_app).
+    app.cli.commands["db"].add_command(grant_runtime_command)  # type: ignore[attr-defined]

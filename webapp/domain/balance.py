@@ -1,5 +1,5 @@
-"""Balance rules (SPEC §9): overdrawn, low balance, runway. Each is a Python predicate beside its SQL twin,
-which takes columns, so the portfolio can sort by a rule the pages render; tests prove the twins agree."""
+"""Balance rules (SPEC §9): overdrawn, low balance, runway. A rule the portfolio sorts by has its SQL twin
+(taking columns) beside the Python predicate the pages render; tests prove the twins agree."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ RUNWAY_WARN_DAYS = 14
 def is_overdrawn(amount: Decimal | None) -> bool:
     """The balance is below zero (always on, no threshold)."""
     return amount is not None and amount < ZERO
-
-
-def overdrawn_sql(amount: ColumnElement[Any]) -> ColumnElement[bool]:
-    return and_(amount.is_not(None), amount < literal(ZERO, amount.type))
 
 
 def is_low_balance(amount: Decimal | None, threshold: Decimal | None) -> bool:

@@ -15,13 +15,8 @@ def stale_before(now: datetime, interval_hours: float) -> datetime:
 
 
 def is_stale(checked_at: datetime | None, *, now: datetime, interval_hours: float) -> bool:
-    """The Python predicate; stale_sql is its twin for queries (tests prove they agree)."""
+    """The Python predicate; queries use stale_before_sql with the same cut-off (tests prove they agree)."""
     return is_stale_before(checked_at, stale_before(now, interval_hours))
-
-
-def stale_sql(checked_at: ColumnElement[datetime], *, now: datetime, interval_hours: float) -> ColumnElement[bool]:
-    """The SQL twin of is_stale for filtering and sorting."""
-    return stale_before_sql(checked_at, stale_before(now, interval_hours))
 
 
 def is_stale_before(checked_at: datetime | None, before: datetime) -> bool:

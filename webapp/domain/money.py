@@ -102,9 +102,9 @@ def stored_decimal(text: object) -> Decimal | None:
 
 
 @cache
-def _currency_pattern(digits: int) -> NumberPattern:
+def _currency_pattern(digits: int, with_sign: bool = True) -> NumberPattern:
     """Parsed once per precision: parsing the pattern was half the cost of each call."""
-    return parse_pattern("¤#,##0." + "0" * 2 + "#" * (digits - 2))
+    return parse_pattern(("¤" if with_sign else "") + "#,##0." + "0" * 2 + "#" * (digits - 2))
 
 
 def _fraction_digits(value: Decimal) -> int:
@@ -113,13 +113,16 @@ def _fraction_digits(value: Decimal) -> int:
 
 
 def format_money(amount: Decimal | None, currency: str | None) -> str:
-    """An amount in its currency for the screen, 2 to 4 decimals: £1,234.50, -€3.10, US$0.0042."""
+    """An amount in its currency for the screen, 2 to 4 decimals: £1,234.50, -€3.10, US$0.0042.
+    Currency "" is an amount in whatever the account's currency is (an organisation's low-balance
+    threshold): the figure alone, 1,234.50."""
     if amount is None or currency is None:
         return PLACEHOLDER
     if not is_displayable(amount):
         return INVALID
     digits = max(2, min(4, _fraction_digits(amount)))
-    return _currency_pattern(digits).apply(amount, _LOCALE, currency=currency, currency_digits=False)
+    pattern = _currency_pattern(digits, with_sign=currency != "")
+    return pattern.apply(amount, _LOCALE, currency=currency, currency_digits=False)
 
 
 def format_quantity(value: Decimal | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from datetime import datetime
-from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,7 +52,8 @@ class User(Model):
 
     # Flask-Login interface. The id stored in the cookie is the login session's
     # token, so ending that session on the server invalidates captured cookies.
-    session_token = cast("str | None", None)  # set per request by the user loader; not a column
+    # Set per request by the user loader; not a column (a type comment: the ORM maps annotations).
+    session_token = None  # type: str | None
     is_authenticated = True
     is_anonymous = False
 

@@ -17,6 +17,7 @@ from webapp.models import ApiClient, Organization
 from webapp.models.types import utcnow
 from webapp.services import audit
 from webapp.services.errors import ValidationError
+from webapp.services.names import clean_name
 
 CLIENT_ID_PREFIX = "adc_"
 HASH_SCHEME = "sha256$"
@@ -39,19 +40,10 @@ def _matches(stored: str, secret: str) -> bool:
     return hmac.compare_digest(stored.encode(), hash_secret(secret).encode())
 
 
-def clean_client_name(name: str | None) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("name", "Client name must be 1–200 characters.")
-    if not name.isprintable():
-        raise ValidationError("name", "Client name must not contain control characters.")
-    return name
-
-
 def create_client(*, organization_id: int, name: str) -> NewClient:
     """Add and audit a client bound to one organisation. An active client of the same name for the
     organisation (a double submit) is refused; concurrent creates wait on the organisation's row."""
-    name = clean_client_name(name)
+    name = clean_name(name, label="Client name")
     locked = select(Organization.id).where(Organization.id == organization_id).with_for_update(key_share=True)
     if db.session.scalar(locked) is None:
         raise ValidationError("org", f"No organisation with id {organization_id}.")

@@ -15,17 +15,9 @@ from webapp.extensions import db
 from webapp.models import Organization
 from webapp.services import audit
 from webapp.services.errors import ValidationError
+from webapp.services.names import clean_name
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-
-
-def clean_name(name: str | None) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("name", "Name must be 1–200 characters.")
-    if not name.isprintable():
-        raise ValidationError("name", "Name must not contain control characters.")
-    return name
 
 
 def clean_provider_ref(ref: str | None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import make_test_app
 from tests.factories import make_org, make_user
 from tests.helpers import csrf_token, login
-from webapp.database_roles import CHANGED_IN_PLACE, INSERT_ONLY
+from webapp.cli.database_roles import CHANGED_IN_PLACE, INSERT_ONLY
 from webapp.extensions import db
 
 INSUFFICIENT_PRIVILEGE = "42501"

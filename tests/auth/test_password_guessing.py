@@ -63,14 +63,21 @@ def test_a_failed_sign_in_audits_a_well_formed_email(app, client):
     assert [event.target for event in events("sign_in_failed")] == ["o'brien+tag@mail.example.org"]
 
 
-def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app):
-    user = make_user(role="admin")
-    db.session.commit()
+def _known_browser_and_attacker(app, email: str):
+    """A browser that signed in as `email` and signed out again (it keeps its known-device cookie),
+    and a stranger's browser from another address."""
     owner = app.test_client()
-    assert login(owner, user.email).status_code == 302
+    assert login(owner, email).status_code == 302
     owner.post("/logout", data={"csrf_token": csrf_token(owner, "/")})
     attacker = app.test_client()
     attacker.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    return owner, attacker
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app):
+    user = make_user(role="admin")
+    db.session.commit()
+    owner, attacker = _known_browser_and_attacker(app, user.email)
     statuses = [login(attacker, user.email, f"guess {i} is wrong").status_code for i in range(6)]
     assert statuses[5] == 429
     assert login(attacker, user.email).status_code == 429  # the bucket is full for unknown browsers
@@ -83,11 +90,7 @@ def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app):
 def test_a_known_device_cookie_only_vouches_for_its_own_account(app):
     first, second = make_user(), make_user()
     db.session.commit()
-    owner = app.test_client()
-    assert login(owner, first.email).status_code == 302
-    owner.post("/logout", data={"csrf_token": csrf_token(owner, "/")})
-    attacker = app.test_client()
-    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    owner, attacker = _known_browser_and_attacker(app, first.email)
     for i in range(6):
         login(attacker, second.email, f"guess {i} is wrong")
     assert login(owner, second.email).status_code == 429

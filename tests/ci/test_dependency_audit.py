@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-SCRIPT = Path(__file__).parents[1] / ".ci" / "dependency_audit.py"
+SCRIPT = Path(__file__).parents[2] / ".ci" / "dependency_audit.py"
 _spec = importlib.util.spec_from_file_location("dependency_audit", SCRIPT)
 assert _spec is not None and _spec.loader is not None
 _audit = importlib.util.module_from_spec(_spec)

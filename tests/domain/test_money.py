@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.factories import make_org
-from webapp.domain.money import MAX_ABS, check_amount, format_amount, parse_amount
+from webapp.domain.money import MAX_ABS, check_amount, format_amount, format_money, parse_amount
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot
 from webapp.models.types import utcnow
@@ -110,3 +110,17 @@ def test_absurd_exponents_are_out_of_range_not_an_overflow():
         check_amount(Decimal("1e999999999"))
     with pytest.raises(ValueError, match="fractional digits"):
         check_amount(Decimal("1e-999999999"))
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        (Decimal("1234.5"), "GBP", "£1,234.50"),
+        (Decimal("1234.5"), "", "1,234.50"),
+        (Decimal("-0.0042"), "", "-0.0042"),
+        (None, "", "—"),
+        (Decimal("NaN"), "", "invalid value"),
+    ],
+)
+def test_format_money_without_a_known_currency_shows_the_figure_alone(amount, currency, expected):
+    assert format_money(amount, currency) == expected

@@ -8,7 +8,6 @@ table, function or trigger (so it cannot switch off the append-only triggers).
 from __future__ import annotations
 
 import click
-from flask import Flask
 from sqlalchemy import Connection, text
 
 from webapp.database import APPEND_ONLY_TABLES
@@ -86,8 +85,3 @@ def grant_runtime_command(role: str) -> None:
             connection.execute(text(statement))
     changed = len(CHANGED_IN_PLACE)
     click.echo(f"granted runtime privileges to {role}: SELECT, INSERT; UPDATE or DELETE on {changed} tables")
-
-
-def register(app: Flask) -> None:
-    """Add `grant-runtime` to Flask-Migrate's `db` group (registered by migrate.init_app)."""
-    app.cli.commands["db"].add_command(grant_runtime_command)  # type: ignore[attr-defined]
