@@ -52,7 +52,7 @@ class User(Model):
 
     # Flask-Login interface. The id stored in the cookie is the login session's
     # token, so ending that session on the server invalidates captured cookies.
-    session_token: str | None = None  # set per request by the user loader; not a column
+    session_token = None  # type: str | None
     is_authenticated = True
     is_anonymous = False
 
