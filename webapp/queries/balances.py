@@ -14,7 +14,7 @@ from sqlalchemy import Select, select, tuple_
 from webapp.domain.balance import is_low_balance, is_overdrawn
 from webapp.domain.freshness import is_stale
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, Organization
+from webapp.models import BalanceSnapshot, CollectionState, Organization, OrganizationSummary
 
 RECENT_MOVEMENTS = 15
 
@@ -26,6 +26,14 @@ def latest_balance_stmt(organization_id: int) -> Select:
         .where(BalanceSnapshot.organization_id == organization_id)
         .order_by(BalanceSnapshot.collected_at.desc())
         .limit(1)
+    )
+
+
+def with_checked_at(latest: Select) -> Select:
+    """(snapshot, checked_at): latest_balance_stmt plus, in the same statement, when the balance was
+    last checked (the read-model summary, joined by primary key)."""
+    return latest.add_columns(OrganizationSummary.checked_at).outerjoin(
+        OrganizationSummary, OrganizationSummary.organization_id == BalanceSnapshot.organization_id
     )
 
 
