@@ -81,17 +81,27 @@ class BalanceCard:
 
 
 def balance_card(organization: Organization, *, now: datetime, interval_hours: float) -> BalanceCard:
-    """Latest balance, "unchanged since", "last checked" and the freshness/low-balance rules."""
-    latest = db.session.scalar(latest_balance_stmt(organization.id))
-    state = db.session.scalar(collection_state_stmt(organization.id, "balances"))
-    checked = state.last_success_at if state else None
-    amount = latest.amount if latest else None
+    """Latest balance, "unchanged since", "last checked" and the freshness/low-balance rules: one
+    statement on the read-model summary (plus the balance check's last error); stale is judged against now."""
+    summary = OrganizationSummary
+    row = db.session.execute(
+        select(summary.balance_amount, summary.balance_currency, summary.balance_changed_at, summary.checked_at)
+        .add_columns(CollectionState.last_error)
+        .select_from(Organization)
+        .outerjoin(summary, summary.organization_id == Organization.id)
+        .outerjoin(
+            CollectionState,
+            (CollectionState.organization_id == Organization.id) & (CollectionState.kind == "balances"),
+        )
+        .where(Organization.id == organization.id)
+    ).one()
+    amount, currency, since, checked, last_error = row
     return BalanceCard(
         amount=amount,
-        currency=latest.currency if latest else None,
-        since=latest.collected_at if latest else None,
+        currency=currency,
+        since=since,
         checked_at=checked,
-        last_error=state.last_error if state else None,
+        last_error=last_error,
         stale=is_stale(checked, now=now, interval_hours=interval_hours),
         low=is_low_balance(amount, organization.low_balance_threshold),
     )
