@@ -2,8 +2,10 @@
 
 One statement returns a page of rows, whatever the sort, search or filter: organisations joined to
 their read-model summary (indexed columns) and to one daily-figures row (the closing balance a week
-ago, by primary key). Time-relative facts (stale, this month's cost, the 7-day change) are judged
-here against now, from stored timestamps and figures; nothing probes the snapshot history.
+ago, by primary key); the 30-day spend behind runway is this month's stored total plus a primary-key
+range sum of the stored daily spend of the window's days before the month began. Time-relative facts
+(stale, this month's cost, the 7-day change) are judged here against now, from stored timestamps and
+figures; nothing probes the snapshot history.
 """
 
 from __future__ import annotations
