@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import make_balance, make_org
-from tests.read_model_sync import read_model_kept
 from webapp.extensions import db
 from webapp.models import CostSnapshot, Organization
 from webapp.services.api_clients import NewClient, create_client
@@ -105,10 +104,3 @@ def assert_no_leak(body: str, tenant_b: Tenant) -> None:
         assert marker not in body, f"organisation B's {marker!r} leaked"
     assert f'"organization_id": {tenant_b.org.id}' not in body
     assert f'"id": {tenant_b.org.id},' not in body
-
-
-@pytest.fixture(autouse=True)
-def _read_model(app):
-    """Ledger rows inserted by the fixtures keep the read model, as collection does."""
-    with read_model_kept():
-        yield
