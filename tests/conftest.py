@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.read_model_sync import read_model_kept
 from webapp import create_app
 from webapp.extensions import db, limiter
 
@@ -150,7 +151,9 @@ def app(database_app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    # Ledger rows the tests insert directly keep the read model, as collection does (SPEC §8).
+    with read_model_kept():
+        yield app.test_client()
 
 
 def require_service(variable: str, hint: str) -> str:

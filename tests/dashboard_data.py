@@ -73,3 +73,9 @@ def signed_in(client, *, role: str = "manager", organizations: list[Organization
     response = login(client, user.email)
     assert response.status_code == 302
     return user
+
+
+def table_rows(html: str) -> list[str]:
+    """The rows of the first table body of a page, as HTML."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return list(body.split("<tr>")[1:])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.api.test_forged_tokens import assert_unauthorized, expected_answers
+from tests.api.tokens import assert_unauthorized, expected_answers
 from webapp.extensions import db
 from webapp.services.organizations import update_organization
 

@@ -9,7 +9,7 @@ from limits.storage import storage_from_string
 from limits.strategies import STRATEGIES
 
 from tests.api.conftest import bearer_for
-from tests.api.test_forged_tokens import claims_for, sign
+from tests.api.tokens import claims_for, sign
 from webapp.extensions import limiter
 from webapp.services.api_clients import create_client
 

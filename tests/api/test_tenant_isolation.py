@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 
 from tests.api.conftest import B_MONTH, assert_no_leak
+from tests.dashboard_data import mark_checked
+
+B_CHECKED = datetime(2026, 3, 5, 9, 17, 23, tzinfo=UTC)  # a distinctive moment only B has
 
 
 def _get(client, tenant_a, path: str):
@@ -36,8 +40,11 @@ def case_organization(client, tenant_a, tenant_b):
 
 
 def case_balance_latest(client, tenant_a, tenant_b):
+    mark_checked(tenant_b.org, B_CHECKED)  # B was checked, A never: A's freshness must not be B's
     response = _get(client, tenant_a, "/api/v1/balance/latest")
-    assert response.get_json()["organization_id"] == tenant_a.org.id  # B's snapshot is newer
+    body = response.get_json()
+    assert body["organization_id"] == tenant_a.org.id  # B's snapshot is newer
+    assert body["checked_at"] is None and body["stale"] is True
     return response
 
 
@@ -65,7 +72,7 @@ def case_costs_latest(client, tenant_a, tenant_b):
 
 def case_costs_months(client, tenant_a, tenant_b):
     response = _get(client, tenant_a, "/api/v1/costs/months")
-    assert response.get_json() == {"months": [{"year": 2026, "month": 3}]}
+    assert response.get_json() == {"months": [{"year": 2026, "month": 3, "status": "closed"}]}
     return response
 
 

@@ -10,17 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from tests.dashboard_data import line, make_cost, mark_checked, signed_in
 from tests.factories import make_balance, make_org
 from webapp.domain.balance import runway_days
 from webapp.extensions import db
 from webapp.models.types import utcnow
 from webapp.queries.portfolio import SORTS
-
-
-def table_rows(html: str) -> list[str]:
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return list(body.split("<tr>")[1:])
 
 
 def test_portfolio_shows_balance_cost_change_and_badges(app, client):

@@ -1,5 +1,5 @@
-"""Each rule the portfolio sorts by (low balance, runway, stale), as a Python predicate and as SQL, gives
-the same answer on the same stored rows (run on SQLite and PostgreSQL by the app fixture)."""
+"""Each rule the portfolio sorts or filters by (overdrawn, low balance, runway, stale), as a Python predicate
+and as SQL, gives the same answer on the same stored rows (run on SQLite and PostgreSQL by the app fixture)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from sqlalchemy import select
 from tests.factories import make_balance, make_org
 from webapp.domain.balance import (
     is_low_balance,
+    is_overdrawn,
     is_short_runway,
     low_balance_sql,
+    overdrawn_sql,
     runway_days,
     runway_sql,
     short_runway_sql,
@@ -50,7 +52,7 @@ def _store(case: tuple[str, str, str | None, str | None, str | None]) -> Organiz
     return org
 
 
-def test_low_balance_and_runway_agree(app):
+def test_overdrawn_low_balance_and_runway_agree(app):
     for case in CASES:
         _store(case)
     runway = runway_sql(
@@ -66,6 +68,7 @@ def test_low_balance_and_runway_agree(app):
             Organization.low_balance_threshold,
             CostSnapshot.total,
             CostSnapshot.currency,
+            overdrawn_sql(BalanceSnapshot.amount),
             low_balance_sql(BalanceSnapshot.amount, Organization.low_balance_threshold),
             runway,
             short_runway_sql(runway),
@@ -76,8 +79,9 @@ def test_low_balance_and_runway_agree(app):
     )
     rows = db.session.execute(statement).all()
     assert len(rows) == len(CASES)
-    for amount, currency, threshold, spend, spend_currency, low, days, short in rows:
+    for amount, currency, threshold, spend, spend_currency, overdrawn, low, days, short in rows:
         expected_days = runway_days(amount, spend, balance_currency=currency, spend_currency=spend_currency)
+        assert bool(overdrawn) is is_overdrawn(amount), amount
         assert bool(low) is is_low_balance(amount, threshold), (amount, threshold)
         assert (days is None) is (expected_days is None), (amount, spend)
         if days is not None:

@@ -78,6 +78,17 @@ def scalar_for_client(statement: Select) -> Any:
     return row
 
 
+def row_for_client(statement: Select) -> Any:
+    """Like scalar_for_client, for a statement of several columns: the first row (or None)."""
+    principal = g.api_principal
+    row = db.session.execute(
+        statement.where(active_client_exists(principal.client_id, principal.organization_id))
+    ).first()
+    if row is not None:
+        g.api_client_confirmed = True
+    return row
+
+
 def _client_key() -> str:
     # The limit is counted before some views confirm the client (`client_confirmed_by_query`), so the
     # bucket names the organisation too: a token naming another organisation never spends a client's bucket.

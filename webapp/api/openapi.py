@@ -61,6 +61,31 @@ SCHEMAS: dict[str, dict] = {
             },
         }
     ),
+    "LatestBalance": _obj(
+        {
+            "organization_id": ORG_ID,
+            "amount": {**ref("Amount"), "description": "Current main-account balance in whole currency units."},
+            "currency": CURRENCY,
+            "collected_at": {
+                **TIMESTAMP,
+                "description": "When the snapshot was observed (append-only, skip-unchanged).",
+            },
+            "checked_at": {
+                "oneOf": [TIMESTAMP, {"type": "null"}],
+                "description": "When the balance was last checked successfully (unchanged balances are "
+                "checked without a new snapshot); null until the first successful check.",
+            },
+            "stale": {
+                "type": "boolean",
+                "description": "True when no successful check happened for two collection intervals.",
+            },
+            "next_collection_at": {
+                **TIMESTAMP,
+                "description": "Start of the next scheduled collection slot after now.",
+            },
+        },
+        "The newest balance snapshot, with freshness.",
+    ),
     "BalancePage": _obj(
         {
             "items": {"type": "array", "items": ref("Balance"), "description": "Snapshots, newest first."},
@@ -95,7 +120,18 @@ SCHEMAS: dict[str, dict] = {
             "months": {
                 "type": "array",
                 "description": "Months with at least one cost snapshot, newest first.",
-                "items": _obj({"year": {"type": "integer"}, "month": {"type": "integer", "minimum": 1, "maximum": 12}}),
+                "items": _obj(
+                    {
+                        "year": {"type": "integer"},
+                        "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                        "status": {
+                            "type": "string",
+                            "enum": ["accruing", "closed"],
+                            "description": "accruing: the current UTC month, figures still grow; "
+                            "closed: the month has ended.",
+                        },
+                    }
+                ),
             }
         }
     ),

@@ -107,7 +107,7 @@ def paths() -> dict:
 
 
 def balance_paths() -> dict:
-    balance = _response("The newest balance snapshot.", JSON, ref("Balance"), **CONDITIONAL)
+    balance = _response("The newest balance snapshot, with freshness.", JSON, ref("LatestBalance"), **CONDITIONAL)
     return {
         "/v1/balance/latest": _get(
             "getLatestBalance",

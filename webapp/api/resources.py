@@ -9,15 +9,19 @@ from urllib.parse import urlencode
 from flask import Response, current_app, g, json, request, url_for
 
 from webapp.api import params
-from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit, scalar_for_client
+from webapp.api.blueprint import bp, client_confirmed_by_query, per_client_limit, row_for_client, scalar_for_client
 from webapp.api.cursor import decode_cursor, encode_cursor
 from webapp.api.problems import ApiProblem
 from webapp.api.serializers import balance_json, cost_json, organization_json
+from webapp.collection.queue import next_run_due
+from webapp.domain.freshness import is_stale
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import CostSnapshot, Organization
-from webapp.queries.balances import balance_history_stmt, latest_balance_stmt
+from webapp.models.types import utcnow
+from webapp.queries.balances import balance_history_stmt, latest_balance_stmt, with_checked_at
 from webapp.queries.costs import cost_months_stmt, latest_cost_stmt
+from webapp.services.exports import iso_utc
 
 
 def organization_id() -> int:
@@ -60,10 +64,18 @@ def organization() -> Response:
 @per_client_limit
 def balance_latest() -> Response:
     params.only()
-    row = scalar_for_client(latest_balance_stmt(organization_id()))
-    if row is None:
+    found = row_for_client(with_checked_at(latest_balance_stmt(organization_id())))
+    if found is None:
         raise ApiProblem(404, "No balance has been collected for this organisation yet.")
-    return conditional_json(balance_json(row), row.collected_at)
+    row, checked_at = found
+    now, config = utcnow(), current_app.config
+    freshness = {
+        "checked_at": iso_utc(checked_at) if checked_at else None,
+        "stale": is_stale(checked_at, now=now, interval_hours=config["COLLECT_INTERVAL_HOURS"]),
+        "next_collection_at": iso_utc(next_run_due(now, config["COLLECT_INTERVAL_SECONDS"])),
+    }
+    # Last-Modified moves with the last check too; the ETag covers every field (stale, next slot).
+    return conditional_json({**balance_json(row), **freshness}, max(row.collected_at, checked_at or row.collected_at))
 
 
 def latest_cost_or_404(year: int, month: int) -> CostSnapshot:
@@ -88,7 +100,15 @@ def costs_latest() -> Response:
 def costs_months() -> Response:
     params.only()
     rows = db.session.execute(cost_months_stmt(organization_id()))
-    return json_response({"months": [{"year": year, "month": month} for year, month in rows]})
+    current = Month.of(utcnow())
+    return json_response(
+        {
+            "months": [
+                {"year": year, "month": month, "status": "closed" if Month(year, month) < current else "accruing"}
+                for year, month in rows
+            ]
+        }
+    )
 
 
 def _next_link(cursor: str) -> str:

@@ -1,4 +1,4 @@
-"""Portfolio (`/`): every visible organisation, searchable, sortable, paged; CSV of the list as shown."""
+"""Portfolio (`/`): every visible organisation, searchable, filterable, sortable, paged; CSV of the list as shown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from webapp.dashboard.blueprint import bp
 from webapp.models.types import utcnow
-from webapp.queries.portfolio import SORTS, PortfolioParams, portfolio_all, portfolio_page
+from webapp.queries.portfolio import FILTERS, SORTS, PortfolioParams, portfolio_all, portfolio_page
 from webapp.services.exports import PORTFOLIO_HEADER, portfolio_csv_rows
 from webapp.web import params
 from webapp.web.csv import csv_response
@@ -15,8 +15,10 @@ from webapp.web.htmx import render_page_or_partial
 
 
 def _params(*, paged: bool = True) -> PortfolioParams:
+    chosen = params.choice("filter", ("all", *FILTERS), "all")
     return PortfolioParams(
         q=params.search_text(),
+        filter=None if chosen == "all" else chosen,
         sort=params.choice("sort", SORTS, "name"),
         desc=params.direction(),
         page=params.positive_int("page", 1) if paged else 1,

@@ -18,6 +18,11 @@ def is_overdrawn(amount: Decimal | None) -> bool:
     return amount is not None and amount < ZERO
 
 
+def overdrawn_sql(amount: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The SQL twin of is_overdrawn (the portfolio's overdrawn filter)."""
+    return and_(amount.is_not(None), amount < literal(ZERO, amount.type))
+
+
 def is_low_balance(amount: Decimal | None, threshold: Decimal | None) -> bool:
     """The balance is under the organisation's threshold (no threshold: never low)."""
     return threshold is not None and amount is not None and amount < threshold

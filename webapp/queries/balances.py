@@ -14,7 +14,7 @@ from sqlalchemy import Select, select, tuple_
 from webapp.domain.balance import is_low_balance, is_overdrawn
 from webapp.domain.freshness import is_stale
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, Organization
+from webapp.models import BalanceSnapshot, CollectionState, Organization, OrganizationSummary
 
 RECENT_MOVEMENTS = 15
 
@@ -26,6 +26,14 @@ def latest_balance_stmt(organization_id: int) -> Select:
         .where(BalanceSnapshot.organization_id == organization_id)
         .order_by(BalanceSnapshot.collected_at.desc())
         .limit(1)
+    )
+
+
+def with_checked_at(latest: Select) -> Select:
+    """(snapshot, checked_at): latest_balance_stmt plus, in the same statement, when the balance was
+    last checked (the read-model summary, joined by primary key)."""
+    return latest.add_columns(OrganizationSummary.checked_at).outerjoin(
+        OrganizationSummary, OrganizationSummary.organization_id == BalanceSnapshot.organization_id
     )
 
 
@@ -73,17 +81,27 @@ class BalanceCard:
 
 
 def balance_card(organization: Organization, *, now: datetime, interval_hours: float) -> BalanceCard:
-    """Latest balance, "unchanged since", "last checked" and the freshness/low-balance rules."""
-    latest = db.session.scalar(latest_balance_stmt(organization.id))
-    state = db.session.scalar(collection_state_stmt(organization.id, "balances"))
-    checked = state.last_success_at if state else None
-    amount = latest.amount if latest else None
+    """Latest balance, "unchanged since", "last checked" and the freshness/low-balance rules: one
+    statement on the read-model summary (plus the balance check's last error); stale is judged against now."""
+    summary = OrganizationSummary
+    row = db.session.execute(
+        select(summary.balance_amount, summary.balance_currency, summary.balance_changed_at, summary.checked_at)
+        .add_columns(CollectionState.last_error)
+        .select_from(Organization)
+        .outerjoin(summary, summary.organization_id == Organization.id)
+        .outerjoin(
+            CollectionState,
+            (CollectionState.organization_id == Organization.id) & (CollectionState.kind == "balances"),
+        )
+        .where(Organization.id == organization.id)
+    ).one()
+    amount, currency, since, checked, last_error = row
     return BalanceCard(
         amount=amount,
-        currency=latest.currency if latest else None,
-        since=latest.collected_at if latest else None,
+        currency=currency,
+        since=since,
         checked_at=checked,
-        last_error=state.last_error if state else None,
+        last_error=last_error,
         stale=is_stale(checked, now=now, interval_hours=interval_hours),
         low=is_low_balance(amount, organization.low_balance_threshold),
     )

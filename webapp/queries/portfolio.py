@@ -1,21 +1,23 @@
 """The portfolio: visible organisations with balance, month-to-date cost, 7-day change and badges.
 
-One statement returns a page of rows. Each figure is a correlated probe of the
-"latest" indexes (balance ledger, cost snapshots), so PostgreSQL evaluates them
-only for the rows of the page when sorting by name; sorting by a figure computes
-it for every visible organisation (a thousand index probes, still one statement).
+One statement returns a page of rows, whatever the sort, search or filter: organisations joined to
+their read-model summary (indexed columns) and to one daily-figures row (the closing balance a week
+ago, by primary key); the 30-day spend behind runway is this month's stored total plus a primary-key
+range sum of the stored daily spend of the window's days before the month began. Time-relative facts
+(stale, this month's cost, the 7-day change) are judged here against now, from stored timestamps and
+figures; nothing probes the snapshot history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, case, func, literal, select, type_coerce
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, null, or_, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from webapp.domain.balance import (
     SPEND_WINDOW_DAYS,
@@ -23,6 +25,7 @@ from webapp.domain.balance import (
     is_overdrawn,
     is_short_runway,
     low_balance_sql,
+    overdrawn_sql,
     runway_days,
     runway_sql,
     short_runway_sql,
@@ -30,7 +33,7 @@ from webapp.domain.balance import (
 from webapp.domain.freshness import is_stale_before, stale_before, stale_before_sql
 from webapp.domain.months import Month
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
+from webapp.models import Organization, OrganizationDailyFigure, OrganizationSummary, User
 from webapp.models.types import Money
 from webapp.queries.organizations import visible_organizations_stmt
 from webapp.queries.paging import page_count
@@ -38,19 +41,24 @@ from webapp.queries.paging import page_count
 CHANGE_WINDOW_DAYS = 7
 PER_PAGE = 25
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
+FILTERS = ("attention", "overdrawn", "low-balance", "stale", "short-runway")
 ZERO = Decimal(0)
-Probed = ColumnElement[Any] | InstrumentedAttribute[Any]
+Summary = OrganizationSummary
+WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")
+Daily = aliased(OrganizationDailyFigure, name="daily")
+S = cast(Table, Summary.__table__).c  # plain columns, typed for the domain's SQL twins
 
 
 @dataclass(frozen=True, slots=True)
 class PortfolioParams:
-    """What the user asked for: search text, sort column and direction, page (1-based)."""
+    """What the user asked for: search text, filter, sort column and direction, page (1-based)."""
 
     q: str = ""
     sort: str = "name"
     desc: bool = False
     page: int = 1
     per_page: int = PER_PAGE
+    filter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,7 @@ class PortfolioRow:
     cost: Decimal | None
     cost_currency: str | None
     spend_30d: Decimal | None
+    spend_currency: str | None
     stale_before: datetime
 
     @property
@@ -94,7 +103,7 @@ class PortfolioRow:
     def runway_days(self) -> Decimal | None:
         """Balance ÷ average daily spend over the last 30 days (domain.balance.runway_days)."""
         return runway_days(
-            self.amount, self.spend_30d, balance_currency=self.currency, spend_currency=self.cost_currency
+            self.amount, self.spend_30d, balance_currency=self.currency, spend_currency=self.spend_currency
         )
 
     @property
@@ -107,133 +116,160 @@ class PortfolioPage:
     rows: list[PortfolioRow]
     total: int
     params: PortfolioParams
+    counts: dict[str, int] = field(default_factory=dict)
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pages", page_count(self.total, self.params.per_page))
 
 
-def _balance_probe(column: Probed, org_id: Probed, at: datetime | None = None) -> ScalarSelect[Any]:
-    statement = select(column).where(BalanceSnapshot.organization_id == org_id)
-    if at is not None:
-        statement = statement.where(BalanceSnapshot.collected_at <= at)
-    return statement.order_by(BalanceSnapshot.collected_at.desc()).limit(1).scalar_subquery()
+def week_ago_day(now: datetime) -> date:
+    """The UTC day whose closing balance the 7-day change compares with."""
+    return (now - timedelta(days=CHANGE_WINDOW_DAYS)).date()
 
 
-def _cost_probe(column: Probed, org_id: Probed, month: Month, at: datetime | None = None) -> ScalarSelect[Any]:
-    statement = select(column).where(
-        CostSnapshot.organization_id == org_id, CostSnapshot.year == month.year, CostSnapshot.month == month.month
-    )
-    if at is not None:
-        statement = statement.where(CostSnapshot.collected_at <= at)
-    return statement.order_by(CostSnapshot.collected_at.desc()).limit(1).scalar_subquery()
-
-
-def _spend_expression(org_id: Probed, now: datetime) -> ColumnElement[Any]:
-    """Cost accrued in the last 30 days: per month touched, total now minus total at the window start."""
-    start = now - timedelta(days=SPEND_WINDOW_DAYS)
-    zero = literal(ZERO, Money)
-    terms = [
-        func.coalesce(_cost_probe(CostSnapshot.total, org_id, month, now), zero)
-        - func.coalesce(_cost_probe(CostSnapshot.total, org_id, month, start), zero)
-        for month in Month.between(start, now)
-    ]
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return type_coerce(total, Money)
-
-
-def _columns(org: Subquery, now: datetime) -> dict[str, ColumnElement[Any]]:
-    week_ago = now - timedelta(days=CHANGE_WINDOW_DAYS)
+def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
+    month = Month.of(now)
+    this_month = and_(S.mtd_year == month.year, S.mtd_month == month.month)
+    # No daily row for that day: the ledger ended before it (the balance has not moved since) or
+    # began after it (nothing to compare with).
+    ended_before = S.as_of < datetime.combine(week_ago_day(now), datetime.min.time(), now.tzinfo)
     return {
-        "amount": type_coerce(_balance_probe(BalanceSnapshot.amount, org.c.id), Money),
-        "currency": _balance_probe(BalanceSnapshot.currency, org.c.id),
-        "collected_at": _balance_probe(BalanceSnapshot.collected_at, org.c.id),
-        "amount_week_ago": type_coerce(_balance_probe(BalanceSnapshot.amount, org.c.id, week_ago), Money),
-        "currency_week_ago": _balance_probe(BalanceSnapshot.currency, org.c.id, week_ago),
-        "cost": type_coerce(_cost_probe(CostSnapshot.total, org.c.id, Month.of(now)), Money),
-        "cost_currency": _cost_probe(CostSnapshot.currency, org.c.id, Month.of(now)),
-        "spend_30d": _spend_expression(org.c.id, now),
+        "amount": S.balance_amount,
+        "currency": S.balance_currency,
+        "collected_at": S.balance_changed_at,
+        "checked_at": S.checked_at,
+        "amount_week_ago": type_coerce(
+            case((WeekAgo.day.is_not(None), WeekAgo.closing_balance), (ended_before, S.balance_amount)), Money
+        ),
+        "currency_week_ago": case(
+            (WeekAgo.day.is_not(None), WeekAgo.balance_currency), (ended_before, S.balance_currency)
+        ),
+        "cost": type_coerce(case((this_month, S.mtd_total), else_=null()), Money),
+        "cost_currency": case((this_month, S.mtd_currency), else_=null()),
+        "spend_30d": _spend_30d(now, this_month),
+        "spend_currency": func.coalesce(case((this_month, S.mtd_currency), else_=null()), S.spend_30d_currency),
     }
 
 
-def _runway(row: Subquery) -> ColumnElement[Any]:
-    c = row.c
-    return runway_sql(c.amount, c.spend_30d, balance_currency=c.currency, spend_currency=c.cost_currency)
+def _spend_30d(now: datetime, this_month: ColumnElement[bool]) -> ColumnElement[Any]:
+    """Cost accrued in the 30 days to now, from stored figures: this month's total so far when the month
+    began inside the window, plus the daily spend of the window's days before the month began."""
+    start_day = (now - timedelta(days=SPEND_WINDOW_DAYS)).date()
+    month_start = Month.of(now).start.date()
+    inside = month_start > start_day
+    earlier = (
+        select(func.sum(Daily.spend))
+        .where(
+            Daily.organization_id == Organization.id,
+            Daily.day >= start_day,
+            Daily.day < month_start if inside else Daily.day <= now.date(),
+            or_(S.mtd_currency.is_(None), Daily.spend_currency == S.mtd_currency),
+        )
+        .scalar_subquery()
+    )
+    current = case((this_month, S.mtd_total), else_=null()) if inside else null()
+    known = or_(current.is_not(None), earlier.is_not(None))
+    return type_coerce(case((known, func.coalesce(current, 0) + func.coalesce(earlier, 0)), else_=null()), Money)
 
 
-def _status_sort(row: Subquery, stale_at: datetime) -> ColumnElement[Any]:
+def _runway(now: datetime) -> ColumnElement[Any]:
+    columns = _columns(now)
+    return runway_sql(
+        S.balance_amount,
+        columns["spend_30d"],
+        balance_currency=S.balance_currency,
+        spend_currency=columns["spend_currency"],
+    )
+
+
+def _predicates(now: datetime, stale_at: datetime) -> dict[str, ColumnElement[bool]]:
+    """Each filter as a condition on the summary columns (the domain rules' SQL twins)."""
+    rules = {
+        "overdrawn": overdrawn_sql(S.balance_amount),
+        "low-balance": low_balance_sql(S.balance_amount, Organization.low_balance_threshold.expression),
+        "stale": stale_before_sql(S.checked_at, stale_at),
+        "short-runway": short_runway_sql(_runway(now)),
+    }
+    return {"attention": or_(*rules.values()), **rules}
+
+
+def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     """More badges first: stale (4) + low balance (2) + short runway (1)."""
-    stale = case((stale_before_sql(row.c.checked_at, stale_at), 4), else_=0)
-    low = case((low_balance_sql(row.c.amount, row.c.threshold), 2), else_=0)
-    short = case((short_runway_sql(_runway(row)), 1), else_=0)
-    return stale + low + short
+    rules = _predicates(now, stale_at)
+    return (
+        case((rules["stale"], 4), else_=0)
+        + case((rules["low-balance"], 2), else_=0)
+        + case((rules["short-runway"], 1), else_=0)
+    )
 
 
-def _sort_key(params: PortfolioParams, row: Subquery, stale_at: datetime) -> ColumnElement[Any]:
-    keys: dict[str, Callable[[], ColumnElement[Any]]] = {
-        "balance": lambda: row.c.amount,
-        "cost": lambda: row.c.cost,
-        "change": lambda: type_coerce(row.c.amount - row.c.amount_week_ago, Money),
-        "runway": lambda: _runway(row),
-        "collected": lambda: row.c.collected_at,
-        "checked": lambda: row.c.checked_at,
-        "status": lambda: _status_sort(row, stale_at),
-    }
-    key = keys[params.sort]()
+def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
+    columns = _columns(now)
+    key = {
+        "balance": lambda: S.balance_amount,
+        "cost": lambda: columns["cost"],
+        "change": lambda: type_coerce(S.balance_amount - columns["amount_week_ago"], Money),
+        "runway": lambda: _runway(now),
+        "collected": lambda: S.balance_changed_at,
+        "checked": lambda: S.checked_at,
+        "status": lambda: _status_sort(now, stale_at),
+    }[params.sort]()
     return (key.desc() if params.desc else key.asc()).nulls_last()
 
 
-def _filtered(user: User, q: str) -> Select:
-    statement = visible_organizations_stmt(user)
+def _visible(user: User, q: str, now: datetime) -> Select[Any]:
+    """The visible organisations matching the search, joined to their summary and last week's figures."""
+    statement = (
+        visible_organizations_stmt(user)
+        .outerjoin(Summary, Summary.organization_id == Organization.id)
+        .outerjoin(WeekAgo, and_(WeekAgo.organization_id == Organization.id, WeekAgo.day == week_ago_day(now)))
+    )
     if q.strip():
         statement = statement.where(func.lower(Organization.name).contains(q.strip().lower(), autoescape=True))
     return statement
 
 
-def _rows_statement(user: User, params: PortfolioParams, now: datetime) -> Select:
-    org = _filtered(user, params.q).subquery("org")
-    checked = select(CollectionState).where(CollectionState.kind == "balances").subquery("checked")
-    return (
-        select(org.c.id, org.c.name, org.c.active, org.c.low_balance_threshold.label("threshold"))
-        .add_columns(
-            checked.c.last_success_at.label("checked_at"), *(c.label(n) for n, c in _columns(org, now).items())
-        )
-        .select_from(org)
-        .outerjoin(checked, checked.c.organization_id == org.c.id)
+def portfolio_statement(user: User, params: PortfolioParams, now: datetime, stale_at: datetime) -> Select[Any]:
+    """One statement: the page of rows, searched, filtered and sorted on the summary's columns."""
+    statement = _visible(user, params.q, now).with_only_columns(
+        Organization.id,
+        Organization.name,
+        Organization.active,
+        Organization.low_balance_threshold.label("threshold"),
+        *(column.label(name) for name, column in _columns(now).items()),
     )
-
-
-def portfolio_statement(user: User, params: PortfolioParams, now: datetime, stale_at: datetime) -> Select:
-    """By name: one flat statement, so PostgreSQL probes only the page's rows. By a figure: every
-    figure is computed once per organisation in a subquery (OFFSET 0 keeps it from being inlined,
-    which would repeat the probes in the sort key), then sorted."""
-    rows = _rows_statement(user, params, now)
+    if params.filter is not None:
+        statement = statement.where(_predicates(now, stale_at)[params.filter])
+    name = func.lower(Organization.name)
     if params.sort == "name":
-        name = func.lower(rows.selected_columns.name)
-        statement = rows.order_by(name.desc() if params.desc else name.asc(), rows.selected_columns.id)
+        statement = statement.order_by(name.desc() if params.desc else name.asc(), Organization.id)
     else:
-        figures = rows.offset(0).subquery("figures")
-        statement = select(figures).order_by(
-            _sort_key(params, figures, stale_at), func.lower(figures.c.name), figures.c.id
-        )
+        statement = statement.order_by(_sort_key(params, now, stale_at), name, Organization.id)
     return statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
 
 
+def filter_counts(user: User, q: str, *, now: datetime, stale_at: datetime) -> dict[str, int]:
+    """How many of the visible (searched) organisations each filter keeps, plus "all": one aggregate."""
+    predicates = _predicates(now, stale_at)
+    counts = [func.count(), *(func.coalesce(func.sum(case((rule, 1), else_=0)), 0) for rule in predicates.values())]
+    row = db.session.execute(_visible(user, q, now).with_only_columns(*counts)).one()
+    return dict(zip(("all", *predicates), (int(value) for value in row), strict=True))
+
+
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:
-    """A page of the portfolio: two statements (the count and the rows) whatever the number of organisations."""
+    """A page of the portfolio: two statements (the counts and the rows) whatever the number of organisations."""
     stale_at = stale_before(now, interval_hours)
-    total = db.session.scalar(select(func.count()).select_from(_filtered(user, params.q).subquery()))
+    counts = filter_counts(user, params.q, now=now, stale_at=stale_at)
     result = db.session.execute(portfolio_statement(user, params, now, stale_at))
     rows = [PortfolioRow(**row._mapping, stale_before=stale_at) for row in result]
-    return PortfolioPage(rows=rows, total=total or 0, params=params)
+    return PortfolioPage(rows=rows, total=counts[params.filter or "all"], params=params, counts=counts)
 
 
 def portfolio_all(
     user: User, params: PortfolioParams, *, now: datetime, interval_hours: float
 ) -> Iterator[PortfolioRow]:
-    """Every row of the list as shown (same search and sort, no paging), for the CSV; streamed."""
+    """Every row of the list as shown (same search, filter and sort, no paging), for the CSV; streamed."""
     stale_at = stale_before(now, interval_hours)
     statement = portfolio_statement(user, params, now, stale_at).limit(None).offset(None)
     for row in db.session.execute(statement.execution_options(yield_per=500)):
