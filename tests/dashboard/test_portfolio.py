@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from tests.dashboard_data import line, make_cost, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org
 from webapp.domain.balance import runway_days
 from webapp.extensions import db
