@@ -144,9 +144,9 @@ def storage_table(result: dict) -> list[str]:
     for group, tables in (("ledger", LEDGER), ("read model", READ_MODEL)):
         rows = {t: result["storage"]["b"]["tables"][t] for t in tables}
         for table, row in rows.items():
-            lines.append(f"| {table} | {row['rows']:,} | {row['bytes'] / 1e6:,.0f} MB | {row['mb_per_org_year']:.2f} |")
+            lines.append(f"| {table} | {row['rows']:,} | {row['bytes'] / 1e6:,.1f} MB | {row['mb_per_org_year']:.3f} |")
         total = sum(row["mb_per_org_year"] for row in rows.values())
-        lines.append(f"| **{group} total** | | | **{total:.2f}** |")
+        lines.append(f"| **{group} total** | | | **{total:.3f}** |")
     return lines
 
 
