@@ -1,6 +1,6 @@
 """The three read-model benchmark datasets (issue 12 §5) on the local PostgreSQL, loaded once and reused.
 
-    .venv/bin/python -m bench.datasets a b c          # create + load what is missing (b: 10–25 min today)
+    .venv/bin/python -m bench.datasets a b c          # create + load what is missing ((b) took 32 min on 2026-11-29)
     .venv/bin/python -m bench.datasets c --reload     # drop and load again
 
 Each dataset is its own database (never `postgres` or `test`). A load runs `flask db upgrade`,
