@@ -81,7 +81,7 @@ def is_loaded(dataset: Dataset) -> bool:
 
 def flask(dataset: Dataset, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": dataset.url, "INSTANCE_PATH": f"/tmp/{dataset.database}"}  # noqa: S108
-    command = [str(ROOT / ".venv/bin/python"), "-m", "bench.flask_cli", *args]  # see bench/compat.py
+    command = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", *args]
     log(dataset, "$ flask " + " ".join(args))
     return subprocess.run(command, cwd=ROOT, env=env, check=check, text=True, capture_output=not check)  # noqa: S603
 

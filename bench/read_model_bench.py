@@ -30,7 +30,6 @@ from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlencode
 
-import bench.compat  # noqa: F401 - before the models are imported
 from bench.dashboard_bench import GZIP, prepare, timed_ms
 from bench.datasets import DATASETS, Dataset, comment, is_loaded, load, psql
 
