@@ -38,6 +38,7 @@ def burn_password_check() -> None:
 
 class User(Model):
     __tablename__ = "users"
+    __allow_unmapped__ = True  # session_token below is a plain attribute, not a column
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
