@@ -1,0 +1,131 @@
+"""The one write path into an organisation's ledger: snapshots, collection state and the read model.
+
+Live collection writes a batch of one check, demo replay a bulk batch per organisation; both go
+through these functions, so everything derived from a snapshot (the read model, and whatever is
+added beside it) is written here, in the caller's transaction, under the organisation's lock.
+Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+
+from webapp.collection.state import record_attempt, record_failure, record_success
+from webapp.collection.validation import balance_changed, cost_snapshot_values
+from webapp.domain.months import Month
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CostSnapshot
+from webapp.models.collection import CollectionKind, lock_organization
+from webapp.providers import BalanceReading, CostReport
+from webapp.queries.balances import latest_balance_stmt
+from webapp.read_model.ledger import utc_day
+from webapp.read_model.refresh import refresh
+
+INSERT_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceCheck:
+    """A validated balance reading and the moment it was observed."""
+
+    at: datetime
+    reading: BalanceReading
+
+
+@dataclass(frozen=True, slots=True)
+class CostCheck:
+    """A validated cost report of one month (None: no costs yet) and the moment it was observed."""
+
+    at: datetime
+    year: int
+    month: int
+    report: CostReport | None
+
+
+def begin_check(organization_id: int, kind: CollectionKind, at: datetime) -> None:
+    """Lock the organisation's ledger and read model until the transaction ends (PostgreSQL: an
+    advisory lock; every writer of one organisation, of either kind, waits here), then record the
+    attempt, a write that on SQLite takes the database's write lock before anything is read."""
+    lock_organization(organization_id, "organization")
+    record_attempt(organization_id, kind, at)
+
+
+def write_checks(
+    organization_id: int, *, balances: Sequence[BalanceCheck] = (), costs: Sequence[CostCheck] = ()
+) -> tuple[int, int]:
+    """Write a batch of checks in time order (live: one; replay: an organisation's history), record
+    the last of each kind as a success and refresh the read model once. Returns the rows written
+    (balances, costs)."""
+    written, since = (0, 0), []
+    if balances:
+        begin_check(organization_id, CollectionKind.BALANCES, balances[-1].at)
+    if costs:
+        begin_check(organization_id, CollectionKind.COSTS, costs[-1].at)
+    if balances:
+        written = (_write_balances(organization_id, balances), 0)
+        record_success(organization_id, CollectionKind.BALANCES, balances[-1].at)
+        since.append(utc_day(balances[0].at))
+    if costs:
+        written = (written[0], _write_costs(organization_id, costs))
+        record_success(organization_id, CollectionKind.COSTS, costs[-1].at)
+        since.append(min(min(utc_day(check.at), Month(check.year, check.month).start.date()) for check in costs))
+    if since:
+        refresh(organization_id, min(since))
+    return written
+
+
+def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> int:
+    """Skip-unchanged: a row for each reading that differs from the one before it and is later than
+    the latest row."""
+    latest = db.session.scalar(latest_balance_stmt(organization_id))
+    rows = []
+    for check in checks:
+        if balance_changed(latest, check.reading) and (latest is None or check.at > latest.collected_at):
+            latest = BalanceSnapshot(
+                amount=check.reading.amount, currency=check.reading.currency, collected_at=check.at
+            )
+            rows.append(
+                {
+                    "organization_id": organization_id,
+                    "amount": check.reading.amount,
+                    "currency": check.reading.currency,
+                    "collected_at": check.at,
+                }
+            )
+    _insert(BalanceSnapshot, rows)
+    return len(rows)
+
+
+def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> int:
+    """A cost snapshot for every check whose month has costs."""
+    rows: list[dict[str, Any]] = []
+    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any]]] = {}
+    for check in checks:
+        if check.report is None:
+            continue
+        before = previous.get((check.year, check.month))
+        if before is not None and before[0] == check.report:  # same answer: same row, new moment
+            rows.append({**before[1], "collected_at": check.at})
+            continue
+        row = cost_snapshot_values(organization_id, check.year, check.month, check.at, check.report)
+        previous[(check.year, check.month)] = (check.report, row)
+        rows.append(row)
+    _insert(CostSnapshot, rows)
+    return len(rows)
+
+
+def write_failure(organization_id: int, kind: CollectionKind, at: datetime, reason: str) -> None:
+    """A failed check: nothing in the ledger, the failure in the state and the read model."""
+    begin_check(organization_id, kind, at)
+    record_failure(organization_id, kind, at, reason)
+    refresh(organization_id, utc_day(at))
+
+
+def _insert(model: type[BalanceSnapshot] | type[CostSnapshot], rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        db.session.execute(insert(model), rows[start : start + INSERT_CHUNK])
