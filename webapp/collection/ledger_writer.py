@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-
+from webapp.collection.bulk import append_rows
 from webapp.collection.state import record_attempt, record_failure, record_success
 from webapp.collection.validation import balance_changed, cost_snapshot_values
 from webapp.domain.months import Month
@@ -23,10 +22,8 @@ from webapp.models import BalanceSnapshot, CostSnapshot
 from webapp.models.collection import CollectionKind, lock_organization
 from webapp.providers import BalanceReading, CostReport
 from webapp.queries.balances import latest_balance_stmt
-from webapp.read_model.ledger import utc_day
-from webapp.read_model.refresh import refresh
-
-INSERT_CHUNK = 5000
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
+from webapp.read_model.refresh import has_snapshots, refresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +58,37 @@ def write_checks(
     """Write a batch of checks in time order (live: one; replay: an organisation's history), record
     the last of each kind as a success and refresh the read model once. Returns the rows written
     (balances, costs)."""
-    written, since = (0, 0), []
-    if balances:
-        begin_check(organization_id, CollectionKind.BALANCES, balances[-1].at)
-    if costs:
-        begin_check(organization_id, CollectionKind.COSTS, costs[-1].at)
-    if balances:
-        written = (_write_balances(organization_id, balances), 0)
-        record_success(organization_id, CollectionKind.BALANCES, balances[-1].at)
-        since.append(utc_day(balances[0].at))
-    if costs:
-        written = (written[0], _write_costs(organization_id, costs))
-        record_success(organization_id, CollectionKind.COSTS, costs[-1].at)
-        since.append(min(min(utc_day(check.at), Month(check.year, check.month).start.date()) for check in costs))
+    for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
+        if checks:
+            begin_check(organization_id, kind, checks[-1].at)
+    first_batch = not has_snapshots(organization_id)
+    balance_rows = _write_balances(organization_id, balances)
+    cost_rows = _write_costs(organization_id, costs)
+    since = [utc_day(balances[0].at)] if balances else []
+    since += [min(min(utc_day(c.at), Month(c.year, c.month).start.date()) for c in costs)] if costs else []
+    for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
+        if checks:
+            record_success(organization_id, kind, checks[-1].at)
     if since:
-        refresh(organization_id, min(since))
-    return written
+        whole = Ledger(_balance_points(balance_rows), _cost_points(cost_rows)) if first_batch else None
+        refresh(organization_id, min(since), whole=whole)
+    return len(balance_rows), len(cost_rows)
 
 
-def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> int:
+def _balance_points(rows: list[dict[str, Any]]) -> list[BalancePoint]:
+    return [BalancePoint(row["collected_at"], row["amount"], row["currency"]) for row in rows]
+
+
+def _cost_points(rows: list[dict[str, Any]]) -> list[CostPoint]:
+    fields = ("collected_at", "year", "month", "currency", "total", "usage_lines")
+    return [CostPoint.from_row(**{name: row[name] for name in fields}) for row in rows]
+
+
+def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> list[dict[str, Any]]:
     """Skip-unchanged: a row for each reading that differs from the one before it and is later than
     the latest row."""
+    if not checks:
+        return []
     latest = db.session.scalar(latest_balance_stmt(organization_id))
     rows = []
     for check in checks:
@@ -97,11 +104,11 @@ def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> int
                     "collected_at": check.at,
                 }
             )
-    _insert(BalanceSnapshot, rows)
-    return len(rows)
+    append_rows(BalanceSnapshot, rows)
+    return rows
 
 
-def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> int:
+def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> list[dict[str, Any]]:
     """A cost snapshot for every check whose month has costs."""
     rows: list[dict[str, Any]] = []
     previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any]]] = {}
@@ -115,8 +122,8 @@ def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> int:
         row = cost_snapshot_values(organization_id, check.year, check.month, check.at, check.report)
         previous[(check.year, check.month)] = (check.report, row)
         rows.append(row)
-    _insert(CostSnapshot, rows)
-    return len(rows)
+    append_rows(CostSnapshot, rows)
+    return rows
 
 
 def write_failure(organization_id: int, kind: CollectionKind, at: datetime, reason: str) -> None:
@@ -124,8 +131,3 @@ def write_failure(organization_id: int, kind: CollectionKind, at: datetime, reas
     begin_check(organization_id, kind, at)
     record_failure(organization_id, kind, at, reason)
     refresh(organization_id, utc_day(at))
-
-
-def _insert(model: type[BalanceSnapshot] | type[CostSnapshot], rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), INSERT_CHUNK):
-        db.session.execute(insert(model), rows[start : start + INSERT_CHUNK])

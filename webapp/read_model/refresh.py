@@ -26,20 +26,29 @@ from webapp.read_model.store import (
     DAILY,
     SUMMARIES,
     daily_values,
+    derived_rows,
     load_states,
     rebuild,
     summary_values,
+    write_rows,
 )
 from webapp.read_model.summary import SPEND_WINDOW_DAYS, summarize
 
 _DAILY_FIELDS = [item.name for item in fields(DailyFigures)]
 
 
-def refresh(organization_id: int, since: date) -> None:
-    """Bring the organisation's summary and daily rows up to date after writes dated `since` or later."""
+def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -> None:
+    """Bring the organisation's summary and daily rows up to date after writes dated `since` or later.
+
+    `whole`: the snapshots just written when they are the organisation's whole ledger (a first bulk
+    batch): the rows are built from them without reading them back."""
     first_day, last_day = db.session.execute(
         select(func.min(DAILY.c.day), func.max(DAILY.c.day)).where(DAILY.c.organization_id == organization_id)
     ).one()
+    if whole is not None and first_day is None:
+        ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
+        write_rows(db.session, *derived_rows(organization_id, ledger))
+        return
     if first_day is None or since < first_day:
         rebuild(organization_id)  # no rows yet, or the ledger now starts earlier: everything moves
         return
@@ -78,6 +87,10 @@ def load_window(organization_id: int, start: date) -> Ledger:
         states=load_states(db.session, organization_id),
         first_at=_first_snapshot_at(organization_id),
     )
+
+
+def has_snapshots(organization_id: int) -> bool:
+    return _first_snapshot_at(organization_id) is not None
 
 
 def _first_snapshot_at(organization_id: int) -> datetime | None:
