@@ -20,6 +20,7 @@ from webapp.collection.queue import collection_queue, connect, enqueue_organizat
 from webapp.collection.rules import OrganizationNotFound, collect_organization
 from webapp.extensions import db
 from webapp.models import CollectionState, Organization
+from webapp.models.collection import CollectionKind
 from webapp.providers import get_provider
 
 log = logging.getLogger("jobs.collect")
@@ -30,14 +31,14 @@ class CollectionFailed(RuntimeError):
 
 
 def collect_balance(organization_id: int, slot: str) -> dict:
-    return _collect_one("balances", organization_id, slot, None)
+    return _collect_one(CollectionKind.BALANCES, organization_id, slot, None)
 
 
 def collect_costs(organization_id: int, slot: str, month: str) -> dict:
-    return _collect_one("costs", organization_id, slot, month)
+    return _collect_one(CollectionKind.COSTS, organization_id, slot, month)
 
 
-def _collect_one(kind: str, organization_id: int, slot: str, month: str | None) -> dict:
+def _collect_one(kind: CollectionKind, organization_id: int, slot: str, month: str | None) -> dict:
     started = time.monotonic()
     try:
         run = collect_organization(

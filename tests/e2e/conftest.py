@@ -55,9 +55,7 @@ def seed(app) -> dict:
     """Demo history for four organisations (a manager sees three) plus one with a hostile name."""
     with app.app_context():
         upgrade()
-        load_demo_data(
-            orgs=4, days=75, provider=DemoProvider(), credentials_path=Path(app.instance_path) / "creds.json"
-        )
+        load_demo_data(orgs=4, days=75, provider=DemoProvider())
         now = datetime.now(UTC)
         hostile = make_org(name=XSS)
         make_balance(hostile, "10.00", at=now - timedelta(days=3))

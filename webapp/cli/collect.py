@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webapp.cli.common import database_errors_as_messages, emit, month_option
 from webapp.extensions import db
 from webapp.models import Organization
+from webapp.models.collection import CollectionKind
 from webapp.providers import ProviderError, get_provider
 from webapp.routing import MAX_ID
 
@@ -25,7 +26,7 @@ def _organization_ids(org_id: int | None) -> list[int] | None:
     return [org_id]
 
 
-def _enqueue(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool) -> None:
+def _enqueue(kind: CollectionKind, org_id: int | None, month: tuple[int, int] | None, as_json: bool) -> None:
     from redis.exceptions import RedisError
 
     from webapp.collection.collect_now import QueueUnavailable, collect_now
@@ -38,7 +39,9 @@ def _enqueue(kind: str, org_id: int | None, month: tuple[int, int] | None, as_js
 
 
 @database_errors_as_messages
-def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool = False) -> None:
+def _run(
+    kind: CollectionKind, org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool = False
+) -> None:
     from webapp.collection.rules import run_collection
 
     ids = _organization_ids(org_id)
@@ -64,7 +67,7 @@ def _run(kind: str, org_id: int | None, month: tuple[int, int] | None, as_json: 
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
 def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
-    _run("balances", org_id, None, as_json, enqueue)
+    _run(CollectionKind.BALANCES, org_id, None, as_json, enqueue)
 
 
 @collect_cli.command(
@@ -75,4 +78,4 @@ def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
 def collect_costs(org_id: int | None, month: tuple[int, int] | None, as_json: bool, enqueue: bool) -> None:
-    _run("costs", org_id, month, as_json, enqueue)
+    _run(CollectionKind.COSTS, org_id, month, as_json, enqueue)

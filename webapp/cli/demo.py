@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -11,8 +10,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.cli.common import database_errors_as_messages, emit
+from webapp.cli.progress import rows_progress
 from webapp.extensions import db
-from webapp.models import Organization
+from webapp.models import Organization, User
+
+ADMIN_EMAIL = "admin@example.com"
+MANAGER_EMAIL = "manager@example.com"
 
 
 def credentials_path() -> Path:
@@ -38,8 +41,9 @@ def credentials_path() -> Path:
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the demo logins) if any organisation exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--force", is_flag=True, help="Run even when ACCOUNTDESK_ENV=production (it writes made-up data).")
+@click.option("--quiet", is_flag=True, help="No progress output.")
 @database_errors_as_messages
-def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, force: bool) -> None:
+def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, force: bool, quiet: bool) -> None:
     from webapp.collection.replay import load_demo_data
     from webapp.providers.demo import DemoProvider
 
@@ -53,22 +57,41 @@ def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, 
         print_demo_logins()
         return
 
-    with click.progressbar(length=org_count, label="Replaying collection runs", file=sys.stderr) as bar:
-        summary = load_demo_data(
-            orgs=org_count, days=days, provider=DemoProvider(), credentials_path=credentials_path(), progress=bar.update
-        )
+    with rows_progress(org_count, "Replaying collection runs", quiet=quiet) as advance:
+        summary = load_demo_data(orgs=org_count, days=days, provider=DemoProvider(), progress=advance)
+    credentials = ensure_demo_logins(summary.organization_ids, credentials_path())
     data = {
         "organizations_created": summary.organizations_created,
         "balance_rows": summary.balance_rows,
         "cost_rows": summary.cost_rows,
-        "logins": summary.credentials,
+        "logins": credentials,
     }
     lines = [
         f"Demo data: {summary.organizations_created} organisations created, "
         f"{summary.balance_rows} balance and {summary.cost_rows} cost snapshots written."
     ]
-    lines += login_lines(summary.credentials)
+    lines += login_lines(credentials)
     emit(as_json, data, "\n".join(lines))
+
+
+def ensure_demo_logins(organization_ids: list[int], path: Path) -> dict[str, str]:
+    """An admin and a manager (assigned every other organisation, at most 12); passwords kept
+    under instance/ so `make run` can print them again."""
+    from webapp.services.users import assigned_organization_ids, create_user, generate_password, set_assignments
+
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    for email, role in ((ADMIN_EMAIL, "admin"), (MANAGER_EMAIL, "manager")):
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            saved[email] = generate_password()
+            user = create_user(email=email, role=role, password=saved[email])
+        if role == "manager" and not assigned_organization_ids(user.id):
+            set_assignments(user.id, set(organization_ids[::2][:12]))
+    db.session.commit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, indent=2))
+    path.chmod(0o600)
+    return saved
 
 
 def login_lines(credentials: dict[str, str]) -> list[str]:

@@ -8,10 +8,10 @@ from flask import current_app
 
 from webapp.collection.queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
 from webapp.collection.rules import active_organization_ids, default_cost_months, run_collection
+from webapp.models.collection import KINDS, CollectionKind
 from webapp.models.types import utcnow
 from webapp.providers import get_provider
 
-KINDS = ("balances", "costs")
 MANUAL_SLOT_SECONDS = 60  # pressing "collect now" twice within a minute queues the work once
 
 
@@ -31,7 +31,7 @@ class CollectNowResult:
 def collect_now(
     organization_id: int | None = None,
     *,
-    kinds: tuple[str, ...] = KINDS,
+    kinds: tuple[CollectionKind, ...] = KINDS,
     months: list[tuple[int, int]] | None = None,
     queued: bool | None = None,
 ) -> CollectNowResult:
@@ -46,7 +46,9 @@ def collect_now(
     return CollectNowResult("inline", run_ids=[run.id for run in runs])
 
 
-def _enqueue(ids: list[int] | None, kinds: tuple[str, ...], months: list[tuple[int, int]] | None) -> CollectNowResult:
+def _enqueue(
+    ids: list[int] | None, kinds: tuple[CollectionKind, ...], months: list[tuple[int, int]] | None
+) -> CollectNowResult:
     url = current_app.config["REDIS_URL"]
     if not url:
         raise QueueUnavailable("REDIS_URL is not configured: nothing to enqueue to")

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from webapp.collection.state import record_attempt, record_failure, record_success
-from webapp.collection.validation import balance_changed, cost_snapshot_values, validate_balance, validate_costs
+from webapp.collection.ledger_writer import (
+    BalanceCheck,
+    CostCheck,
+    begin_check,
+    write_checks,
+    write_failure,
+)
+from webapp.collection.validation import validate_balance, validate_costs
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionRun, CostSnapshot, Organization
-from webapp.models.collection import lock_organization
+from webapp.models import CollectionOutcome, CollectionRun, CostSnapshot, Organization
+from webapp.models.collection import CollectionKind
 from webapp.models.types import utcnow
 from webapp.providers import Provider, ProviderError
-from webapp.queries.balances import latest_balance_stmt
 
 log = logging.getLogger(__name__)
 PREVIOUS_MONTH_GRACE_DAYS = 5
@@ -44,29 +49,17 @@ class OrgOutcome:
     duration_ms: int = 0
 
 
-def _organization_ref(organization_id: int) -> str:
+def organization_ref(organization_id: int) -> str:
+    """The organisation's account at the provider (a plain read: the caller ends its transaction)."""
     ref = db.session.scalar(select(Organization.provider_account_ref).where(Organization.id == organization_id))
     if ref is None:
         raise OrganizationNotFound(f"no organisation with id {organization_id}")
-    db.session.commit()  # end the read transaction: hold no lock (SQLite) while the provider answers
     return ref
 
 
-def _end(commit: bool) -> None:
-    """Commit, or (inside collect_organization's single transaction) only flush."""
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
-
-
-def _fail(
-    organization_id: int, kind: str, at: datetime, reason: str, started: float, commit: bool = True
-) -> OrgOutcome:
-    db.session.rollback()
+def _fail(organization_id: int, kind: CollectionKind, at: datetime, reason: str, started: float) -> OrgOutcome:
     reason = capped(reason)
-    record_failure(organization_id, kind, at, reason)
-    _end(commit)
+    write_failure(organization_id, kind, at, reason)
     log.warning("collect %s org=%s failed: %s", kind, organization_id, reason)
     return OrgOutcome(organization_id, "failed", reason, _elapsed_ms(started))
 
@@ -81,36 +74,19 @@ def _elapsed_ms(started: float) -> int:
 
 
 def collect_balance(
-    organization_id: int, provider: Provider, *, as_of: datetime | None = None, commit: bool = True
+    organization_id: int, provider: Provider, *, as_of: datetime | None = None, ref: str | None = None
 ) -> OrgOutcome:
-    """Check one organisation's balance; write a snapshot only if it moved."""
+    """Check one organisation's balance; write a snapshot only if it moved. Never commits.
+
+    `ref`: the provider account, when the caller read it and ended that read before asking the provider."""
     started, at = time.monotonic(), as_of or utcnow()
-    ref = _organization_ref(organization_id)
+    ref = ref or organization_ref(organization_id)
     try:
         reading = validate_balance(provider.balance(ref, as_of=at))
     except ProviderError as error:
-        return _fail(organization_id, "balances", at, str(error), started, commit)
-
-    lock_organization(organization_id, "balances")
-    record_attempt(organization_id, "balances", at)
-    latest = db.session.scalar(latest_balance_stmt(organization_id))
-    outcome = "unchanged"
-    if balance_changed(latest, reading) and (latest is None or at > latest.collected_at):
-        db.session.execute(
-            insert(BalanceSnapshot),
-            [
-                {
-                    "organization_id": organization_id,
-                    "amount": reading.amount,
-                    "currency": reading.currency,
-                    "collected_at": at,
-                }
-            ],
-        )
-        outcome = "written"
-    record_success(organization_id, "balances", at)
-    _end(commit)
-    return OrgOutcome(organization_id, outcome, None, _elapsed_ms(started))
+        return _fail(organization_id, CollectionKind.BALANCES, at, str(error), started)
+    written, _ = write_checks(organization_id, balances=[BalanceCheck(at, reading)])
+    return OrgOutcome(organization_id, "written" if written else "unchanged", None, _elapsed_ms(started))
 
 
 def collect_costs(
@@ -121,43 +97,43 @@ def collect_costs(
     *,
     as_of: datetime | None = None,
     slot_start: datetime | None = None,
-    commit: bool = True,
+    ref: str | None = None,
 ) -> OrgOutcome:
     """Collect one organisation's costs of one month; a snapshot on every run once costs exist.
 
     With `slot_start` (scheduled runs), at most one snapshot per organisation and
     month is written per slot: a duplicate or retried job of a slot that already
-    wrote one records "unchanged" instead. The database, not Redis, decides.
+    wrote one records "unchanged" instead. The database, not Redis, decides. Never commits.
     """
     started, at = time.monotonic(), as_of or utcnow()
-    ref = _organization_ref(organization_id)
+    ref = ref or organization_ref(organization_id)
     try:
         report = provider.month_costs(ref, year, month, as_of=at)
         if report is not None:
             validate_costs(report)
     except ProviderError as error:
-        return _fail(organization_id, "costs", at, str(error), started, commit)
+        return _fail(organization_id, CollectionKind.COSTS, at, str(error), started)
 
-    lock_organization(organization_id, "costs")
-    record_attempt(organization_id, "costs", at)
+    begin_check(organization_id, CollectionKind.COSTS, at)
     outcome = "no_costs"
     if report is not None:
-        duplicate = db.session.scalar(
-            select(CostSnapshot.id)
-            .where(
-                CostSnapshot.organization_id == organization_id,
-                CostSnapshot.year == year,
-                CostSnapshot.month == month,
-                CostSnapshot.collected_at >= slot_start if slot_start else CostSnapshot.collected_at == at,
-            )
-            .limit(1)
-        )
+        duplicate = _slot_has_snapshot(organization_id, year, month, slot_start or at, exact=slot_start is None)
         outcome = "unchanged" if duplicate else "written"
-        if not duplicate:
-            db.session.execute(insert(CostSnapshot), [cost_snapshot_values(organization_id, year, month, at, report)])
-    record_success(organization_id, "costs", at)
-    _end(commit)
+        report = None if duplicate else report
+    write_checks(organization_id, costs=[CostCheck(at, year, month, report)])
     return OrgOutcome(organization_id, outcome, None, _elapsed_ms(started))
+
+
+def _slot_has_snapshot(organization_id: int, year: int, month: int, since: datetime, *, exact: bool) -> bool:
+    """A snapshot of this month collected in this slot (at `since` exactly, without a slot) already exists."""
+    when = CostSnapshot.collected_at == since if exact else CostSnapshot.collected_at >= since
+    found = db.session.scalar(
+        select(CostSnapshot.id)
+        .where(CostSnapshot.organization_id == organization_id, CostSnapshot.year == year, CostSnapshot.month == month)
+        .where(when)
+        .limit(1)
+    )
+    return found is not None
 
 
 def default_cost_months(at: datetime) -> list[tuple[int, int]]:
@@ -174,7 +150,7 @@ def active_organization_ids() -> list[int]:
 
 
 def run_collection(
-    kind: str,
+    kind: CollectionKind,
     provider: Provider,
     *,
     organization_ids: list[int] | None = None,
@@ -182,7 +158,7 @@ def run_collection(
     trigger: str = "cli",
     as_of: datetime | None = None,
 ) -> CollectionRun:
-    """One recorded run of `kind` over the given (default: all active) organisations.
+    """One recorded run of `kind` over the given (default: all active) organisations, a transaction each.
 
     Each organisation is observed at its own moment (or at `as_of`, for replays and tests)."""
     run = CollectionRun(kind=kind, trigger=trigger, started_at=utcnow())
@@ -190,23 +166,42 @@ def run_collection(
     db.session.commit()
     ids = active_organization_ids() if organization_ids is None else organization_ids
     for organization_id in ids:
-        if kind == "balances":
-            results = [_guarded(collect_balance, organization_id, provider, as_of=as_of)]
-        else:
-            results = [
-                _guarded(collect_costs, organization_id, year, month, provider, as_of=as_of)
-                for year, month in (months or default_cost_months(as_of or utcnow()))
-            ]
-        for result in results:
+        for result in _collect_kind(kind, organization_id, provider, months, as_of, None):
             record_outcome(run, result)
-        db.session.commit()
+            db.session.commit()
     run.finished_at = utcnow()
     db.session.commit()
     return run
 
 
+def _collect_kind(
+    kind: CollectionKind,
+    organization_id: int,
+    provider: Provider,
+    months: list[tuple[int, int]] | None,
+    as_of: datetime | None,
+    slot_start: datetime | None,
+) -> Iterator[OrgOutcome]:
+    """Read the account, end that read (no lock held while the provider answers), then collect;
+    each outcome is yielded before the next month is asked, for the caller to commit."""
+    try:
+        ref = organization_ref(organization_id)
+    except OrganizationNotFound as error:
+        db.session.rollback()
+        yield OrgOutcome(organization_id, "failed", capped(str(error)))
+        return
+    db.session.commit()
+    if kind == CollectionKind.BALANCES:
+        yield _guarded(collect_balance, organization_id, provider, as_of=as_of, ref=ref)
+        return
+    for year, month in months or default_cost_months(as_of or utcnow()):
+        yield _guarded(
+            collect_costs, organization_id, year, month, provider, as_of=as_of, slot_start=slot_start, ref=ref
+        )
+
+
 def collect_organization(
-    kind: str,
+    kind: CollectionKind,
     organization_id: int,
     provider: Provider,
     *,
@@ -217,19 +212,14 @@ def collect_organization(
     """One organisation (and one cost month) as one recorded run in ONE transaction.
 
     The provider is asked first, outside any transaction; then the run, its
-    outcome, the snapshot (if any) and the freshness state are committed
+    outcome, the snapshot (if any), the freshness state and the read model are committed
     together. A process killed before that commit leaves nothing behind.
     Raises OrganizationNotFound if the organisation does not exist (any more).
     """
     started_at = at = utcnow()
-    _organization_ref(organization_id)
-    if kind == "balances":
-        result = _guarded(collect_balance, organization_id, provider, as_of=at, commit=False)
-    else:
-        year, number = month or default_cost_months(at)[-1]
-        result = _guarded(
-            collect_costs, organization_id, year, number, provider, as_of=at, slot_start=slot_start, commit=False
-        )
+    organization_ref(organization_id)
+    months = [month or default_cost_months(at)[-1]]
+    (result,) = _collect_kind(kind, organization_id, provider, months, at, slot_start)
     run = CollectionRun(kind=kind, trigger=trigger, started_at=started_at)
     db.session.add(run)
     db.session.flush()
@@ -253,7 +243,7 @@ def record_outcome(run: CollectionRun, result: OrgOutcome) -> None:
 
 
 def _guarded(collect: Callable[..., OrgOutcome], organization_id: int, *args: Any, **kwargs: Any) -> OrgOutcome:
-    """Contain an unexpected error to its organisation: record it, carry on with the others."""
+    """Contain an unexpected error to its organisation: undo its writes, record it, carry on."""
     started = time.monotonic()
     try:
         return collect(organization_id, *args, **kwargs)
@@ -261,9 +251,8 @@ def _guarded(collect: Callable[..., OrgOutcome], organization_id: int, *args: An
         db.session.rollback()
         return OrgOutcome(organization_id, "failed", capped(str(error)), _elapsed_ms(started))
     except Exception as error:
+        db.session.rollback()
         log.exception("collect org=%s crashed", organization_id)
-        kind = "balances" if collect is collect_balance else "costs"
+        kind = CollectionKind.BALANCES if collect is collect_balance else CollectionKind.COSTS
         reason = f"internal error: {type(error).__name__}"
-        return _fail(
-            organization_id, kind, kwargs.get("as_of") or utcnow(), reason, started, kwargs.get("commit", True)
-        )
+        return _fail(organization_id, kind, kwargs.get("as_of") or utcnow(), reason, started)

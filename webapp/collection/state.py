@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
 from webapp.models import CollectionState
+from webapp.models.collection import CollectionKind
 
 _state = CollectionState.__table__
 
@@ -26,14 +27,14 @@ def _later(column: ColumnElement[datetime], at: datetime) -> ColumnElement[datet
     return case((column.is_(None), at), (column < at, at), else_=column)
 
 
-def record_attempt(organization_id: int, kind: str, at: datetime) -> None:
+def record_attempt(organization_id: int, kind: CollectionKind, at: datetime) -> None:
     _upsert(
         {"organization_id": organization_id, "kind": kind, "last_attempt_at": at, "consecutive_failures": 0},
         {"last_attempt_at": _later(_state.c.last_attempt_at, at)},
     )
 
 
-def record_success(organization_id: int, kind: str, at: datetime) -> None:
+def record_success(organization_id: int, kind: CollectionKind, at: datetime) -> None:
     _upsert(
         {
             "organization_id": organization_id,
@@ -46,7 +47,7 @@ def record_success(organization_id: int, kind: str, at: datetime) -> None:
     )
 
 
-def record_failure(organization_id: int, kind: str, at: datetime, reason: str) -> None:
+def record_failure(organization_id: int, kind: CollectionKind, at: datetime, reason: str) -> None:
     _upsert(
         {
             "organization_id": organization_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from webapp.domain.money import check_amount, format_amount, is_currency
 from webapp.models import BalanceSnapshot
@@ -26,12 +27,16 @@ def _currency(code: object, where: str) -> str:
     return code  # type: ignore[return-value]
 
 
+# The same service, unit and operator names recur in every report: check each distinct one once.
+_has_control_character = lru_cache(maxsize=16384)(has_control_character)
+
+
 def _text(value: object, label: str, where: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise ProviderError(f"invalid {label}: {value[:40]!r}" if isinstance(value, str) else f"invalid {label}")
-    if has_control_character(value):
+    if _has_control_character(value):
         raise ProviderError(f"control character in {where}")
     return value
 

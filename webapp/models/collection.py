@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,9 +12,18 @@ from webapp.extensions import db
 from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
-KINDS = ("balances", "costs")
+
+class CollectionKind(StrEnum):
+    """What a collection run collects; the values are what the database stores."""
+
+    BALANCES = "balances"
+    COSTS = "costs"
+
+
+KINDS = tuple(CollectionKind)
 OUTCOMES = ("written", "unchanged", "no_costs", "failed")
-_LOCK_NAMESPACE = {"balances": 1, "costs": 2, "api_clients": 3}
+# "organization": every write into one organisation's ledger and read model (both kinds)
+_LOCK_NAMESPACE = {"balances": 1, "costs": 2, "api_clients": 3, "organization": 4}
 
 
 class CollectionRun(Model):

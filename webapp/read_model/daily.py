@@ -105,12 +105,17 @@ def top_ups(balances: Sequence[BalancePoint]) -> list[tuple[date, str, Decimal]]
     return rises
 
 
-def daily_figures(ledger: Ledger) -> list[DailyFigures]:
-    """One row per UTC day from the first snapshot's day to the day of ledger.as_of."""
+def daily_figures(
+    ledger: Ledger, *, from_day: date | None = None, spend_currency: str | None = None
+) -> list[DailyFigures]:
+    """One row per UTC day from the first snapshot's day to the day of ledger.as_of.
+
+    For a window of the ledger (read_model.refresh): the rows from `from_day` on, given the spend
+    currency of the day before; the window holds the last balance before that day and whole months."""
     as_of = ledger.as_of
     found = accruals(ledger)
     starts = [utc_day(point.collected_at) for point in ledger.balances[:1]] + [a.day for a in found[:1]]
-    if as_of is None or not starts:
+    if as_of is None or not (starts or from_day):
         return []
     by_day: dict[date, list[Accrual]] = defaultdict(list)
     for accrual in found:
@@ -120,9 +125,8 @@ def daily_figures(ledger: Ledger) -> list[DailyFigures]:
         rises[day].append((currency, amount))
     balances, taken = ledger.balances, 0
     closing: BalancePoint | None = None
-    spend_currency: str | None = None
     rows = []
-    day = min(starts)
+    day = from_day or min(starts)
     while day <= utc_day(as_of):
         while taken < len(balances) and utc_day(balances[taken].collected_at) <= day:
             closing, taken = balances[taken], taken + 1

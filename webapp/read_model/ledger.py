@@ -49,11 +49,15 @@ class StatePoint:
 
 @dataclass(frozen=True)
 class Ledger:
-    """One organisation's ledger; balances and costs in any order (sorted here)."""
+    """One organisation's ledger; balances and costs in any order (sorted here).
+
+    A window of it (read_model.refresh) holds only recent points and names the moment of the
+    ledger's first snapshot in `first_at`, which the accrual rules need."""
 
     balances: Sequence[BalancePoint] = ()
     costs: Sequence[CostPoint] = ()
     states: Sequence[StatePoint] = ()
+    first_at: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "balances", tuple(sorted(self.balances, key=lambda p: p.collected_at)))
@@ -62,6 +66,7 @@ class Ledger:
     @property
     def first_snapshot_at(self) -> datetime | None:
         moments = [points[0].collected_at for points in (self.balances, self.costs) if points]
+        moments += [self.first_at] if self.first_at else []
         return min(moments) if moments else None
 
     @property

@@ -1,7 +1,7 @@
 """Storing the read model: load an organisation's ledger, rebuild its derived rows, list differences.
 
 Nothing here commits: the caller owns the transaction (the CLI commits per organisation; the
-collection write path will call rebuild in the same transaction as the snapshot it writes).
+collection write path keeps the rows current with read_model.refresh, in the snapshot's transaction).
 """
 
 from __future__ import annotations
@@ -62,23 +62,29 @@ class Difference:
         return {**asdict(self), "day": self.day.isoformat() if self.day else None}
 
 
+BALANCE_POINT = (BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency)
+COST_POINT = (
+    CostSnapshot.collected_at,
+    CostSnapshot.year,
+    CostSnapshot.month,
+    CostSnapshot.currency,
+    CostSnapshot.total,
+    CostSnapshot.usage_lines,
+)
+
+
 def load_ledger(executor: Executor, organization_id: int) -> Ledger:
     """The organisation's snapshots and collection states (explicit columns, so a migration can call it)."""
-    balances = executor.execute(
-        select(BalanceSnapshot.collected_at, BalanceSnapshot.amount, BalanceSnapshot.currency).where(
-            BalanceSnapshot.organization_id == organization_id
-        )
+    balances = executor.execute(select(*BALANCE_POINT).where(BalanceSnapshot.organization_id == organization_id))
+    costs = executor.execute(select(*COST_POINT).where(CostSnapshot.organization_id == organization_id))
+    return Ledger(
+        balances=[BalancePoint(*row) for row in balances],
+        costs=[CostPoint.from_row(**row._mapping) for row in costs],
+        states=load_states(executor, organization_id),
     )
-    costs = executor.execute(
-        select(
-            CostSnapshot.collected_at,
-            CostSnapshot.year,
-            CostSnapshot.month,
-            CostSnapshot.currency,
-            CostSnapshot.total,
-            CostSnapshot.usage_lines,
-        ).where(CostSnapshot.organization_id == organization_id)
-    )
+
+
+def load_states(executor: Executor, organization_id: int) -> list[StatePoint]:
     states = executor.execute(
         select(
             CollectionState.kind,
@@ -89,11 +95,7 @@ def load_ledger(executor: Executor, organization_id: int) -> Ledger:
             CollectionState.consecutive_failures,
         ).where(CollectionState.organization_id == organization_id)
     )
-    return Ledger(
-        balances=[BalancePoint(*row) for row in balances],
-        costs=[CostPoint.from_row(**row._mapping) for row in costs],
-        states=[StatePoint(*(row[:5]), consecutive_failures=row[5] or 0) for row in states],
-    )
+    return [StatePoint(*(row[:5]), consecutive_failures=row[5] or 0) for row in states]
 
 
 def derived_rows(organization_id: int, ledger: Ledger) -> tuple[dict[str, Any], list[dict[str, Any]]]:

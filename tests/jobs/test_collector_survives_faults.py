@@ -20,9 +20,10 @@ from tests.processes import Process, stack_environ, wait_for
 from webapp.collection.queue import collection_queue
 from webapp.config import PROVIDER_BACKOFF_CAP, load_config
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
+from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot, OrganizationSummary
 from webapp.models.types import utcnow
 from webapp.providers.fake_server import FakeProvider, Faults, running
+from webapp.read_model.store import differences
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgresql]
 TOKEN = "fault-test-token-5c4b3a"
@@ -63,6 +64,12 @@ class Stack:
             db.session.rollback()
         return result
 
+    def read_model_differences(self, organization_id: int) -> list:
+        with self.app.app_context():
+            found = differences(organization_id)
+            db.session.rollback()
+        return found
+
 
 @pytest.fixture
 def stack(postgres_url, redis_url, tmp_path) -> Iterator[Stack]:
@@ -99,10 +106,12 @@ def test_a_worker_killed_mid_job_leaves_nothing_partial_and_the_next_cycle_colle
     assert stack.count(BalanceSnapshot) == {}
     assert stack.count(CollectionOutcome) == {}  # one transaction per job: no run, outcome or state either
     assert stack.count(CollectionState) == {}
+    assert stack.count(OrganizationSummary) == {}  # nor the read model
     stack.fake.set_faults(slow_refs={})
     assert stack.dispatch("balances", second) == 1  # Redis still believes the job is running; the database decides
     output = stack.burst_worker()
     assert stack.count(BalanceSnapshot) == {victim: 1}
+    assert stack.read_model_differences(victim) == []
     assert TOKEN not in output + worker.output()
 
 

@@ -8,10 +8,12 @@ from itertools import pairwise
 
 from sqlalchemy import func, select
 
+from webapp.cli.demo import ensure_demo_logins
 from webapp.collection.replay import load_demo_data
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, User
+from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, OrganizationSummary, User
 from webapp.providers.demo import DemoProvider
+from webapp.read_model.store import differences
 from webapp.services.users import assigned_organization_ids
 
 NOW = datetime(2026, 3, 20, 13, 30, tzinfo=UTC)
@@ -23,7 +25,7 @@ def count(model) -> int:
 
 def test_demo_data_replays_history_by_the_rules_and_is_idempotent(app, tmp_path):
     credentials = tmp_path / "creds.json"
-    summary = load_demo_data(orgs=6, days=20, provider=DemoProvider(), credentials_path=credentials, now=NOW)
+    summary = load_demo_data(orgs=6, days=20, provider=DemoProvider(), now=NOW)
     assert summary.organizations_created == 6
     assert summary.balance_rows == count(BalanceSnapshot) > 0
     assert summary.cost_rows == count(CostSnapshot) > 0
@@ -42,10 +44,15 @@ def test_demo_data_replays_history_by_the_rules_and_is_idempotent(app, tmp_path)
         state = db.session.get(CollectionState, (org_id, "balances"))
         assert state.last_success_at == datetime(2026, 3, 20, 12, tzinfo=UTC)
 
+    # the read model is written with the replayed snapshots, equal to a recomputation
+    assert all(differences(org_id) == [] for org_id in summary.organization_ids)
+    assert count(OrganizationSummary) == 6
+
     # every run once costs accrue: 8 a day per month collected, at 3-hour slots only
     slots = set(db.session.scalars(select(CostSnapshot.collected_at)))
     assert all(slot.hour % 3 == 0 and slot.minute == 0 for slot in slots)
 
+    ensure_demo_logins(summary.organization_ids, credentials)
     logins = json.loads(credentials.read_text())
     assert set(logins) == {"admin@example.com", "manager@example.com"}
     manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
@@ -53,22 +60,23 @@ def test_demo_data_replays_history_by_the_rules_and_is_idempotent(app, tmp_path)
     assert 0 < len(assigned_organization_ids(manager.id)) < 6
 
     before = (count(Organization), count(BalanceSnapshot), count(CostSnapshot), count(User))
-    again = load_demo_data(orgs=6, days=20, provider=DemoProvider(), credentials_path=credentials, now=NOW)
+    again = load_demo_data(orgs=6, days=20, provider=DemoProvider(), now=NOW)
+    assert ensure_demo_logins(again.organization_ids, credentials) == logins
     assert (again.organizations_created, again.balance_rows, again.cost_rows) == (0, 0, 0)
     assert (count(Organization), count(BalanceSnapshot), count(CostSnapshot), count(User)) == before
 
 
-def test_demo_data_rerun_later_catches_up_without_overlap(app, tmp_path):
-    credentials = tmp_path / "creds.json"
-    load_demo_data(orgs=3, days=5, provider=DemoProvider(), credentials_path=credentials, now=NOW)
+def test_demo_data_rerun_later_catches_up_without_overlap(app):
+    load_demo_data(orgs=3, days=5, provider=DemoProvider(), now=NOW)
     later = NOW + timedelta(days=2)
-    load_demo_data(orgs=3, days=5, provider=DemoProvider(), credentials_path=credentials, now=later)
+    load_demo_data(orgs=3, days=5, provider=DemoProvider(), now=later)
     duplicates = db.session.execute(
         select(CostSnapshot.organization_id, CostSnapshot.year, CostSnapshot.month, CostSnapshot.collected_at)
         .group_by(CostSnapshot.organization_id, CostSnapshot.year, CostSnapshot.month, CostSnapshot.collected_at)
         .having(func.count() > 1)
     ).all()
     assert duplicates == []
+    assert all(differences(org_id) == [] for org_id in db.session.scalars(select(Organization.id)))
     newest = db.session.scalar(select(func.max(CostSnapshot.collected_at)))
     assert newest == datetime(2026, 3, 22, 12, tzinfo=UTC)
 

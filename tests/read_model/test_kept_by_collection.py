@@ -1,0 +1,111 @@
+"""Property-based: live collections through the one write path (movements, top-ups, credits, failures,
+currency changes, month boundaries) keep the read model equal to a recomputation after every step."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import make_org
+from webapp.collection.rules import collect_balance, collect_costs, default_cost_months
+from webapp.domain.months import Month
+from webapp.providers import BalanceReading, CostReport, Fee, ProviderError, UsageLine
+from webapp.read_model.store import differences
+
+STEP = timedelta(hours=3)
+cents = st.integers(min_value=0, max_value=5_000).map(lambda n: Decimal(n).scaleb(-2))
+event = st.one_of(
+    st.tuples(st.just("move"), st.integers(min_value=-3_000, max_value=20_000).map(lambda n: Decimal(n).scaleb(-2))),
+    st.tuples(st.just("spend"), cents),
+    st.tuples(st.just("credit"), cents),
+    st.tuples(st.just("fail"), st.sampled_from(["balances", "costs"])),
+    st.tuples(st.just("switch"), st.sampled_from(["EUR", "USD"])),
+    st.tuples(st.just("idle"), st.none()),
+    st.tuples(st.just("gap"), st.integers(min_value=1, max_value=40)),
+)
+starts = st.builds(
+    lambda month, day, slot: datetime(2026, month, day, tzinfo=UTC) + slot * STEP,
+    st.integers(min_value=1, max_value=12),
+    st.sampled_from([1, 2, 15, 27, 28]),
+    st.integers(min_value=0, max_value=7),
+)
+
+
+@dataclass
+class SimulatedAccount:
+    """A provider whose answers the test moves: balance, currency, month totals, an outage."""
+
+    balance: Decimal = Decimal(100)
+    currency: str = "EUR"
+    totals: dict[Month, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    failing: str | None = None
+    name: str = "simulated"
+
+    def balance_reading(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
+        if self.failing == "balances":
+            raise ProviderError("HTTP 503 upstream")
+        return BalanceReading(self.balance, self.currency)
+
+    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime) -> CostReport | None:
+        if self.failing == "costs":
+            raise ProviderError("HTTP 503 upstream")
+        total = self.totals.get(Month(year, month))
+        if total is None:
+            return None
+        half = (total / 2).quantize(Decimal("0.01"))
+        lines = (
+            UsageLine("compute", None, None, Decimal(1), "hour", half),
+            UsageLine("storage", None, None, Decimal(1), "GB", total - half),
+        )
+        return CostReport(self.currency, total, (Fee("usage", "Usage", total),), lines)
+
+
+class Provider:
+    """The Provider protocol over a SimulatedAccount."""
+
+    name = "simulated"
+
+    def __init__(self, account: SimulatedAccount) -> None:
+        self.account = account
+
+    def balance(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
+        return self.account.balance_reading(account_ref, as_of=as_of)
+
+    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime) -> CostReport | None:
+        return self.account.month_costs(account_ref, year, month, as_of=as_of)
+
+
+def _apply(account: SimulatedAccount, kind: str, value: object, moment: datetime) -> datetime:
+    account.failing = str(value) if kind == "fail" else None
+    month = Month.of(moment)
+    if kind == "move":
+        account.balance += value  # type: ignore[operator]
+    elif kind == "spend":
+        account.totals[month] = account.totals.get(month, Decimal(0)) + value  # type: ignore[operator]
+    elif kind == "credit":
+        account.totals[month] = max(Decimal(0), account.totals.get(month, Decimal(0)) - value)  # type: ignore[operator]
+    elif kind == "switch":
+        account.currency = str(value)
+    elif kind == "gap":
+        return moment + STEP * int(value)  # type: ignore[call-overload]
+    return moment + STEP
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=starts, events=st.lists(event, min_size=1, max_size=40))
+def test_every_live_collection_leaves_check_clean(app, start, events):
+    org = make_org()
+    account = SimulatedAccount()
+    provider = Provider(account)
+    moment = start
+    for kind, value in events:
+        moment = _apply(account, kind, value, moment)
+        collect_balance(org.id, provider, as_of=moment)
+        for year, month in default_cost_months(moment):
+            collect_costs(org.id, year, month, provider, as_of=moment)
+        assert differences(org.id) == [], (kind, value, moment)

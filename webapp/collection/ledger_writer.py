@@ -1,0 +1,133 @@
+"""The one write path into an organisation's ledger: snapshots, collection state and the read model.
+
+Live collection writes a batch of one check, demo replay a bulk batch per organisation; both go
+through these functions, so everything derived from a snapshot (the read model, and whatever is
+added beside it) is written here, in the caller's transaction, under the organisation's lock.
+Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from webapp.collection.bulk import append_rows
+from webapp.collection.state import record_attempt, record_failure, record_success
+from webapp.collection.validation import balance_changed, cost_snapshot_values
+from webapp.domain.months import Month
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CostSnapshot
+from webapp.models.collection import CollectionKind, lock_organization
+from webapp.providers import BalanceReading, CostReport
+from webapp.queries.balances import latest_balance_stmt
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
+from webapp.read_model.refresh import has_snapshots, refresh
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceCheck:
+    """A validated balance reading and the moment it was observed."""
+
+    at: datetime
+    reading: BalanceReading
+
+
+@dataclass(frozen=True, slots=True)
+class CostCheck:
+    """A validated cost report of one month (None: no costs yet) and the moment it was observed."""
+
+    at: datetime
+    year: int
+    month: int
+    report: CostReport | None
+
+
+def begin_check(organization_id: int, kind: CollectionKind, at: datetime) -> None:
+    """Lock the organisation's ledger and read model until the transaction ends (PostgreSQL: an
+    advisory lock; every writer of one organisation, of either kind, waits here), then record the
+    attempt, a write that on SQLite takes the database's write lock before anything is read."""
+    lock_organization(organization_id, "organization")
+    record_attempt(organization_id, kind, at)
+
+
+def write_checks(
+    organization_id: int, *, balances: Sequence[BalanceCheck] = (), costs: Sequence[CostCheck] = ()
+) -> tuple[int, int]:
+    """Write a batch of checks in time order (live: one; replay: an organisation's history), record
+    the last of each kind as a success and refresh the read model once. Returns the rows written
+    (balances, costs)."""
+    for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
+        if checks:
+            begin_check(organization_id, kind, checks[-1].at)
+    first_batch = not has_snapshots(organization_id)
+    balance_rows = _write_balances(organization_id, balances)
+    cost_rows = _write_costs(organization_id, costs)
+    since = [utc_day(balances[0].at)] if balances else []
+    since += [min(min(utc_day(c.at), Month(c.year, c.month).start.date()) for c in costs)] if costs else []
+    for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
+        if checks:
+            record_success(organization_id, kind, checks[-1].at)
+    if since:
+        whole = Ledger(_balance_points(balance_rows), _cost_points(cost_rows)) if first_batch else None
+        refresh(organization_id, min(since), whole=whole)
+    return len(balance_rows), len(cost_rows)
+
+
+def _balance_points(rows: list[dict[str, Any]]) -> list[BalancePoint]:
+    return [BalancePoint(row["collected_at"], row["amount"], row["currency"]) for row in rows]
+
+
+def _cost_points(rows: list[dict[str, Any]]) -> list[CostPoint]:
+    fields = ("collected_at", "year", "month", "currency", "total", "usage_lines")
+    return [CostPoint.from_row(**{name: row[name] for name in fields}) for row in rows]
+
+
+def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> list[dict[str, Any]]:
+    """Skip-unchanged: a row for each reading that differs from the one before it and is later than
+    the latest row."""
+    if not checks:
+        return []
+    latest = db.session.scalar(latest_balance_stmt(organization_id))
+    rows = []
+    for check in checks:
+        if balance_changed(latest, check.reading) and (latest is None or check.at > latest.collected_at):
+            latest = BalanceSnapshot(
+                amount=check.reading.amount, currency=check.reading.currency, collected_at=check.at
+            )
+            rows.append(
+                {
+                    "organization_id": organization_id,
+                    "amount": check.reading.amount,
+                    "currency": check.reading.currency,
+                    "collected_at": check.at,
+                }
+            )
+    append_rows(BalanceSnapshot, rows)
+    return rows
+
+
+def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> list[dict[str, Any]]:
+    """A cost snapshot for every check whose month has costs."""
+    rows: list[dict[str, Any]] = []
+    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any]]] = {}
+    for check in checks:
+        if check.report is None:
+            continue
+        before = previous.get((check.year, check.month))
+        if before is not None and before[0] == check.report:  # same answer: same row, new moment
+            rows.append({**before[1], "collected_at": check.at})
+            continue
+        row = cost_snapshot_values(organization_id, check.year, check.month, check.at, check.report)
+        previous[(check.year, check.month)] = (check.report, row)
+        rows.append(row)
+    append_rows(CostSnapshot, rows)
+    return rows
+
+
+def write_failure(organization_id: int, kind: CollectionKind, at: datetime, reason: str) -> None:
+    """A failed check: nothing in the ledger, the failure in the state and the read model."""
+    begin_check(organization_id, kind, at)
+    record_failure(organization_id, kind, at, reason)
+    refresh(organization_id, utc_day(at))

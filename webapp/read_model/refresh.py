@@ -1,0 +1,111 @@
+"""Keeping the read model current after a write, cheaply: only the affected days and the summary.
+
+A write on day D (a snapshot, a check, a failure) can change the daily rows from D on and the
+summary, never an earlier row. refresh() reads a window of the ledger (the balances from D, the
+last one before it, the cost months that can accrue on D or later, the states), recomputes the
+rows from D with the same pure functions as rebuild(), and replaces them. Tests prove the result
+equal to a full rebuild with store.differences(). Nothing here commits; the caller holds the
+organisation's collection lock so no other writer interleaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import and_, delete, func, insert, or_, select
+
+from webapp.domain.months import Month
+from webapp.extensions import db
+from webapp.models import BalanceSnapshot, CostSnapshot
+from webapp.read_model.daily import DailyFigures, daily_figures
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
+from webapp.read_model.store import (
+    BALANCE_POINT,
+    COST_POINT,
+    DAILY,
+    SUMMARIES,
+    daily_values,
+    derived_rows,
+    load_states,
+    rebuild,
+    summary_values,
+    write_rows,
+)
+from webapp.read_model.summary import SPEND_WINDOW_DAYS, summarize
+
+_DAILY_FIELDS = [item.name for item in fields(DailyFigures)]
+
+
+def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -> None:
+    """Bring the organisation's summary and daily rows up to date after writes dated `since` or later.
+
+    `whole`: the snapshots just written when they are the organisation's whole ledger (a first bulk
+    batch): the rows are built from them without reading them back."""
+    first_day, last_day = db.session.execute(
+        select(func.min(DAILY.c.day), func.max(DAILY.c.day)).where(DAILY.c.organization_id == organization_id)
+    ).one()
+    if whole is not None and first_day is None:
+        ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
+        write_rows(db.session, *derived_rows(organization_id, ledger))
+        return
+    if first_day is None or since < first_day:
+        rebuild(organization_id)  # no rows yet, or the ledger now starts earlier: everything moves
+        return
+    start = min(since, last_day + timedelta(days=1))
+    ledger = load_window(organization_id, start)
+    before = _stored_days(organization_id, start - timedelta(days=SPEND_WINDOW_DAYS + 1), start)
+    seed = before[-1].spend_currency if before and before[-1].day == start - timedelta(days=1) else None
+    days = daily_figures(ledger, from_day=start, spend_currency=seed)
+    summary = summary_values(organization_id, summarize(ledger, [*before, *days]))
+    db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
+    db.session.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
+    db.session.execute(insert(SUMMARIES), [summary])
+    if days:
+        db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
+
+
+def load_window(organization_id: int, start: date) -> Ledger:
+    """What the rows from `start` on depend on (see the module docstring)."""
+    moment = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    month = Month.of(moment)
+    owned = BalanceSnapshot.organization_id == organization_id
+    recent = db.session.execute(select(*BALANCE_POINT).where(owned, BalanceSnapshot.collected_at >= moment))
+    prior = db.session.execute(
+        select(*BALANCE_POINT)
+        .where(owned, BalanceSnapshot.collected_at < moment)
+        .order_by(BalanceSnapshot.collected_at.desc())
+        .limit(1)
+    )
+    later_months = or_(
+        CostSnapshot.year > month.year, and_(CostSnapshot.year == month.year, CostSnapshot.month >= month.month)
+    )
+    costs = db.session.execute(select(*COST_POINT).where(CostSnapshot.organization_id == organization_id, later_months))
+    return Ledger(
+        balances=[BalancePoint(*row) for row in [*prior, *recent]],
+        costs=[CostPoint.from_row(**row._mapping) for row in costs],
+        states=load_states(db.session, organization_id),
+        first_at=_first_snapshot_at(organization_id),
+    )
+
+
+def has_snapshots(organization_id: int) -> bool:
+    return _first_snapshot_at(organization_id) is not None
+
+
+def _first_snapshot_at(organization_id: int) -> datetime | None:
+    firsts = [
+        db.session.scalar(select(func.min(model.collected_at)).where(model.organization_id == organization_id))
+        for model in (BalanceSnapshot, CostSnapshot)
+    ]
+    known = [moment for moment in firsts if moment is not None]
+    return min(known) if known else None
+
+
+def _stored_days(organization_id: int, first: date, before: date) -> list[DailyFigures]:
+    rows = db.session.execute(
+        select(*(DAILY.c[name] for name in _DAILY_FIELDS))
+        .where(DAILY.c.organization_id == organization_id, DAILY.c.day >= first, DAILY.c.day < before)
+        .order_by(DAILY.c.day)
+    )
+    return [DailyFigures(**row._mapping) for row in rows]
