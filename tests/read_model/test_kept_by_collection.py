@@ -3,8 +3,6 @@ currency changes, month boundaries) keep the read model equal to a recomputation
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_org
+from tests.read_model.simulated import Provider, SimulatedAccount
 from webapp.collection.rules import collect_balance, collect_costs, default_cost_months
 from webapp.domain.months import Month
-from webapp.providers import BalanceReading, CostReport, Fee, ProviderError, UsageLine
 from webapp.read_model.store import differences
 
 STEP = timedelta(hours=3)
@@ -34,50 +32,6 @@ starts = st.builds(
     st.sampled_from([1, 2, 15, 27, 28]),
     st.integers(min_value=0, max_value=7),
 )
-
-
-@dataclass
-class SimulatedAccount:
-    """A provider whose answers the test moves: balance, currency, month totals, an outage."""
-
-    balance: Decimal = Decimal(100)
-    currency: str = "EUR"
-    totals: dict[Month, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    failing: str | None = None
-    name: str = "simulated"
-
-    def balance_reading(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
-        if self.failing == "balances":
-            raise ProviderError("HTTP 503 upstream")
-        return BalanceReading(self.balance, self.currency)
-
-    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime) -> CostReport | None:
-        if self.failing == "costs":
-            raise ProviderError("HTTP 503 upstream")
-        total = self.totals.get(Month(year, month))
-        if total is None:
-            return None
-        half = (total / 2).quantize(Decimal("0.01"))
-        lines = (
-            UsageLine("compute", None, None, Decimal(1), "hour", half),
-            UsageLine("storage", None, None, Decimal(1), "GB", total - half),
-        )
-        return CostReport(self.currency, total, (Fee("usage", "Usage", total),), lines)
-
-
-class Provider:
-    """The Provider protocol over a SimulatedAccount."""
-
-    name = "simulated"
-
-    def __init__(self, account: SimulatedAccount) -> None:
-        self.account = account
-
-    def balance(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
-        return self.account.balance_reading(account_ref, as_of=as_of)
-
-    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime) -> CostReport | None:
-        return self.account.month_costs(account_ref, year, month, as_of=as_of)
 
 
 def _apply(account: SimulatedAccount, kind: str, value: object, moment: datetime) -> datetime:

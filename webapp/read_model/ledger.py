@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from webapp.domain.money import stored_decimal
 from webapp.domain.months import Month
 
 
@@ -83,11 +84,16 @@ class Ledger:
 
 
 def services_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
-    """Usage per service of one snapshot (operators summed); amounts are decimal strings."""
+    """Usage per service of one snapshot (operators summed); amounts are decimal strings. A line whose stored
+    amount is not a sane number (kept from before validation tightened) counts in no service, so one odd
+    legacy row never stops the organisation's collection."""
     totals: dict[str, Decimal] = {}
     for line in usage_lines:
-        service = str(line["service"])
-        totals[service] = totals.get(service, Decimal(0)) + Decimal(str(line["amount"]))
+        amount = stored_decimal(line.get("amount")) if isinstance(line, dict) else None
+        if amount is None:
+            continue
+        service = str(line.get("service"))
+        totals[service] = totals.get(service, Decimal(0)) + amount
     return totals
 
 
