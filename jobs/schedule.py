@@ -25,4 +25,4 @@ def current_slot(at: datetime, interval_seconds: float) -> str:
 
 def months_for(at: datetime) -> list[str]:
     """Cost months for a slot: the current month, and the previous one during its first 5 days."""
-    return [f"{year:04d}-{month:02d}" for year, month in default_cost_months(at)]
+    return [str(month) for month in default_cost_months(at)]

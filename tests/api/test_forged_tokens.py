@@ -10,7 +10,7 @@ import time
 
 import jwt
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.api.conftest import bearer_for
 from tests.api.tokens import (
@@ -23,6 +23,7 @@ from tests.api.tokens import (
     sign,
 )
 from tests.factories import make_org
+from tests.helpers import sql_statements
 from webapp.extensions import db
 from webapp.services.api_clients import create_client, revoke_client
 
@@ -205,21 +206,11 @@ def test_another_organisations_sub_never_reads_its_data(app, client, tenant_a, t
 
 
 def test_the_latest_endpoints_check_the_client_and_read_in_one_statement(client, tenant_a):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        for url in ("/api/v1/balance/latest", "/api/v1/costs/latest?year=2026&month=3"):
-            statements.clear()
+    for url in ("/api/v1/balance/latest", "/api/v1/costs/latest?year=2026&month=3"):
+        with sql_statements() as statements:
             assert client.get(url, headers=tenant_a.headers).status_code == 200
-            assert len(statements) == 1, statements
-            assert "api_clients.revoked_at IS NULL" in statements[0]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        assert len(statements) == 1, statements
+        assert "api_clients.revoked_at IS NULL" in statements[0]
 
 
 def test_a_revoked_client_gets_401_even_when_the_view_fails(app, client, tenant_a, monkeypatch):

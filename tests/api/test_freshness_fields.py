@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import event
-
 from tests.api.conftest import make_cost
 from tests.dashboard_data import mark_checked
 from tests.factories import make_balance
-from webapp.extensions import db
+from tests.helpers import selects, sql_statements
 from webapp.models.types import utcnow
 
 
@@ -35,18 +33,10 @@ def test_balance_latest_says_when_checked_stale_and_next_collection(app, client,
 
 def test_balance_latest_is_still_one_statement(app, client, tenant_a):
     mark_checked(tenant_a.org, utcnow())
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql_statements() as statements:
         _latest(client, tenant_a)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1 and "organization_summaries" in selects[0]
+    reads = selects(statements)
+    assert len(reads) == 1 and "organization_summaries" in reads[0]
 
 
 def test_months_are_closed_or_accruing(app, client, tenant_a):

@@ -19,11 +19,13 @@ def flask_process(instance: Path) -> Callable[..., subprocess.CompletedProcess[s
     env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "wsgi", "ACCOUNTDESK_ENV": "development"}
     env.pop("DATABASE_URL", None)
 
-    def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, input: str | None = None, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "flask", *args],
             cwd=ROOT,
-            env=env,
+            env={**env, **(extra_env or {})},
             capture_output=True,
             text=True,
             timeout=120,

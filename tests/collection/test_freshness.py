@@ -1,4 +1,5 @@
-"""Freshness and run history through the read-side queries, after real collection runs."""
+"""Freshness (the collection states and the summary the write path keeps) and run history, after real
+collection runs."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from tests.factories import make_org
 from webapp.collection.rules import run_collection
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
+from webapp.models import CollectionOutcome, CollectionState, OrganizationSummary
 from webapp.providers import BalanceReading, ProviderError, get_provider
 from webapp.providers.http import HttpProvider
-from webapp.queries.collection import freshness, organization_outcomes_stmt, recent_runs_stmt
+from webapp.queries.collection import recent_runs_stmt
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
 
@@ -39,22 +42,38 @@ class Switchable:
         return None
 
 
+def state(organization_id: int, kind: str) -> CollectionState | None:
+    db.session.expire_all()
+    return db.session.get(CollectionState, (organization_id, kind))
+
+
+def summary(organization_id: int) -> OrganizationSummary | None:
+    db.session.expire_all()
+    return db.session.get(OrganizationSummary, organization_id)
+
+
 def test_freshness_tracks_checks_errors_and_failure_streaks(app):
     org, provider = make_org(), Switchable()
-    assert freshness(org.id).last_balance_check_at is None and freshness(org.id).consecutive_failures == 0
+    assert state(org.id, "balances") is None and summary(org.id) is None
     run_collection("balances", provider, organization_ids=[org.id], as_of=T0)
     run_collection("costs", provider, organization_ids=[org.id], months=[(2026, 3)], as_of=T0)
     provider.error = "provider answered HTTP 503"
     for hour in (1, 2):
         run_collection("balances", provider, organization_ids=[org.id], as_of=T0 + timedelta(hours=hour))
-    state = freshness(org.id)
-    assert state.last_balance_check_at == T0 and state.last_cost_collection_at == T0
-    assert (state.last_error, state.last_error_kind) == ("provider answered HTTP 503", "balances")
-    assert state.last_error_at == T0 + timedelta(hours=2) and state.consecutive_failures == 2
+    balances, costs, kept = state(org.id, "balances"), state(org.id, "costs"), summary(org.id)
+    assert balances and costs and kept
+    assert balances.last_success_at == T0 and costs.last_success_at == T0 and kept.checked_at == T0
+    assert (balances.last_error, kept.last_failure_reason, kept.last_failure_kind) == (
+        "provider answered HTTP 503",
+        "provider answered HTTP 503",
+        "balances",
+    )
+    assert balances.last_error_at == kept.last_failure_at == T0 + timedelta(hours=2)
+    assert balances.consecutive_failures == kept.failure_streak == 2
     provider.error = None
     run_collection("balances", provider, organization_ids=[org.id], as_of=T0 + timedelta(hours=3))
-    assert freshness(org.id).consecutive_failures == 0
-    assert freshness(org.id).last_balance_check_at == T0 + timedelta(hours=3)
+    kept = summary(org.id)
+    assert kept and kept.failure_streak == 0 and kept.checked_at == T0 + timedelta(hours=3)
 
 
 def test_runs_and_outcomes_are_queryable(app):
@@ -66,7 +85,9 @@ def test_runs_and_outcomes_are_queryable(app):
     runs = db.session.scalars(recent_runs_stmt(kind="balances")).all()
     assert [(r.written, r.failed) for r in runs] == [(0, 1), (1, 0)]
     assert all(r.started_at <= r.finished_at for r in runs)
-    (outcome,) = db.session.scalars(organization_outcomes_stmt(failing.id)).all()
+    (outcome,) = db.session.scalars(
+        select(CollectionOutcome).where(CollectionOutcome.organization_id == failing.id)
+    ).all()
     assert (outcome.outcome, outcome.reason) == ("failed", "cannot connect to the provider")
 
 

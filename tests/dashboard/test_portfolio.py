@@ -8,12 +8,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from tests.dashboard_data import line, make_cost, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org
+from tests.helpers import selects, sql_statements
 from webapp.domain.balance import runway_days
-from webapp.extensions import db
 from webapp.models.types import utcnow
 from webapp.queries.portfolio import SORTS
 
@@ -91,20 +90,12 @@ def test_pagination_and_constant_query_count(app, client):
         make_balance(org, "10")
         mark_checked(org)
     signed_in(client, role="admin")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sql_statements() as statements:
         html = client.get("/?page=5").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert "page 5 of 5" in html and "Org 119" in html and "Org 099" not in html
     assert len(table_rows(html)) == 20
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) <= 4, selects  # session user, count, rows (+ savepoint noise excluded)
+    reads = selects(statements)
+    assert len(reads) <= 4, reads  # session user, count, rows (+ savepoint noise excluded)
 
 
 def test_csv_is_the_list_as_shown(app, client):

@@ -7,11 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from tests.dashboard_data import line, make_cost, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org
-from webapp.extensions import db
+from tests.helpers import selects, sql_statements
 from webapp.models.types import utcnow
 from webapp.queries.portfolio import FILTERS, SORTS
 
@@ -94,18 +93,10 @@ def test_unknown_filter_is_400(client):
 @pytest.mark.parametrize("key", ["all", *FILTERS])
 def test_every_sort_and_filter_reads_only_the_read_model(client, orgs, sort, key):
     signed_in(client, role="admin")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql_statements() as statements:
         response = client.get(f"/?sort={sort}&dir=desc&filter={key}", headers={"HX-Request": "true"})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 200
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) <= 3, selects  # session user, counts, rows
-    assert not [s for s in selects if "balance_snapshots" in s or "cost_snapshots" in s]
-    assert any("organization_summaries" in s for s in selects)
+    reads = selects(statements)
+    assert len(reads) <= 3, reads  # session user, counts, rows
+    assert not [s for s in reads if "balance_snapshots" in s or "cost_snapshots" in s]
+    assert any("organization_summaries" in s for s in reads)

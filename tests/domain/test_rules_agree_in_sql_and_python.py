@@ -9,16 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tests.factories import make_balance, make_org
-from webapp.domain.balance import (
-    is_low_balance,
-    is_overdrawn,
-    is_short_runway,
-    low_balance_sql,
-    overdrawn_sql,
-    runway_days,
-    runway_sql,
-    short_runway_sql,
-)
+from webapp.domain import balance as rules
 from webapp.domain.freshness import is_stale, stale_before, stale_before_sql
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization
@@ -55,7 +46,7 @@ def _store(case: tuple[str, str, str | None, str | None, str | None]) -> Organiz
 def test_overdrawn_low_balance_and_runway_agree(app):
     for case in CASES:
         _store(case)
-    runway = runway_sql(
+    runway = rules.runway_sql(
         BalanceSnapshot.amount,
         CostSnapshot.total,
         balance_currency=BalanceSnapshot.currency,
@@ -68,10 +59,10 @@ def test_overdrawn_low_balance_and_runway_agree(app):
             Organization.low_balance_threshold,
             CostSnapshot.total,
             CostSnapshot.currency,
-            overdrawn_sql(BalanceSnapshot.amount),
-            low_balance_sql(BalanceSnapshot.amount, Organization.low_balance_threshold),
+            rules.overdrawn_sql(BalanceSnapshot.amount),
+            rules.low_balance_sql(BalanceSnapshot.amount, Organization.low_balance_threshold),
             runway,
-            short_runway_sql(runway),
+            rules.short_runway_sql(runway),
         )
         .join(Organization, Organization.id == BalanceSnapshot.organization_id)
         .outerjoin(CostSnapshot, CostSnapshot.organization_id == Organization.id)
@@ -80,13 +71,13 @@ def test_overdrawn_low_balance_and_runway_agree(app):
     rows = db.session.execute(statement).all()
     assert len(rows) == len(CASES)
     for amount, currency, threshold, spend, spend_currency, overdrawn, low, days, short in rows:
-        expected_days = runway_days(amount, spend, balance_currency=currency, spend_currency=spend_currency)
-        assert bool(overdrawn) is is_overdrawn(amount), amount
-        assert bool(low) is is_low_balance(amount, threshold), (amount, threshold)
+        expected_days = rules.runway_days(amount, spend, balance_currency=currency, spend_currency=spend_currency)
+        assert bool(overdrawn) is rules.is_overdrawn(amount), amount
+        assert bool(low) is rules.is_low_balance(amount, threshold), (amount, threshold)
         assert (days is None) is (expected_days is None), (amount, spend)
         if days is not None:
             assert abs(Decimal(str(days)) - expected_days) < Decimal("0.000001")
-        assert bool(short) is is_short_runway(expected_days), (amount, spend)
+        assert bool(short) is rules.is_short_runway(expected_days), (amount, spend)
 
 
 def test_stale_agrees(app):

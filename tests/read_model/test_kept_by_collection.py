@@ -3,7 +3,7 @@ currency changes, month boundaries) keep the read model equal to a recomputation
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -11,27 +11,12 @@ from hypothesis import strategies as st
 
 from tests.factories import make_org
 from tests.read_model.simulated import Provider, SimulatedAccount
+from tests.read_model.strategies import STEP, events, starts
 from webapp.collection.rules import collect_balance, collect_costs, default_cost_months
 from webapp.domain.months import Month
 from webapp.read_model.store import differences
 
-STEP = timedelta(hours=3)
-cents = st.integers(min_value=0, max_value=5_000).map(lambda n: Decimal(n).scaleb(-2))
-event = st.one_of(
-    st.tuples(st.just("move"), st.integers(min_value=-3_000, max_value=20_000).map(lambda n: Decimal(n).scaleb(-2))),
-    st.tuples(st.just("spend"), cents),
-    st.tuples(st.just("credit"), cents),
-    st.tuples(st.just("fail"), st.sampled_from(["balances", "costs"])),
-    st.tuples(st.just("switch"), st.sampled_from(["EUR", "USD"])),
-    st.tuples(st.just("idle"), st.none()),
-    st.tuples(st.just("gap"), st.integers(min_value=1, max_value=40)),
-)
-starts = st.builds(
-    lambda month, day, slot: datetime(2026, month, day, tzinfo=UTC) + slot * STEP,
-    st.integers(min_value=1, max_value=12),
-    st.sampled_from([1, 2, 15, 27, 28]),
-    st.integers(min_value=0, max_value=7),
-)
+event = events("move", "spend", gaps=True)
 
 
 def _apply(account: SimulatedAccount, kind: str, value: object, moment: datetime) -> datetime:

@@ -4,7 +4,7 @@ changes, month boundaries) leave `check` clean after a rebuild, and the derivati
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests.dashboard_data import line, make_cost
 from tests.factories import make_balance, make_org
+from tests.read_model.strategies import STEP, cents, events, starts
 from webapp.domain.money import format_amount
 from webapp.domain.months import Month
 from webapp.extensions import db
@@ -20,22 +21,7 @@ from webapp.read_model.daily import attributed_day, daily_figures
 from webapp.read_model.ledger import CostPoint, Ledger
 from webapp.read_model.store import differences, rebuild
 
-STEP = timedelta(hours=3)
-cents = st.integers(min_value=0, max_value=5_000).map(lambda n: Decimal(n).scaleb(-2))
-event = st.one_of(
-    st.tuples(st.just("balance"), st.integers(min_value=-3_000, max_value=20_000).map(lambda n: Decimal(n).scaleb(-2))),
-    st.tuples(st.just("cost"), cents),
-    st.tuples(st.just("credit"), cents),
-    st.tuples(st.just("fail"), st.sampled_from(["balances", "costs"])),
-    st.tuples(st.just("switch"), st.sampled_from(["EUR", "USD"])),
-    st.tuples(st.just("idle"), st.none()),
-)
-starts = st.builds(
-    lambda month, day, slot: datetime(2026, month, day, tzinfo=UTC) + slot * STEP,
-    st.integers(min_value=1, max_value=12),
-    st.sampled_from([1, 2, 15, 27, 28]),
-    st.integers(min_value=0, max_value=7),
-)
+event = events("balance", "cost")
 
 
 def replay(start: datetime, events: list[tuple[str, object]]) -> int:

@@ -17,6 +17,9 @@ def _obj(properties: dict, description: str = "") -> dict:
     return {**schema, "description": description} if description else schema
 
 
+NO_NUL = "^[^\\x00]*$"  # a NUL byte is refused with 400 invalid_request (it cannot reach the database)
+
+
 def _text(description: str, **extra) -> dict:
     return {"type": "string", "description": description, **extra}
 
@@ -147,8 +150,8 @@ SCHEMAS: dict[str, dict] = {
         "required": ["grant_type"],
         "properties": {
             "grant_type": {"type": "string", "const": "client_credentials"},
-            "client_id": _text("The client id (or authenticate with HTTP Basic instead)."),
-            "client_secret": _text("The client secret (or authenticate with HTTP Basic instead)."),
+            "client_id": _text("The client id (or authenticate with HTTP Basic instead).", pattern=NO_NUL),
+            "client_secret": _text("The client secret (or authenticate with HTTP Basic instead).", pattern=NO_NUL),
         },
     },
     "Problem": {

@@ -8,6 +8,7 @@ from flask import current_app
 
 from webapp.collection.queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
 from webapp.collection.rules import active_organization_ids, default_cost_months, run_collection
+from webapp.domain.months import Month
 from webapp.models.collection import KINDS, CollectionKind
 from webapp.models.types import utcnow
 from webapp.providers import get_provider
@@ -54,7 +55,7 @@ def _enqueue(
         raise QueueUnavailable("REDIS_URL is not configured: nothing to enqueue to")
     now = utcnow()
     start = slot_start(now, MANUAL_SLOT_SECONDS)
-    wanted = [f"{y:04d}-{m:02d}" for y, m in (months or default_cost_months(now))]
+    wanted = [str(Month(*month)) for month in (months or default_cost_months(now))]
     queue = collection_queue(connect(url))
     job_ids = []
     for organization_id in ids if ids is not None else active_organization_ids():

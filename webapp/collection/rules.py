@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from webapp.collection.ledger_writer import (
     write_failure,
 )
 from webapp.collection.validation import validate_balance, validate_costs
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import CollectionOutcome, CollectionRun, CostSnapshot, Organization
 from webapp.models.collection import CollectionKind
@@ -136,13 +137,10 @@ def _slot_has_snapshot(organization_id: int, year: int, month: int, since: datet
     return found is not None
 
 
-def default_cost_months(at: datetime) -> list[tuple[int, int]]:
+def default_cost_months(at: datetime) -> list[Month]:
     """The current month, and the previous one during the first days of a new month."""
-    months = [(at.year, at.month)]
-    if at.day <= PREVIOUS_MONTH_GRACE_DAYS:
-        previous = at.replace(day=1) - timedelta(days=1)
-        months.insert(0, (previous.year, previous.month))
-    return months
+    current = Month.of(at)
+    return [current.previous, current] if at.day <= PREVIOUS_MONTH_GRACE_DAYS else [current]
 
 
 def active_organization_ids() -> list[int]:

@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.domain.money import format_amount
+from webapp.domain.months import Month
 from webapp.providers.base import CostReport, ProviderError
 from webapp.providers.demo import DemoProvider
 
@@ -190,7 +191,7 @@ class FakeProvider:
             elif match := COSTS.match(path):
                 ref, year, month = match.group(1), int(match.group(2)), int(match.group(3))
                 report = self._demo.month_costs(ref, year, month, as_of=at)
-                body = {"account": ref, "month": f"{year:04d}-{month:02d}", "costs": _costs_json(report)}
+                body = {"account": ref, "month": str(Month(year, month)), "costs": _costs_json(report)}
             else:
                 return self._error(404, "not found")
         except ProviderError as error:

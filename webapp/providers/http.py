@@ -21,6 +21,7 @@ import requests
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from webapp.domain.money import PRECISION, SCALE, is_currency, parse_plain_decimal
+from webapp.domain.months import Month
 from webapp.providers.base import (
     QUANTITY_FRAC_DIGITS,
     QUANTITY_INT_DIGITS,
@@ -186,7 +187,7 @@ class HttpProvider:
         return parse_balance(self._get(f"/v1/accounts/{quote(account_ref, safe='')}/balance"))
 
     def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime) -> CostReport | None:
-        return parse_costs(self._get(f"/v1/accounts/{quote(account_ref, safe='')}/costs/{year:04d}-{month:02d}"))
+        return parse_costs(self._get(f"/v1/accounts/{quote(account_ref, safe='')}/costs/{Month(year, month)}"))
 
     def _get(self, path: str) -> object:
         for attempt in range(self.max_retries + 1):

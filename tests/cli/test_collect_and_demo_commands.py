@@ -3,43 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli.helpers import assert_one_line_error, flask_process
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory):
     """Run `flask …` against a fresh, migrated SQLite database."""
-    instance = tmp_path_factory.mktemp("cli-instance")
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "wsgi", "ACCOUNTDESK_ENV": "development"}
-    env.pop("DATABASE_URL", None)
-
-    def run(*args, extra_env=None, input=None):
-        return subprocess.run(
-            [sys.executable, "-m", "flask", *args],
-            cwd=ROOT,
-            env={**env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            input=input,
-        )
-
-    assert run("db", "upgrade").returncode == 0
-    return run
-
-
-def assert_one_line_error(result, fragment: str):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert fragment in result.stderr
-    assert len([line for line in result.stderr.splitlines() if line.startswith("Error")]) == 1
+    return flask_process(tmp_path_factory.mktemp("cli-instance"))
 
 
 def test_collect_inline_and_bad_input(cli):
