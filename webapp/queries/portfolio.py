@@ -19,17 +19,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, Table, and_, case, func, null, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from webapp.domain.balance import (
-    SPEND_WINDOW_DAYS,
-    is_low_balance,
-    is_overdrawn,
-    is_short_runway,
-    low_balance_sql,
-    overdrawn_sql,
-    runway_days,
-    runway_sql,
-    short_runway_sql,
-)
+from webapp.domain import balance as balance_rules
 from webapp.domain.freshness import is_stale_before, stale_before, stale_before_sql
 from webapp.domain.months import Month
 from webapp.extensions import db
@@ -88,11 +78,11 @@ class PortfolioRow:
 
     @property
     def low_balance(self) -> bool:
-        return is_low_balance(self.amount, self.threshold)
+        return balance_rules.is_low_balance(self.amount, self.threshold)
 
     @property
     def overdrawn(self) -> bool:
-        return is_overdrawn(self.amount)
+        return balance_rules.is_overdrawn(self.amount)
 
     @property
     def stale(self) -> bool:
@@ -102,13 +92,13 @@ class PortfolioRow:
     @property
     def runway_days(self) -> Decimal | None:
         """Balance ÷ average daily spend over the last 30 days (domain.balance.runway_days)."""
-        return runway_days(
+        return balance_rules.runway_days(
             self.amount, self.spend_30d, balance_currency=self.currency, spend_currency=self.spend_currency
         )
 
     @property
     def short_runway(self) -> bool:
-        return is_short_runway(self.runway_days)
+        return balance_rules.is_short_runway(self.runway_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +146,7 @@ def _spend_30d(now: datetime, this_month: ColumnElement[bool]) -> ColumnElement[
     """Cost accrued in the 30 days to now, from stored figures: this month's total so far when the month
     began inside the window, plus the daily spend of the window's days before the month began. One scalar
     subquery, so each reference to it costs one primary-key range read."""
-    start_day = (now - timedelta(days=SPEND_WINDOW_DAYS)).date()
+    start_day = (now - timedelta(days=balance_rules.SPEND_WINDOW_DAYS)).date()
     month_start = Month.of(now).start.date()
     inside = month_start > start_day
     current = case((this_month, S.mtd_total), else_=null()) if inside else null()
@@ -180,7 +170,7 @@ def _spend_30d(now: datetime, this_month: ColumnElement[bool]) -> ColumnElement[
 
 def _runway(now: datetime) -> ColumnElement[Any]:
     columns = _columns(now)
-    return runway_sql(
+    return balance_rules.runway_sql(
         S.balance_amount,
         columns["spend_30d"],
         balance_currency=S.balance_currency,
@@ -194,10 +184,10 @@ def _rules(
 ) -> dict[str, ColumnElement[bool]]:  # fmt: skip
     """Each filter as a condition (the domain rules' SQL twins), "attention" being any of them."""
     rules = {
-        "overdrawn": overdrawn_sql(amount),
-        "low-balance": low_balance_sql(amount, threshold),
+        "overdrawn": balance_rules.overdrawn_sql(amount),
+        "low-balance": balance_rules.low_balance_sql(amount, threshold),
         "stale": stale_before_sql(checked_at, stale_at),
-        "short-runway": short_runway_sql(runway),
+        "short-runway": balance_rules.short_runway_sql(runway),
     }
     return {"attention": or_(*rules.values()), **rules}
 
@@ -280,7 +270,7 @@ def filter_counts(user: User, q: str, *, now: datetime, stale_at: datetime) -> d
         .cte("visible_summaries")
         .prefix_with("MATERIALIZED")
     )
-    runway = runway_sql(base.c.amount, base.c.spend, balance_currency=base.c.currency,
+    runway = balance_rules.runway_sql(base.c.amount, base.c.spend, balance_currency=base.c.currency,
                         spend_currency=base.c.spend_currency)  # fmt: skip
     predicates = _rules(base.c.amount, base.c.threshold, base.c.checked_at, runway, stale_at)
     counts = [func.count(), *(func.coalesce(func.sum(case((rule, 1), else_=0)), 0) for rule in predicates.values())]
