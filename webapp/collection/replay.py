@@ -120,6 +120,8 @@ def ensure_organizations(count: int, created_at: datetime) -> tuple[list[Organiz
             select(Organization).where(Organization.provider_account_ref.in_(refs)).order_by(Organization.id)
         )
     )
+    for organization in organizations:  # loaded and detached: each commit would otherwise expire them all
+        db.session.expunge(organization)
     return organizations, len(missing)
 
 

@@ -128,31 +128,51 @@ class _Month:
     line_daily: tuple[tuple[Decimal, ...], ...]
 
 
-def _month_noise(ref: str, year: int, month: int, count: int) -> list[Decimal]:
-    """`count` deterministic factors in [0.6, 1.4] (3 decimals) for one month: ONE hash per month, not
-    a seeded generator per line and day, so replaying years for thousands of accounts stays cheap."""
-    stream = hashlib.shake_256(f"noise|{ref}|{year}|{month}".encode()).digest(2 * count)
-    return [Decimal(600 + int.from_bytes(stream[i : i + 2], "big") % 801).scaleb(-3) for i in range(0, 2 * count, 2)]
+def _factors(label: str, ref: str, year: int, month: int, count: int) -> list[int]:
+    """`count` deterministic integers in [600, 1400] from ONE hash, not a seeded generator each."""
+    stream = hashlib.shake_256(f"{label}|{ref}|{year}|{month}".encode()).digest(2 * count)
+    return [600 + int.from_bytes(stream[i : i + 2], "big") % 801 for i in range(0, 2 * count, 2)]
+
+
+@lru_cache(maxsize=1024)
+def _weekdays(year: int, month: int) -> tuple[bool, ...]:
+    return tuple(date(year, month, day).weekday() < 5 for day in range(1, calendar.monthrange(year, month)[1] + 1))
 
 
 @lru_cache(maxsize=8192)
-def _month(ref: str, year: int, month: int) -> _Month:
+def _quantities(ref: str, year: int, month: int) -> tuple[int, ...]:
+    """Each line's usage over the whole month, in thousandths of a unit: its daily base on every
+    weekday times one factor (0.6–1.4) per line and month. Closed form, so the balance's history
+    from the epoch costs a hash per month, not a day-by-day simulation."""
     prof = profile(ref)
-    days = calendar.monthrange(year, month)[1]
-    noise = iter(_month_noise(ref, year, month, len(prof.lines) * days))
-    weekdays = [date(year, month, day).weekday() < 5 for day in range(1, days + 1)]
+    if prof.idle:
+        return (0,) * len(prof.lines)
+    weekdays = sum(_weekdays(year, month))
+    factors = _factors("month", ref, year, month, len(prof.lines))
+    return tuple(
+        int(spec.daily_base.scaleb(3)) * weekdays * factor // 1000
+        for spec, factor in zip(prof.lines, factors, strict=True)
+    )
+
+
+@lru_cache(maxsize=512)
+def _month(ref: str, year: int, month: int) -> _Month:
+    """The month's quantities spread over its weekdays by a noisy weight per line and day (integer
+    thousandths inside, Decimal at the edge); through the last day each line has used its total."""
+    prof = profile(ref)
+    weekdays = _weekdays(year, month)
+    days = len(weekdays)
+    weights = iter(_factors("noise", ref, year, month, len(prof.lines) * days))
     daily_all, prefix_all = [], []
-    for spec in prof.lines:
-        daily, prefix, running = [Decimal(0)], [Decimal(0)], Decimal(0)
-        for day in range(1, days + 1):
-            qty, factor = Decimal(0), next(noise)
-            if not prof.idle and weekdays[day - 1]:
-                qty = (spec.daily_base * factor).quantize(MILLI)
-            daily.append(qty)
-            running += qty
-            prefix.append(running)
-        daily_all.append(tuple(daily))
+    for total in _quantities(ref, year, month):
+        cumulative, running = [0], 0
+        for workday in weekdays:
+            weight = next(weights)
+            running += weight if workday else 0
+            cumulative.append(running)
+        prefix = [Decimal(total * part // running).scaleb(-3) for part in cumulative]
         prefix_all.append(tuple(prefix))
+        daily_all.append((Decimal(0), *(prefix[d] - prefix[d - 1] for d in range(1, days + 1))))
     return _Month(date(year, month, 1), days, tuple(prefix_all), tuple(daily_all))
 
 
@@ -188,23 +208,38 @@ def _report_at(ref: str, year: int, month: int, day: int, fraction: Decimal, bil
                     (qty * spec.price).quantize(AMOUNT_Q),
                 )
             )
+    return _with_fees(prof, month, tuple(lines), [line.amount for line in lines], billed)
+
+
+def _with_fees(
+    prof: _Profile, month: int, lines: tuple[UsageLine, ...], amounts: list[Decimal], billed: bool
+) -> CostReport | None:
+    """The report with its fees: the subscription once billed, the usage (more than the lines
+    itemise in some months)."""
     fees = []
     if prof.subscription and billed:
         fees.append(Fee("subscription", "Monthly subscription", prof.subscription))
-    if lines:
-        usage = sum((line.amount for line in lines), Decimal(0))
+    if amounts:
+        usage = sum(amounts, Decimal(0))
         if prof.gap_months and month % prof.gap_months == 0:
             usage += (usage * Decimal("0.015")).quantize(CENT)  # the provider bills more than it itemises
         fees.append(Fee("usage", "Usage", usage))
     if not fees:
         return None
     total = sum((fee.amount for fee in fees), Decimal(0))
-    return CostReport(prof.currency, total, tuple(fees), tuple(lines))
+    return CostReport(prof.currency, total, tuple(fees), lines)
 
 
 @lru_cache(maxsize=8192)
 def _full_month_total(ref: str, year: int, month: int) -> Decimal:
-    report = _report(ref, year, month, None)
+    """What the whole month cost, straight from the line totals (equal to the last report's)."""
+    prof = profile(ref)
+    amounts = [
+        (Decimal(quantity).scaleb(-3) * spec.price).quantize(AMOUNT_Q)
+        for spec, quantity in zip(prof.lines, _quantities(ref, year, month), strict=True)
+        if quantity
+    ]
+    report = _with_fees(prof, month, (), amounts, True)
     return report.total if report else Decimal(0)
 
 
