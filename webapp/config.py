@@ -189,4 +189,26 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
         "TESTING": env == "testing",
         **_jwt_settings(environ, production, secret),
+        **_alert_settings(environ),
+    }
+
+
+def _alert_settings(environ: dict[str, str]) -> dict:
+    """The alert rules' defaults (SPEC §10); an organisation's overrides are kept with it."""
+    raw_days = environ.get("ALERT_RUNWAY_DAYS", "14,7,2")
+    try:
+        days = tuple(int(part) for part in raw_days.split(","))
+    except ValueError:
+        days = ()
+    if len(days) != 3 or not days[0] > days[1] > days[2] > 0:
+        raise ConfigError(f"ALERT_RUNWAY_DAYS must be three decreasing whole days, e.g. 14,7,2; got {raw_days!r}")
+    return {
+        "ALERT_RUNWAY_DAYS": days,
+        "ALERT_RUNWAY_MARGIN_DAYS": _count(environ, "ALERT_RUNWAY_MARGIN_DAYS")
+        if "ALERT_RUNWAY_MARGIN_DAYS" in environ
+        else 2,
+        "ALERT_LOW_BALANCE_BAND_PERCENT": _count(environ, "ALERT_LOW_BALANCE_BAND_PERCENT")
+        if "ALERT_LOW_BALANCE_BAND_PERCENT" in environ
+        else 10,
+        "ALERT_FAILING_STREAK": _positive_int(environ, "ALERT_FAILING_STREAK", "3"),
     }

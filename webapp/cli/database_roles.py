@@ -25,6 +25,7 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     # The read model (SPEC §8) is derived: collection updates it, `flask summaries rebuild` replaces it.
     "organization_summaries": ("UPDATE", "DELETE"),
     "organization_daily_figures": ("UPDATE", "DELETE"),
+    "alert_states": ("UPDATE",),  # each (organisation, rule)'s level, acknowledgement and snooze
 }
 # Written once, never changed (the append-only tables are also guarded by triggers).
 INSERT_ONLY = frozenset({"collection_outcomes", *(table.name for table in APPEND_ONLY_TABLES)})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from webapp.alerts.evaluate import after_collection
 from webapp.collection.bulk import append_rows
 from webapp.collection.state import record_attempt, record_failure, record_success
 from webapp.collection.validation import balance_changed, cost_snapshot_values
@@ -72,6 +73,7 @@ def write_checks(
     if since:
         whole = Ledger(_balance_points(balance_rows), _cost_points(cost_rows)) if first_batch else None
         refresh(organization_id, min(since), whole=whole)
+        after_collection(organization_id, max(check.at for checks in (balances, costs) for check in checks))
     return len(balance_rows), len(cost_rows)
 
 
@@ -131,3 +133,4 @@ def write_failure(organization_id: int, kind: CollectionKind, at: datetime, reas
     begin_check(organization_id, kind, at)
     record_failure(organization_id, kind, at, reason)
     refresh(organization_id, utc_day(at))
+    after_collection(organization_id, at)

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one file per noun."""
 
+from webapp.models.alerts import AlertEvent, AlertState
 from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
@@ -9,6 +10,8 @@ from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
 from webapp.models.user import LoginSession, User, user_organizations
 
 __all__ = [
+    "AlertEvent",
+    "AlertState",
     "ApiClient",
     "AuditEvent",
     "BalanceSnapshot",

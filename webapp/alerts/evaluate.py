@@ -1,0 +1,167 @@
+"""Evaluating an organisation's alert rules and recording what changed (SPEC §10).
+
+Called by the collection write path right after the read model changed (same transaction, under the
+organisation's lock) and by the scheduled evaluation for time-driven rules (stale), which takes the
+same lock. Only a transition writes: the rule's state row is updated in place and one event appended;
+the event insert ignores a duplicate of the same transition (the unique constraint), so retries,
+duplicate jobs and two schedulers can never make a second one. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from webapp.alerts.settings import default_settings
+from webapp.domain.alerts import AlertSettings, Level, Reading, Rule, Transition, evaluate
+from webapp.domain.balance import runway_days
+from webapp.domain.freshness import is_stale
+from webapp.domain.money import format_amount
+from webapp.extensions import db
+from webapp.models import Organization, OrganizationSummary
+from webapp.models.alerts import AlertEvent, AlertState
+from webapp.models.collection import lock_organization
+
+_events = AlertEvent.__table__
+
+
+@dataclass(frozen=True)
+class Change:
+    """One transition made by an evaluation (what `flask alerts evaluate` prints, what notifications send)."""
+
+    organization_id: int
+    rule: Rule
+    kind: Transition
+    level: Level
+    episode: int
+    occurred_at: datetime
+    figures: Mapping[str, Any]
+    event_id: int | None  # None when another evaluation had already recorded this transition
+
+
+def reading_for(
+    summary: OrganizationSummary | None, threshold: Decimal | None, *, now: datetime, interval_hours: float
+) -> Reading:
+    """What the rules see of one organisation, from its summary (read model) and its threshold."""
+    if summary is None:
+        return Reading(threshold=threshold, stale=True)
+    days = runway_days(
+        summary.balance_amount,
+        summary.spend_30d,
+        balance_currency=summary.balance_currency,
+        spend_currency=summary.spend_30d_currency,
+    )
+    overdrawn = summary.balance_amount is not None and summary.balance_amount < 0
+    return Reading(
+        balance=summary.balance_amount,
+        threshold=threshold,
+        runway_days=days,
+        runway_unknown=overdrawn,  # the overdrawn rule speaks for it; runway holds its state
+        stale=is_stale(summary.checked_at, now=now, interval_hours=interval_hours),
+        failure_streak=summary.failure_streak,
+    )
+
+
+def figures_of(reading: Reading, summary: OrganizationSummary | None) -> dict[str, Any]:
+    """The figures an event carries (SPEC §2 formats: money as strings, times ISO 8601)."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else format_amount(value)
+
+    checked = summary.checked_at if summary is not None else None
+    return {
+        "balance": text(reading.balance),
+        "currency": summary.balance_currency if summary is not None else None,
+        "low_balance_threshold": text(reading.threshold),
+        "runway_days": None if reading.runway_days is None else str(round(reading.runway_days, 1)),
+        "checked_at": checked.isoformat().replace("+00:00", "Z") if checked else None,
+        "failure_streak": reading.failure_streak,
+    }
+
+
+def evaluate_organization(
+    organization_id: int, *, now: datetime, interval_hours: float, settings: AlertSettings
+) -> list[Change]:
+    """Evaluate every rule of one organisation and record the transitions. The caller holds the
+    organisation's lock (webapp.models.collection.lock_organization) and commits."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        return []
+    summary = db.session.get(OrganizationSummary, organization_id)
+    reading = reading_for(summary, organization.low_balance_threshold, now=now, interval_hours=interval_hours)
+    states = {
+        Rule(state.rule): state
+        for state in db.session.scalars(select(AlertState).filter_by(organization_id=organization_id))
+    }
+    current = {rule: Level(state.level) for rule, state in states.items()}
+    figures = figures_of(reading, summary)
+    changes = []
+    for rule, (level, kind) in evaluate(reading, current, settings).items():
+        state = states.get(rule) or _new_state(organization_id, rule)
+        _apply(state, level, kind, now, figures)
+        event_id = _append_event(state, kind, now, figures)
+        changes.append(Change(organization_id, rule, kind, level, state.episode, now, figures, event_id))
+    db.session.flush()
+    return changes
+
+
+def _new_state(organization_id: int, rule: Rule) -> AlertState:
+    state = AlertState(organization_id=organization_id, rule=rule.value, level=0, episode=0, figures={})
+    db.session.add(state)
+    return state
+
+
+def _apply(state: AlertState, level: Level, kind: Transition, now: datetime, figures: dict[str, Any]) -> None:
+    if kind is Transition.TRIGGERED:
+        state.episode = (state.episode or 0) + 1
+        state.since = now
+        state.acknowledged_at = state.acknowledged_by_id = state.snoozed_until = None
+    if kind is Transition.ESCALATED:
+        state.acknowledged_at = state.acknowledged_by_id = None  # worse news wants a new look
+    state.level = int(level)
+    state.changed_at = now
+    state.figures = figures
+    db.session.flush()
+
+
+def _append_event(state: AlertState, kind: Transition, now: datetime, figures: dict[str, Any]) -> int | None:
+    """Insert the transition's event unless it is already recorded; its id, or None for a duplicate."""
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(_events)
+        .values(
+            organization_id=state.organization_id,
+            rule=state.rule,
+            episode=state.episode,
+            kind=kind.value,
+            level=state.level,
+            occurred_at=now,
+            figures=figures,
+        )
+        .on_conflict_do_nothing(index_elements=["organization_id", "rule", "episode", "kind", "level"])
+        .returning(_events.c.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def after_collection(organization_id: int, at: datetime) -> list[Change]:
+    """The write path's call: evaluate right after the read model changed (the lock is held)."""
+    config = current_app.config
+    return evaluate_organization(
+        organization_id, now=at, interval_hours=config["COLLECT_INTERVAL_HOURS"], settings=default_settings(config)
+    )
+
+
+def evaluate_now(organization_id: int, now: datetime) -> list[Change]:
+    """A scheduled or on-demand evaluation (time-driven rules such as stale): takes the organisation's
+    lock first, as the write path does, so it never interleaves with a collection."""
+    lock_organization(organization_id, "organization")
+    return after_collection(organization_id, now)
