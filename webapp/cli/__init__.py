@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from webapp.cli.alerts import alerts_cli
     from webapp.cli.api_clients import api_clients_cli
     from webapp.cli.collect import collect_cli
     from webapp.cli.database_roles import grant_runtime_command
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
         collect_cli,
         api_clients_cli,
         summaries_cli,
+        alerts_cli,
     )
     for command in commands:
         app.cli.add_command(command)
