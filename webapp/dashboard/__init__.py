@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.dashboard import costs, organizations, portfolio
+from webapp.dashboard import alerts, costs, organizations, portfolio
 from webapp.dashboard.blueprint import bp
 
-__all__ = ["bp", "costs", "organizations", "portfolio"]
+__all__ = ["alerts", "bp", "costs", "organizations", "portfolio"]

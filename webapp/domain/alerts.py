@@ -25,6 +25,16 @@ class Rule(StrEnum):
     ANOMALY = "anomaly"
 
 
+RULE_LABELS = {
+    Rule.OVERDRAWN: "Overdrawn",
+    Rule.LOW_BALANCE: "Low balance",
+    Rule.RUNWAY: "Runs out soon",
+    Rule.STALE: "Stale data",
+    Rule.FAILING: "Collection failing",
+    Rule.ANOMALY: "Spend anomaly",
+}
+
+
 class Level(IntEnum):
     OK = 0
     WARNING = 1

@@ -1,35 +1,73 @@
-"""Alerts, read side: open alerts (firing states) and the event history, of the organisations given."""
+"""Alerts, read side: open alerts (firing states) and the event history, of the organisations a user may
+see (admins: every one; the CLI passes no user)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 
-from webapp.models import AlertEvent, AlertState, Organization
+from webapp.extensions import db
+from webapp.models import AlertEvent, AlertState, Organization, User
+from webapp.queries.organizations import visible_organizations_stmt
+
+EVENTS_PER_PAGE = 50
 
 
-def open_alerts_stmt(organization_ids: Sequence[int] | None = None) -> Select[AlertState, str]:
-    """Firing (organisation, rule) states, most severe first, with the organisation's name."""
+def _visible_ids(user: User | None) -> Select[int] | None:
+    if user is None or user.is_admin:
+        return None
+    return visible_organizations_stmt(user).with_only_columns(Organization.id)
+
+
+def open_alerts_stmt(
+    user: User | None = None, *, rule: str | None = None, level: int | None = None
+) -> Select[AlertState, str]:
+    """Firing (organisation, rule) states, most severe first, then oldest, with the organisation's name."""
     query = (
         select(AlertState, Organization.name)
         .join(Organization, Organization.id == AlertState.organization_id)
         .where(AlertState.level > 0)
         .order_by(AlertState.level.desc(), AlertState.since, AlertState.organization_id, AlertState.rule)
     )
-    if organization_ids is not None:
-        query = query.where(AlertState.organization_id.in_(organization_ids))
+    visible = _visible_ids(user)
+    if visible is not None:
+        query = query.where(AlertState.organization_id.in_(visible))
+    if rule is not None:
+        query = query.where(AlertState.rule == rule)
+    if level is not None:
+        query = query.where(AlertState.level == level)
     return query
 
 
-def events_stmt(organization_ids: Sequence[int] | None = None, *, limit: int = 100) -> Select[AlertEvent, str]:
+def events_stmt(
+    user: User | None = None, *, rule: str | None = None, limit: int = 100, offset: int = 0
+) -> Select[AlertEvent, str]:
     """The latest events, newest first, with the organisation's name."""
     query = (
         select(AlertEvent, Organization.name)
         .join(Organization, Organization.id == AlertEvent.organization_id)
         .order_by(AlertEvent.occurred_at.desc(), AlertEvent.id.desc())
         .limit(limit)
+        .offset(offset)
     )
-    if organization_ids is not None:
-        query = query.where(AlertEvent.organization_id.in_(organization_ids))
+    visible = _visible_ids(user)
+    if visible is not None:
+        query = query.where(AlertEvent.organization_id.in_(visible))
+    if rule is not None:
+        query = query.where(AlertEvent.rule == rule)
     return query
+
+
+def count_events(user: User | None = None, *, rule: str | None = None) -> int:
+    query = events_stmt(user, rule=rule).limit(None).offset(None).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def count_needing_attention(user: User, now: datetime) -> int:
+    """Open alerts neither acknowledged nor snoozed: the number in the navigation."""
+    query = open_alerts_stmt(user).where(
+        AlertState.acknowledged_at.is_(None),
+        or_(AlertState.snoozed_until.is_(None), AlertState.snoozed_until <= now),
+    )
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

@@ -30,6 +30,8 @@ ACTIONS = (
     "api_client_revoked",
     "collect_now",
     "csv_export",
+    "alert_acknowledged",
+    "alert_snoozed",
 )
 
 
