@@ -14,6 +14,7 @@ from webapp.alerts.actions import acknowledge, firing_state, parse_snooze_until,
 from webapp.dashboard.access import organization_or_404
 from webapp.dashboard.blueprint import bp
 from webapp.domain.alerts import RULE_LABELS, Level, Rule
+from webapp.domain.money import stored_decimal
 from webapp.extensions import db
 from webapp.models import AlertState
 from webapp.models.types import utcnow
@@ -65,6 +66,7 @@ def alerts() -> Response:
         levels=LEVELS,
         rule_labels={rule.value: label for rule, label in RULE_LABELS.items()},
         Level=Level,
+        as_decimal=stored_decimal,
     )
 
 
