@@ -1,4 +1,4 @@
-"""Alerts: alert_states (one row per organisation and rule, updated in place) and alert_events
+"""Alerts: alert_overrides (an organisation's muted rules and runway days), alert_states (one row per organisation and rule, updated in place) and alert_events
 (append-only; on PostgreSQL the snapshots' trigger function refuses UPDATE, DELETE and TRUNCATE).
 
 Revision ID: 0004_alerts
@@ -61,6 +61,17 @@ def upgrade():
     )
     op.create_index("ix_alert_events_occurred", "alert_events", ["occurred_at"], unique=False)
     op.create_index("ix_alert_events_org_occurred", "alert_events", ["organization_id", "occurred_at"], unique=False)
+    op.create_table(
+        "alert_overrides",
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("muted", JSONDocument, nullable=False),
+        sa.Column("runway_days", JSONDocument, nullable=True),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"], ["organizations.id"], name=op.f("fk_alert_overrides_organization_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("organization_id", name=op.f("pk_alert_overrides")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("""
             CREATE TRIGGER alert_events_append_only BEFORE UPDATE OR DELETE ON alert_events
@@ -76,6 +87,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS alert_events_append_only ON alert_events")
         op.execute("DROP TRIGGER IF EXISTS alert_events_no_truncate ON alert_events")
+    op.drop_table("alert_overrides")
     op.drop_index("ix_alert_events_org_occurred", table_name="alert_events")
     op.drop_index("ix_alert_events_occurred", table_name="alert_events")
     op.drop_table("alert_events")

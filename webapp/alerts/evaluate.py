@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from webapp.alerts.settings import default_settings
+from webapp.alerts.settings import settings_for
 from webapp.domain.alerts import AlertSettings, Level, Reading, Rule, Transition, evaluate
 from webapp.domain.balance import runway_days
 from webapp.domain.freshness import is_stale
@@ -156,7 +156,10 @@ def after_collection(organization_id: int, at: datetime) -> list[Change]:
     """The write path's call: evaluate right after the read model changed (the lock is held)."""
     config = current_app.config
     return evaluate_organization(
-        organization_id, now=at, interval_hours=config["COLLECT_INTERVAL_HOURS"], settings=default_settings(config)
+        organization_id,
+        now=at,
+        interval_hours=config["COLLECT_INTERVAL_HOURS"],
+        settings=settings_for(organization_id, config),
     )
 
 

@@ -26,6 +26,7 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     "organization_summaries": ("UPDATE", "DELETE"),
     "organization_daily_figures": ("UPDATE", "DELETE"),
     "alert_states": ("UPDATE",),  # each (organisation, rule)'s level, acknowledgement and snooze
+    "alert_overrides": ("UPDATE",),  # an organisation's muted rules and runway days (admin form)
 }
 # Written once, never changed (the append-only tables are also guarded by triggers).
 INSERT_ONLY = frozenset({"collection_outcomes", *(table.name for table in APPEND_ONLY_TABLES)})

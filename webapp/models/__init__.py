@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one file per noun."""
 
-from webapp.models.alerts import AlertEvent, AlertState
+from webapp.models.alerts import AlertEvent, AlertOverride, AlertState
 from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
@@ -11,6 +11,7 @@ from webapp.models.user import LoginSession, User, user_organizations
 
 __all__ = [
     "AlertEvent",
+    "AlertOverride",
     "AlertState",
     "ApiClient",
     "AuditEvent",

@@ -55,3 +55,14 @@ class AlertEvent(Model):
     level: Mapped[int] = mapped_column(SmallInteger)  # the level after the transition (0 when resolved)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     figures: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+
+
+class AlertOverride(Model):
+    """One organisation's departures from the configured alert defaults (set on the admin organisation page)."""
+
+    __tablename__ = "alert_overrides"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    muted: Mapped[list[str]] = mapped_column(JSONDocument, default=list)  # rule names; overdrawn is never muted
+    runway_days: Mapped[list[int] | None] = mapped_column(JSONDocument)  # [warning, high, critical] or None
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

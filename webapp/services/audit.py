@@ -32,6 +32,7 @@ ACTIONS = (
     "csv_export",
     "alert_acknowledged",
     "alert_snoozed",
+    "alert_settings_changed",
 )
 
 
