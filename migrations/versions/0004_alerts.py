@@ -72,6 +72,16 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("organization_id", name=op.f("pk_alert_overrides")),
     )
+    op.create_table(
+        "notification_preferences",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=20), nullable=False),
+        sa.Column("admin_opt_in", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notification_preferences_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_preferences")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("""
             CREATE TRIGGER alert_events_append_only BEFORE UPDATE OR DELETE ON alert_events
@@ -87,6 +97,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS alert_events_append_only ON alert_events")
         op.execute("DROP TRIGGER IF EXISTS alert_events_no_truncate ON alert_events")
+    op.drop_table("notification_preferences")
     op.drop_table("alert_overrides")
     op.drop_index("ix_alert_events_org_occurred", table_name="alert_events")
     op.drop_index("ix_alert_events_occurred", table_name="alert_events")

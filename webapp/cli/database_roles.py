@@ -26,6 +26,7 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     "organization_summaries": ("UPDATE", "DELETE"),
     "organization_daily_figures": ("UPDATE", "DELETE"),
     "alert_states": ("UPDATE",),  # each (organisation, rule)'s level, acknowledgement and snooze
+    "notification_preferences": ("UPDATE",),  # a user's alert mail choice (account page)
     "alert_overrides": ("UPDATE",),  # an organisation's muted rules and runway days (admin form)
 }
 # Written once, never changed (the append-only tables are also guarded by triggers).

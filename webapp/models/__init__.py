@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one file per noun."""
 
-from webapp.models.alerts import AlertEvent, AlertOverride, AlertState
+from webapp.models.alerts import AlertEvent, AlertOverride, AlertState, NotificationPreference
 from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
@@ -21,6 +21,7 @@ __all__ = [
     "CollectionState",
     "CostSnapshot",
     "LoginSession",
+    "NotificationPreference",
     "Organization",
     "OrganizationDailyFigure",
     "OrganizationSummary",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Model
@@ -66,3 +66,17 @@ class AlertOverride(Model):
     muted: Mapped[list[str]] = mapped_column(JSONDocument, default=list)  # rule names; overdrawn is never muted
     runway_days: Mapped[list[int] | None] = mapped_column(JSONDocument)  # [warning, high, critical] or None
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+EMAIL_MODES = ("instant_digest", "digest", "off")  # critical events at once + the daily digest / digest only / none
+
+
+class NotificationPreference(Model):
+    """How a user wants alert mail (account page). No row: managers get instant + digest, admins nothing."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(20), default="instant_digest")
+    # Admins see every organisation; they get its alert mail only when they opt in.
+    admin_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
