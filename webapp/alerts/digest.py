@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import render_template
 
 from webapp.domain.alerts import RULE_LABELS, Level, Rule, Transition
+from webapp.domain.money import stored_decimal
 from webapp.extensions import db
 from webapp.models import AlertEvent, AlertState, User
 from webapp.queries.alerts import events_stmt, open_alerts_stmt
@@ -113,5 +114,5 @@ def _open_item(state: AlertState, name: str) -> Item:
 
 def render(digest: Digest) -> tuple[str, str]:
     """(plain text, HTML) of the digest; the HTML template escapes every name."""
-    context = {"digest": digest, "Rule": Rule}
+    context = {"digest": digest, "Rule": Rule, "as_decimal": stored_decimal}
     return render_template("mail/digest.txt", **context), render_template("mail/digest.html", **context)

@@ -80,7 +80,9 @@ def figures_of(reading: Reading, summary: OrganizationSummary | None) -> dict[st
         "balance": text(reading.balance),
         "currency": summary.balance_currency if summary is not None else None,
         "low_balance_threshold": text(reading.threshold),
-        "runway_days": None if reading.runway_days is None else str(round(reading.runway_days, 1)),
+        "runway_days": None
+        if reading.runway_days is None or reading.runway_unknown
+        else str(round(reading.runway_days, 1)),
         "checked_at": checked.isoformat().replace("+00:00", "Z") if checked else None,
         "failure_streak": reading.failure_streak,
     }
