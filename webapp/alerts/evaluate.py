@@ -19,14 +19,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from webapp.alerts.settings import settings_for
+from webapp.alerts.settings import default_settings, with_overrides
 from webapp.domain.alerts import AlertSettings, Level, Reading, Rule, Transition, evaluate
 from webapp.domain.balance import runway_days
 from webapp.domain.freshness import is_stale
 from webapp.domain.money import format_amount
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary
-from webapp.models.alerts import AlertEvent, AlertState
+from webapp.models.alerts import AlertEvent, AlertOverride, AlertState
 from webapp.models.collection import lock_organization
 
 _events = AlertEvent.__table__
@@ -46,9 +46,60 @@ class Change:
     event_id: int | None  # None when another evaluation had already recorded this transition
 
 
-def reading_for(
-    summary: OrganizationSummary | None, threshold: Decimal | None, *, now: datetime, interval_hours: float
-) -> Reading:
+@dataclass(frozen=True)
+class Summary:
+    """The summary columns the rules read (one row of organization_summaries)."""
+
+    balance_amount: Decimal | None
+    balance_currency: str | None
+    spend_30d: Decimal | None
+    spend_30d_currency: str | None
+    checked_at: datetime | None
+    failure_streak: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything one evaluation reads, in one query: threshold, summary, overrides, current levels."""
+
+    threshold: Decimal | None
+    summary: Summary | None
+    muted: list[str] | None
+    runway_days: list[int] | None
+    levels: dict[Rule, Level]
+
+
+_O, _S = Organization.__table__.c, OrganizationSummary.__table__.c
+_V, _A = AlertOverride.__table__.c, AlertState.__table__.c
+_SUMMARY_COLUMNS = (
+    "balance_amount",
+    "balance_currency",
+    "spend_30d",
+    "spend_30d_currency",
+    "checked_at",
+    "failure_streak",
+)
+
+
+def load(organization_id: int) -> Loaded | None:
+    """One round trip: the organisation joined with its summary, overrides and alert states."""
+    joined = (
+        Organization.__table__.outerjoin(OrganizationSummary.__table__, _S.organization_id == _O.id)
+        .outerjoin(AlertOverride.__table__, _V.organization_id == _O.id)
+        .outerjoin(AlertState.__table__, _A.organization_id == _O.id)
+    )
+    columns = [_O.low_balance_threshold, _S.organization_id.label("summarized"), *(_S[n] for n in _SUMMARY_COLUMNS)]
+    query = select(*columns, _V.muted, _V.runway_days, _A.rule, _A.level).select_from(joined)
+    rows = db.session.execute(query.where(_O.id == organization_id)).all()
+    if not rows:
+        return None
+    first = rows[0]
+    summary = Summary(*(getattr(first, n) for n in _SUMMARY_COLUMNS)) if first.summarized is not None else None
+    levels = {Rule(row.rule): Level(row.level) for row in rows if row.rule is not None}
+    return Loaded(first.low_balance_threshold, summary, first.muted, first.runway_days, levels)
+
+
+def reading_for(summary: Summary | None, threshold: Decimal | None, *, now: datetime, interval_hours: float) -> Reading:
     """What the rules see of one organisation, from its summary (read model) and its threshold."""
     if summary is None:
         return Reading(threshold=threshold, stale=True)
@@ -69,7 +120,7 @@ def reading_for(
     )
 
 
-def figures_of(reading: Reading, summary: OrganizationSummary | None) -> dict[str, Any]:
+def figures_of(reading: Reading, summary: Summary | None) -> dict[str, Any]:
     """The figures an event carries (SPEC §2 formats: money as strings, times ISO 8601)."""
 
     def text(value: Decimal | None) -> str | None:
@@ -93,20 +144,16 @@ def evaluate_organization(
 ) -> list[Change]:
     """Evaluate every rule of one organisation and record the transitions. The caller holds the
     organisation's lock (webapp.models.collection.lock_organization) and commits."""
-    organization = db.session.get(Organization, organization_id)
-    if organization is None:
+    loaded = load(organization_id)
+    if loaded is None:
         return []
-    summary = db.session.get(OrganizationSummary, organization_id)
-    reading = reading_for(summary, organization.low_balance_threshold, now=now, interval_hours=interval_hours)
-    states = {
-        Rule(state.rule): state
-        for state in db.session.scalars(select(AlertState).filter_by(organization_id=organization_id))
-    }
-    current = {rule: Level(state.level) for rule, state in states.items()}
+    summary = loaded.summary
+    reading = reading_for(summary, loaded.threshold, now=now, interval_hours=interval_hours)
+    settings = with_overrides(settings, loaded.muted, loaded.runway_days)
     figures = figures_of(reading, summary)
     changes = []
-    for rule, (level, kind) in evaluate(reading, current, settings).items():
-        state = states.get(rule) or _new_state(organization_id, rule)
+    for rule, (level, kind) in evaluate(reading, loaded.levels, settings).items():
+        state = db.session.get(AlertState, (organization_id, rule.value)) or _new_state(organization_id, rule)
         _apply(state, level, kind, now, figures)
         event_id = _append_event(state, kind, now, figures)
         changes.append(Change(organization_id, rule, kind, level, state.episode, now, figures, event_id))
@@ -161,7 +208,7 @@ def after_collection(organization_id: int, at: datetime) -> list[Change]:
         organization_id,
         now=at,
         interval_hours=config["COLLECT_INTERVAL_HOURS"],
-        settings=settings_for(organization_id, config),
+        settings=default_settings(config),
     )
 
 

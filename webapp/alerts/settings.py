@@ -30,14 +30,20 @@ def default_settings(config: Mapping[str, Any]) -> AlertSettings:
 
 def settings_for(organization_id: int, config: Mapping[str, Any]) -> AlertSettings:
     """The defaults with this organisation's overrides."""
-    settings = default_settings(config)
     override = db.session.get(AlertOverride, organization_id)
     if override is None:
+        return default_settings(config)
+    return with_overrides(default_settings(config), override.muted, override.runway_days)
+
+
+def with_overrides(settings: AlertSettings, muted: list[str] | None, runway_days: list[int] | None) -> AlertSettings:
+    """`settings` with an organisation's stored overrides (None: none stored)."""
+    if muted is None and runway_days is None:
         return settings
     known = {rule.value for rule in Rule}
-    muted = frozenset(Rule(name) for name in override.muted if name in known) - NEVER_MUTED
-    days = override.runway_days
-    return replace(settings, muted=muted, runway_days=(days[0], days[1], days[2]) if days else settings.runway_days)
+    silenced = frozenset(Rule(name) for name in (muted or []) if name in known) - NEVER_MUTED
+    days = (runway_days[0], runway_days[1], runway_days[2]) if runway_days else settings.runway_days
+    return replace(settings, muted=silenced, runway_days=days)
 
 
 def parse_runway_days(raw: str | None) -> tuple[int, int, int] | None:
