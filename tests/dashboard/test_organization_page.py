@@ -42,7 +42,8 @@ def test_profile_card_chart_and_movements(app, client):
         assert field in page
     assert "€95.50" in page
     assert "Unchanged since " + (now - timedelta(days=2)).strftime("%Y-%m-%d") in page
-    assert "last checked " + (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M") + " UTC" in page
+    checked = (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    assert "last checked <time" in page and f'title="{checked} UTC">1 hour ago</time>' in page  # SPEC §11
     assert "Data may be out of date" not in page
     assert "€80.00" in page and "+€15.50" in page and "-€20.00" in page  # movements with deltas
 

@@ -1,8 +1,8 @@
-"""Sign-in, sign-out and the password change: view modules that register on the auth blueprint."""
+"""Sign-in, sign-out, the account page (time zone) and the password change: view modules on the auth blueprint."""
 
 from __future__ import annotations
 
-from webapp.auth import password, sign_in
+from webapp.auth import account, password, sign_in
 from webapp.auth.blueprint import bp
 
-__all__ = ["bp", "password", "sign_in"]
+__all__ = ["account", "bp", "password", "sign_in"]

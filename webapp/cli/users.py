@@ -1,4 +1,5 @@
-"""`flask users create`: dashboard users from the shell (SPEC §6), with the admin page's rules and audit."""
+"""`flask users create` and `set-timezone`: dashboard users from the shell (SPEC §6, §11), with the
+admin page's rules and audit."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
 from webapp.cli.common import database_errors_as_messages, emit, fail_on_validation
 from webapp.extensions import db
+from webapp.models import User
 from webapp.services.errors import ValidationError
-from webapp.services.users import create_user, generate_password
+from webapp.services.users import create_user, generate_password, set_time_zone
 
 users_cli = AppGroup("users", help="Manage dashboard users.")
 
@@ -36,3 +39,23 @@ def users_create(email: str, role: str, password_stdin: bool, as_json: bool) -> 
         data["password"] = password
         text += f"\n  password: {password}  (shown once)"
     emit(as_json, data, text)
+
+
+@users_cli.command(
+    "set-timezone", help="Set the IANA time zone (such as Europe/Berlin) the dashboard shows a user's timestamps in."
+)
+@click.option("--email", required=True)
+@click.option("--tz", "time_zone", required=True, help="An IANA time zone name; UTC is the default.")
+@database_errors_as_messages
+def users_set_timezone(email: str, time_zone: str) -> None:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with email {email!r}.")
+    try:
+        changed = set_time_zone(user, time_zone)
+    except ValidationError as error:
+        fail_on_validation(error)
+    db.session.commit()
+    click.echo(
+        f"{user.email} now sees times in {user.time_zone}" if changed else f"{user.email} already uses {time_zone}"
+    )

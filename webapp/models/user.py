@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.domain.zones import DEFAULT_ZONE, MAX_NAME
 from webapp.extensions import db
 from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
@@ -47,6 +48,8 @@ class User(Model):
     # Set when an admin created the password: the user must choose their own at first sign-in.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # IANA name the dashboard shows timestamps in (SPEC §11); money's months and days stay UTC.
+    time_zone: Mapped[str] = mapped_column(String(MAX_NAME), default=DEFAULT_ZONE, server_default=DEFAULT_ZONE)
 
     organizations = relationship("Organization", secondary=user_organizations, lazy="raise")
 

@@ -24,6 +24,7 @@ ACTIONS = (
     "user_deactivated",
     "user_reactivated",
     "assignments_changed",
+    "time_zone_changed",
     "organization_created",
     "organization_changed",
     "api_client_created",

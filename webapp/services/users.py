@@ -1,4 +1,4 @@
-"""Users: create, role, portfolio assignments, deactivation, one-time passwords — validated and audited,
+"""Users: create, role, portfolio assignments, deactivation, one-time passwords, time zone — validated and audited,
 never locking out the last admin. Used by the admin pages and `flask users` alike; the caller commits."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from webapp.domain.zones import MAX_NAME, is_zone
 from webapp.extensions import db
 from webapp.models import LoginSession, Organization, User, user_organizations
 from webapp.models.types import utcnow
@@ -106,6 +107,22 @@ def change_assignments(user: User, organization_ids: set[int]) -> dict[str, list
         set_assignments(user.id, organization_ids)
         audit.record("assignments_changed", _label(user), diff)
     return diff
+
+
+def set_time_zone(user: User, name: str | None) -> bool:
+    """Show the dashboard to this user in an IANA time zone (SPEC §11); True if it changed. Unknown names: refused."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("time_zone", "Choose a time zone.")
+    if len(name) > MAX_NAME or not is_zone(name):
+        raise ValidationError(
+            "time_zone", f"Not a time zone name: {name[:MAX_NAME]!r}. Use an IANA name such as Europe/Berlin."
+        )
+    if name == user.time_zone:
+        return False
+    old, user.time_zone = user.time_zone, name
+    audit.record("time_zone_changed", _label(user), {"from": old, "to": name})
+    return True
 
 
 def reset_password(user: User) -> str:

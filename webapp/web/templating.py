@@ -1,21 +1,15 @@
-"""Jinja filters and globals: money in its currency, quantities, times in UTC labelled as such, asset URLs."""
+"""Jinja filters and globals: money in its currency, quantities, timestamps in the viewer's time zone with
+its label (webapp/web/timezones.py), asset URLs."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask
 
 from webapp.domain.money import format_amount, format_money, format_quantity, is_displayable
 from webapp.web.assets import asset_url
-
-
-def utc(moment: datetime | None, with_label: bool = True) -> str:
-    if moment is None:
-        return "never"
-    text = moment.strftime("%Y-%m-%d %H:%M")
-    return f"{text} UTC" if with_label else text
+from webapp.web.timezones import full_time, local_date, local_time, time_ago, zone_name
 
 
 def plain_amount(value: Decimal) -> str:
@@ -27,5 +21,11 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["plain_amount"] = plain_amount
-    app.jinja_env.filters["utc"] = utc
+    app.jinja_env.filters["local_time"] = local_time
+    # The name templates have called since timestamps were UTC-only; it now shows the viewer's zone, labelled.
+    app.jinja_env.filters["utc"] = local_time
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["full_time"] = full_time
+    app.jinja_env.filters["time_ago"] = time_ago
+    app.jinja_env.globals["zone_name"] = zone_name
     app.jinja_env.globals["asset_url"] = asset_url
