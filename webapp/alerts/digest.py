@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import render_template
 
 from webapp.domain.alerts import RULE_LABELS, Level, Rule, Transition
 from webapp.domain.money import stored_decimal
+from webapp.domain.zones import zone
 from webapp.extensions import db
 from webapp.models import AlertEvent, AlertState, User
 from webapp.queries.alerts import events_stmt, open_alerts_stmt
@@ -65,10 +66,8 @@ class Digest:
 
 
 def zone_of(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(user, "time_zone", None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The user's zone (a stored name the tz data no longer knows reads as UTC)."""
+    return zone(user.time_zone)
 
 
 def due_day(user: User, now: datetime) -> date | None:
