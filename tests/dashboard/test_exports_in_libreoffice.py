@@ -5,6 +5,7 @@ a formula-like name as text, and a month whose amounts add up to its total."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def test_libreoffice_reads_names_numbers_dates_and_totals(app, client, tmp_path,
     mine, formula = portfolio[str(example.org.id)], portfolio[str(example.other.id)]
     assert (mine["Organization"].type, mine["Organization"].text) == ("string", NAME)
     assert (mine["Balance"].type, Decimal(mine["Balance"].value)) == ("float", Decimal("-3.10"))
-    assert (mine["Overdrawn"].type, mine["Overdrawn"].value) == ("boolean", "true")
+    assert mine["Overdrawn"].text == "TRUE" and mine["Low balance"].text == "FALSE"  # a logical value (XLSX: 1/0)
     since = mine["Balance unchanged since (UTC)"]
     assert (since.type, since.value) == ("date", "2026-03-30T09:15:07")
     assert formula["Organization"].type == "string" and FORMULA_NAME in formula["Organization"].text  # not 3
@@ -61,7 +62,9 @@ def test_libreoffice_reads_names_numbers_dates_and_totals(app, client, tmp_path,
         ("float", Decimal("-3.10")),
         ("float", Decimal("-103.10")),
     ]
-    assert first["Collected at (UTC)"].value == "2026-03-01T00:00:00" and first["Change"].type == ""
+    collected = first["Collected at (UTC)"]
+    assert collected.type == "date" and datetime.fromisoformat(collected.value) == datetime(2026, 3, 1)
+    assert first["Change"].type == ""  # no previous amount: an empty cell, not 0
 
     costs = sheets["costs"]
     assert {"Straßenbahn-Telemetrie", "Gutschrift"} <= {record["Service or fee"].text for record in costs}
