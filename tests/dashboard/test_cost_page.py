@@ -128,15 +128,17 @@ def test_usage_csv_matches_the_page(app, client):
     signed_in(client, role="admin")
     response = client.get(f"/orgs/{org.id}/costs.csv?month=2026-03&snapshot={snapshot.id}")
     assert (
-        response.mimetype == "text/csv" and f"usage-org{org.id}-2026-03.csv" in response.headers["Content-Disposition"]
+        response.mimetype == "text/csv" and f"costs-org{org.id}-2026-03.csv" in response.headers["Content-Disposition"]
     )
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert len(rows) == 3 and {r["currency"] for r in rows} == {"EUR"}
-    assert sum(Decimal(r["amount"]) for r in rows) == Decimal("100.00")  # the page's itemised total
-    assert rows[2]["operator_id"] == "" and rows[0]["quantity"] == "1200.50"
-    assert rows[0]["snapshot_collected_at"] == "2026-04-01T03:00:00Z"
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    lines = [r for r in rows if r["Kind"] == "Usage line"]
+    assert len(lines) == 3 and {r["Currency"] for r in rows} == {"EUR"}
+    assert sum(Decimal(r["Amount"]) for r in lines) == Decimal("100.00")  # the page's itemised total
+    assert [r["Amount"] for r in rows if r["Kind"] != "Usage line"] == ["5.00", "20.00", "125.00"]  # …and total
+    assert lines[2]["Operator ID"] == "" and lines[0]["Quantity"] == "1200.50"
+    assert lines[0]["Snapshot collected at (UTC)"] == "2026-04-01 03:00:00"
     older = client.get(f"/orgs/{org.id}/costs.csv?month=2026-03&snapshot={snapshot.id - 1}").get_data(as_text=True)
-    assert len(older.strip().splitlines()) == 2  # that earlier snapshot had one line
+    assert [row.split(",")[4] for row in older.strip().splitlines()[1:]] == ["Usage line", "Total"]
     assert client.get(f"/orgs/{org.id}/costs.csv?month=2026-02&snapshot={snapshot.id}").status_code == 404
 
 

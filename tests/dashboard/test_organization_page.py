@@ -97,11 +97,12 @@ def test_history_csv_for_the_range(app, client):
     signed_in(client, role="admin")
     response = client.get(f"/orgs/{org.id}/balance.csv?range=30d")
     assert response.mimetype == "text/csv" and f"org{org.id}-30d" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(r["previous_amount"], r["amount"], r["change"]) for r in rows] == [
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert [(r["Previous amount"], r["Amount"], r["Change"]) for r in rows] == [
         ("80.00", "-3.10", "-83.10"),
         ("100.00", "80.00", "-20.00"),
     ]
-    assert rows[0]["collected_at"].endswith("Z") and rows[0]["currency"] == "EUR"
+    assert rows[0]["Collected at (UTC)"] == f"{now - timedelta(days=1):%Y-%m-%d %H:%M:%S}"
+    assert rows[0]["Currency"] == "EUR"
     everything = client.get(f"/orgs/{org.id}/balance.csv?range=all").get_data(as_text=True)
     assert everything.strip().splitlines()[-1].split(",")[3:6] == ["", "100.00", ""]

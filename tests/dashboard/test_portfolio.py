@@ -108,10 +108,10 @@ def test_csv_is_the_list_as_shown(app, client):
     response = client.get("/portfolio.csv?q=alph&sort=balance&dir=desc")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [r["organization"] for r in rows] == ["Alphabet", "Alpha"]
-    assert rows[1]["balance"] == "-3.10" and rows[1]["currency"] == "EUR"
-    assert rows[0]["month_to_date_cost"] == "1.25"
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert [r["Organization"] for r in rows] == ["Alphabet", "Alpha"]
+    assert rows[1]["Balance"] == "-3.10" and rows[1]["Currency"] == "EUR"
+    assert rows[0]["Month-to-date cost"] == "1.25"
 
 
 def test_manager_sees_only_assigned_organisations(app, client):

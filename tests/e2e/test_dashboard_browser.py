@@ -40,7 +40,7 @@ def same_document(page) -> bool:
 
 
 def read_download(download) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
 
 
 def test_account_manager_journey(live_server, browser_page):
@@ -83,7 +83,7 @@ def test_account_manager_journey(live_server, browser_page):
     with page.expect_download() as balance_download:
         page.click("#balance-chart a:has-text('Download CSV')")
     history = read_download(balance_download.value)
-    assert history and {"collected_at", "amount", "currency", "change"} <= set(history[0])
+    assert history and {"Collected at (UTC)", "Amount", "Currency", "Change"} <= set(history[0])
 
     # Monthly costs: the picker swaps only the breakdown and pushes the month into the URL.
     page.click("nav.tabs a:has-text('Monthly costs')")
@@ -111,11 +111,11 @@ def test_account_manager_journey(live_server, browser_page):
 
     with page.expect_download() as usage_download:
         page.click("#cost-breakdown a:has-text('Download CSV')")
-    lines = read_download(usage_download.value)
+    lines = [row for row in read_download(usage_download.value) if row["Kind"] == "Usage line"]
     assert lines, "the month has usage lines"
-    total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+    total = sum((Decimal(line["Amount"]) for line in lines), Decimal(0))
     page_total = page.locator("#cost-breakdown table tfoot td.num").last.inner_text()
-    assert page_total == money(total, lines[0]["currency"])
+    assert page_total == money(total, lines[0]["Currency"])
 
     # Every htmx request carried the CSRF token (history restores are htmx's own plain GETs of the page).
     swaps = [headers for headers in watched.htmx_requests if "hx-history-restore-request" not in headers]

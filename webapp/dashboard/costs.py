@@ -1,10 +1,10 @@
-"""Monthly cost page (`/orgs/<id>/costs?month=YYYY-MM`): month picker, breakdown, usage lines CSV."""
+"""Monthly cost page (`/orgs/<id>/costs?month=YYYY-MM`): month picker, breakdown, usage lines (downloads: exports)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort
+from flask import Response
 from flask_login import login_required
 
 from webapp.charts import to_json
@@ -14,11 +14,8 @@ from webapp.dashboard.blueprint import bp
 from webapp.domain.months import Month
 from webapp.models.types import utcnow
 from webapp.queries.costs import LINE_SORTS, Breakdown, MonthOption, month_breakdown, months_with_data, sort_lines
-from webapp.services.exports import USAGE_HEADER, usage_csv_rows
 from webapp.web import params
-from webapp.web.csv import csv_response
 from webapp.web.htmx import render_page_or_partial
-from webapp.web.notfound import found_or_404
 
 
 @bp.get("/orgs/<int:organization_id>/costs")
@@ -65,22 +62,3 @@ def _figures(breakdown: Breakdown | None, month: Month) -> dict[str, str] | None
         "services": to_json(service_figure(breakdown.by_service, currency)),
         "accrual": to_json(accrual_figure(breakdown.accrual, currency, (month.start, month.end))),
     }
-
-
-@bp.get("/orgs/<int:organization_id>/costs.csv")
-@login_required
-def costs_csv(organization_id: int) -> Response:
-    """The usage lines of the month as the page showed them (pass `snapshot` to pin that exact snapshot)."""
-    org = organization_or_404(organization_id)
-    month = params.month()
-    if month is None:
-        abort(400, description="Say which month to export, as month=YYYY-MM.")
-    breakdown = found_or_404(
-        month_breakdown(org.id, month, snapshot_id=params.optional_int("snapshot")),
-        "There is no cost data for that month.",
-    )
-    return csv_response(
-        USAGE_HEADER,
-        usage_csv_rows(org, breakdown.snapshot, breakdown.lines),
-        f"usage-org{org.id}-{month.key}.csv",
-    )

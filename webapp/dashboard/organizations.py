@@ -12,10 +12,8 @@ from webapp.charts.balance import balance_figure
 from webapp.dashboard.access import organization_or_404
 from webapp.dashboard.blueprint import bp
 from webapp.models.types import utcnow
-from webapp.queries.balances import balance_card, balance_series, history_with_changes, recent_movements
-from webapp.services.exports import HISTORY_HEADER, history_csv_rows
+from webapp.queries.balances import balance_card, balance_series, recent_movements
 from webapp.web import params
-from webapp.web.csv import csv_response
 from webapp.web.htmx import is_htmx_partial, render_page_or_partial
 
 RANGES: dict[str, timedelta | None] = {
@@ -51,17 +49,4 @@ def organization(organization_id: int) -> Response:
         figure=figure,
         movement_count=len(points),
         movements=None if is_htmx_partial() else recent_movements(org.id),
-    )
-
-
-@bp.get("/orgs/<int:organization_id>/balance.csv")
-@login_required
-def balance_csv(organization_id: int) -> Response:
-    org = organization_or_404(organization_id)
-    range_key = params.choice("range", tuple(RANGES), DEFAULT_RANGE)
-    movements = history_with_changes(org.id, range_start(range_key, utcnow()))
-    return csv_response(
-        HISTORY_HEADER,
-        history_csv_rows(org, movements),
-        f"balance-history-org{org.id}-{range_key}-{utcnow():%Y-%m-%d}.csv",
     )

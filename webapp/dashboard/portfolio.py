@@ -1,4 +1,4 @@
-"""Portfolio (`/`): every visible organisation, searchable, filterable, sortable, paged; CSV of the list as shown."""
+"""Portfolio (`/`): every visible organisation, searchable, filterable, sortable, paged (downloads: exports.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from flask_login import current_user, login_required
 
 from webapp.dashboard.blueprint import bp
 from webapp.models.types import utcnow
-from webapp.queries.portfolio import FILTERS, SORTS, PortfolioParams, portfolio_all, portfolio_page
-from webapp.services.exports import PORTFOLIO_HEADER, portfolio_csv_rows
+from webapp.queries.portfolio import FILTERS, SORTS, PortfolioParams, portfolio_page
 from webapp.web import params
-from webapp.web.csv import csv_response
 from webapp.web.htmx import render_page_or_partial
 
 
@@ -32,15 +30,3 @@ def index() -> Response:
         current_user, _params(), now=utcnow(), interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"]
     )
     return render_page_or_partial("pages/portfolio.html", "partials/portfolio_table.html", page=page)
-
-
-@bp.get("/portfolio.csv")
-@login_required
-def portfolio_csv() -> Response:
-    rows = portfolio_all(
-        current_user,
-        _params(paged=False),
-        now=utcnow(),
-        interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"],
-    )
-    return csv_response(PORTFOLIO_HEADER, portfolio_csv_rows(rows), f"portfolio-{utcnow():%Y-%m-%d}.csv")

@@ -1,5 +1,6 @@
-"""CSV per SPEC §7: UTF-8, header row, ISO 8601 UTC, dot decimals, a currency column,
-formula neutralisation for text cells (OWASP CSV injection), streamed row by row."""
+"""CSV per SPEC §7: UTF-8, header row, dot decimals, a currency column, formula neutralisation for text
+cells (OWASP CSV injection), streamed row by row. Two flavours: the API's machine CSV (ISO 8601 UTC with
+Z, no byte order mark) and the dashboard's spreadsheet CSV (a byte order mark, `YYYY-MM-DD HH:MM:SS`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,12 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 from webapp.domain.money import format_amount
-from webapp.domain.months import Month
-from webapp.models import CostSnapshot, Organization
-from webapp.queries.balances import Movement
 from webapp.queries.costs import UsageRow
-from webapp.queries.portfolio import PortfolioRow
+from webapp.services.export_tables import Table, local_wall_time
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Spreadsheets also act on a trigger after leading blanks, and on its full-width forms (＝＋－＠).
@@ -79,28 +77,21 @@ def stream_csv(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
         yield buffer.getvalue()
 
 
-# The dashboard's downloads: the portfolio as shown, balance history, a month's usage lines.
-PORTFOLIO_HEADER = [
-    "organization_id", "organization", "balance", "currency", "balance_change_7d", "month_to_date_cost",
-    "cost_currency", "runway_days", "low_balance", "stale", "short_runway", "balance_since", "last_checked_at",
-]  # fmt: skip
-HISTORY_HEADER = ["organization_id", "organization", "collected_at", "previous_amount", "amount", "change", "currency"]
-USAGE_HEADER = ["organization_id", "organization", "month", "snapshot_collected_at", *USAGE_LINE_COLUMNS]
+# The dashboard's flavour (SPEC §7): for spreadsheets, not machines.
+BYTE_ORDER_MARK = "\ufeff"  # tells a spreadsheet the file is UTF-8, so "Zürich" opens as Zürich
+SPREADSHEET_TIME = "%Y-%m-%d %H:%M:%S"  # read as a date and time by LibreOffice and Excel alike
 
 
-def portfolio_csv_rows(rows: Iterable[PortfolioRow]) -> Iterator[list[object]]:
-    for row in rows:
-        runway = None if row.runway_days is None else int(row.runway_days)
-        yield [row.id, row.name, row.amount, row.currency, row.change_7d, row.cost, row.cost_currency, runway,
-               row.low_balance, row.stale, row.short_runway, row.collected_at, row.checked_at]  # fmt: skip
+def spreadsheet_cell(value: object, zone: tzinfo) -> object:
+    """A cell of the dashboard's CSV: like `cell`, but a timestamp is wall-clock time in the table's zone
+    (the zone is named in the column title), which spreadsheets read as a date."""
+    if isinstance(value, datetime):
+        return local_wall_time(value, zone).strftime(SPREADSHEET_TIME)
+    return cell(value)
 
 
-def history_csv_rows(organization: Organization, movements: Iterable[Movement]) -> Iterator[list[object]]:
-    for move in movements:
-        yield [organization.id, organization.name, move.at, move.old, move.new, move.delta, move.currency]
-
-
-def usage_csv_rows(org: Organization, snapshot: CostSnapshot, lines: Iterable[UsageRow]) -> Iterator[list[object]]:
-    head = [org.id, org.name, str(Month(snapshot.year, snapshot.month)), snapshot.collected_at]
-    for line in lines:
-        yield [*head, *usage_line_cells(line, snapshot.currency)]
+def stream_spreadsheet_csv(table: Table) -> Iterator[str]:
+    """The dashboard's CSV a row at a time: a byte order mark, the header, then the rows."""
+    yield BYTE_ORDER_MARK
+    rows = ([spreadsheet_cell(value, table.zone) for value in row] for row in table.rows)
+    yield from stream_csv(table.header, rows)
