@@ -1,0 +1,221 @@
+"""Forecast backtest (issue 14 §6): the month-end projection and the depletion forecast replayed as of past
+days on the demo dataset, against the naive baselines. Not a test; results in docs/forecasting.md.
+
+    .venv/bin/python -m bench.forecast_backtest                      # 1,000 organisations × 365 days
+    .venv/bin/python -m bench.forecast_backtest --orgs 100 --check 3 # smaller; verify the series first
+
+The series are generated in memory from the demo provider (no database): for every organisation and UTC
+day of the window, the balance and the month's cost report at 21:00 UTC, the last collection slot of the
+day, after the working day's accrual (08:00–20:00). That gives the same daily figures as `flask demo-data`
+replaying every 3-hour slot and deriving them with webapp/read_model/daily.py: spend is the growth of the
+month's total by day (fees included, the first day's subscription too), usage the growth of the usage
+lines, the closing balance the 21:00 reading. `--check N` proves it on N organisations by building the
+full 3-hourly ledger and running the read model's own derivation on it.
+
+No peeking: every forecast sees only the days up to its `as_of`; the actual comes from the later days.
+Month-end: each closed month in the window, projected at the end of day 7, 14 and 21 vs the month's
+actual; naive = month-to-date ÷ days elapsed × days in month. Depletion: every 7th day, the forecast of
+when the balance reaches zero (spending as expected, no further top-ups) vs the day it really would have
+(the closing balance minus the real spend that followed), when that day lies in the window; naive =
+balance ÷ the last 30 days' average spend. "Actually crossed" is the subset where no top-up came in
+between, so the balance really went to zero then. Errors are absolute percentage errors of the month
+total, and of the lead time (days from as_of to the crossing) for depletion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from webapp.domain.forecast import DayFigure, forecast_depletion, project_month
+from webapp.providers.demo import DemoProvider, profile
+
+ROOT = Path(__file__).resolve().parents[1]
+HORIZONS = (7, 14, 21)
+ZERO = Decimal(0)
+provider = DemoProvider()
+
+
+def _usage(report) -> Decimal:
+    return sum((line.amount for line in report.usage_lines), ZERO) if report else ZERO
+
+
+def series(ref: str, first: date, last: date) -> list[DayFigure]:
+    """The daily figures of one demo organisation from `first` to `last` (see the module docstring)."""
+    figures, day = [], first
+    eve = datetime.combine(first - timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=21)
+    report = provider.month_costs(ref, eve.year, eve.month, as_of=eve) if first.day != 1 else None
+    before_total, before_usage = (report.total if report else ZERO), _usage(report)
+    before_balance = provider.balance(ref, as_of=eve).amount
+    while day <= last:
+        evening = datetime(day.year, day.month, day.day, 21, tzinfo=UTC)
+        report = provider.month_costs(ref, day.year, day.month, as_of=evening)
+        total, usage = (report.total if report else ZERO), _usage(report)
+        if day.day == 1:
+            before_total = before_usage = ZERO
+        balance = provider.balance(ref, as_of=evening).amount
+        spend = total - before_total
+        top_ups = max(ZERO, balance - before_balance + spend)  # what came in beside the spend
+        figures.append(DayFigure(day, spend, top_ups, balance, usage - before_usage))
+        before_total, before_usage, before_balance = total, usage, balance
+        day += timedelta(days=1)
+    return figures
+
+
+def check_against_read_model(ref: str, first: date, last: date) -> None:
+    """The full 3-hourly replay through the read model's derivation gives the same spend and balances."""
+    from webapp.collection.rules import default_cost_months
+    from webapp.read_model.daily import daily_figures
+    from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, services_of
+
+    start = datetime.combine(first, datetime.min.time(), UTC)
+    balances, costs = [], []
+    slot = start
+    while slot.date() <= last:
+        reading = provider.balance(ref, as_of=slot)
+        balances.append(BalancePoint(slot, reading.amount, reading.currency))
+        for month in default_cost_months(slot):
+            report = provider.month_costs(ref, month.year, month.month, as_of=slot)
+            if report:
+                lines = [{"service": line.service, "amount": str(line.amount)} for line in report.usage_lines]
+                costs.append(CostPoint(slot, month, report.currency, report.total, services_of(lines)))
+        slot += timedelta(hours=3)
+    derived = {row.day: row for row in daily_figures(Ledger(balances, costs, first_at=start - timedelta(days=1)))}
+    for mine in series(ref, first, last):
+        theirs = derived[mine.day]
+        services = sum((Decimal(amount) for amount in theirs.spend_by_service.values()), ZERO)
+        if (theirs.spend, theirs.closing_balance, services) != (mine.spend, mine.closing_balance, mine.usage):
+            raise SystemExit(f"{ref} {mine.day}: read model {theirs} != backtest series {mine}")
+    print(f"check: {ref} {first}..{last} matches the read model's daily figures", file=sys.stderr)
+
+
+@dataclass
+class Score:
+    errors: list[float]
+    inside: int = 0
+    with_band: int = 0
+
+    def add(self, error: float, inside: bool | None = None) -> None:
+        self.errors.append(error)
+        if inside is not None:
+            self.with_band += 1
+            self.inside += inside
+
+    def row(self) -> dict[str, float | int | None]:
+        coverage = self.inside / self.with_band if self.with_band else None
+        mdape = statistics.median(self.errors) if self.errors else None
+        return {"n": len(self.errors), "mdape": mdape, "coverage": coverage}
+
+
+def month_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None:
+    by_month: dict[date, list[DayFigure]] = defaultdict(list)
+    for figure in figures:
+        by_month[figure.day.replace(day=1)].append(figure)
+    for first, days in by_month.items():
+        if first.day != 1 or days[0].day != first or (days[-1].day + timedelta(days=1)).day != 1:
+            continue  # the window's partial months
+        actual = sum((figure.spend for figure in days), ZERO)
+        if actual <= 0:
+            continue
+        for horizon in HORIZONS:
+            as_of = first + timedelta(days=horizon - 1)
+            projection = project_month(figures, first_day=first, as_of=as_of)
+            if projection.expected is None or projection.low is None or projection.high is None:
+                continue
+            naive = projection.month_to_date / horizon * len(days)
+            inside = projection.low <= actual <= projection.high
+            scores[f"month day {horizon}"].add(float(abs(projection.expected - actual) / actual), inside)
+            scores[f"month day {horizon} naive"].add(float(abs(naive - actual) / actual))
+
+
+def real_crossing(figures: list[DayFigure], index: int) -> tuple[date | None, bool]:
+    """When the balance of day `index` reaches zero under the real spend that followed, and whether no
+    top-up came in between (so it really did)."""
+    left, topped_up = figures[index].closing_balance or ZERO, False
+    for figure in figures[index + 1 :]:
+        left -= figure.spend
+        topped_up = topped_up or figure.top_ups > 0
+        if left <= 0:
+            return figure.day, not topped_up
+    return None, False
+
+
+def depletion_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None:
+    for index in range(13, len(figures), 7):
+        as_of = figures[index].day
+        actual, really = real_crossing(figures, index)
+        forecast = forecast_depletion(figures, as_of=as_of)
+        if actual is None or forecast.zero is None or forecast.zero.band is None:
+            continue
+        lead = (actual - as_of).days
+        band = forecast.zero.band
+        spent_30 = sum((figure.spend for figure in figures[max(0, index - 29) : index + 1]), ZERO)
+        balance = forecast.balance or ZERO
+        naive_days = float(balance / (spent_30 / min(30, index + 1))) if spent_30 > 0 else None
+        bucket = "≤ 30 d" if lead <= 30 else "31–90 d" if lead <= 90 else "> 90 d"
+        error, inside = abs((band.expected - actual).days) / lead, band.earliest <= actual <= band.latest
+        for name in ("all", bucket) + (("actually crossed",) if really else ()):
+            scores[f"depletion {name}"].add(error, inside)
+            if naive_days is not None:
+                scores[f"depletion {name} naive"].add(abs(naive_days - lead) / lead)
+
+
+def run(orgs: int, first: date, last: date) -> dict[str, Score]:
+    scores: dict[str, Score] = defaultdict(lambda: Score([]))
+    started = time.monotonic()
+    for index in range(1, orgs + 1):
+        ref = f"demo-{index:04d}"
+        if not profile(ref).idle:
+            figures = series(ref, first, last)
+            month_scores(figures, scores)
+            depletion_scores(figures, scores)
+        if index % 50 == 0 or index == orgs:
+            elapsed = time.monotonic() - started
+            print(f"{index}/{orgs} organisations, {elapsed:.0f} s", file=sys.stderr, flush=True)
+    return scores
+
+
+def table(scores: dict[str, Score]) -> str:
+    lines = ["| what | n | MdAPE | naive MdAPE | ratio | 80 % band coverage |", "|---|---:|---:|---:|---:|---:|"]
+    for name, score in scores.items():
+        if name.endswith(" naive"):
+            continue
+        mine, naive = score.row(), scores[f"{name} naive"].row()
+        ratio = mine["mdape"] / naive["mdape"] if mine["mdape"] is not None and naive["mdape"] else None
+        coverage = f"{mine['coverage']:.1%}" if mine["coverage"] is not None else "–"
+        naive_text = f"{naive['mdape']:.1%}" if naive["mdape"] is not None else "–"
+        ratio_text = f"{ratio:.2f}" if ratio is not None else "–"
+        lines.append(f"| {name} | {mine['n']} | {mine['mdape']:.1%} | {naive_text} | {ratio_text} | {coverage} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orgs", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 11, 29), help="first day after the window")
+    parser.add_argument("--check", type=int, default=0, help="verify the series of the first N organisations")
+    args = parser.parse_args()
+    last = args.end - timedelta(days=1)
+    first = args.end - timedelta(days=args.days)
+    busy = [f"demo-{i:04d}" for i in range(1, args.orgs + 1) if not profile(f"demo-{i:04d}").idle]
+    for ref in busy[: args.check]:
+        check_against_read_model(ref, first, min(last, first + timedelta(days=70)))
+    scores = run(args.orgs, first, last)
+    print(f"window {first}..{last}, {args.orgs} organisations ({len(busy)} not idle)\n")
+    print(table(scores))
+    out = ROOT / "bench" / "results" / f"forecast_backtest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({name: score.row() for name, score in scores.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
