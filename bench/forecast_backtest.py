@@ -35,13 +35,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from webapp.domain.forecast import DayFigure, forecast_depletion, project_month
+from webapp.domain.forecast import DayFigure, ForecastParams, forecast_depletion, project_month
 from webapp.providers.demo import DemoProvider, profile
 
 ROOT = Path(__file__).resolve().parents[1]
 HORIZONS = (7, 14, 21)
 ZERO = Decimal(0)
 provider = DemoProvider()
+PARAMS = ForecastParams()  # --drift, --level-floor: the sensitivity of the bands
 
 
 def _usage(report) -> Decimal:
@@ -99,7 +100,7 @@ def check_against_read_model(ref: str, first: date, last: date) -> None:
 
 @dataclass
 class Score:
-    errors: list[float]
+    errors: list[float]  # signed: forecast − actual, relative
     inside: int = 0
     with_band: int = 0
 
@@ -111,11 +112,12 @@ class Score:
 
     def row(self) -> dict[str, float | int | None]:
         coverage = self.inside / self.with_band if self.with_band else None
-        mdape = statistics.median(self.errors) if self.errors else None
-        return {"n": len(self.errors), "mdape": mdape, "coverage": coverage}
+        mdape = statistics.median(abs(error) for error in self.errors) if self.errors else None
+        bias = statistics.median(self.errors) if self.errors else None
+        return {"n": len(self.errors), "mdape": mdape, "bias": bias, "coverage": coverage}
 
 
-def month_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None:
+def month_scores(figures: list[DayFigure], scores: dict[str, Score], *, subscription: bool) -> None:
     by_month: dict[date, list[DayFigure]] = defaultdict(list)
     for figure in figures:
         by_month[figure.day.replace(day=1)].append(figure)
@@ -125,15 +127,19 @@ def month_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None:
         actual = sum((figure.spend for figure in days), ZERO)
         if actual <= 0:
             continue
-        for horizon in HORIZONS:
+        for horizon in range(2, 29):
             as_of = first + timedelta(days=horizon - 1)
-            projection = project_month(figures, first_day=first, as_of=as_of)
+            projection = project_month(figures, first_day=first, as_of=as_of, params=PARAMS)
             if projection.expected is None or projection.low is None or projection.high is None:
                 continue
             naive = projection.month_to_date / horizon * len(days)
             inside = projection.low <= actual <= projection.high
-            scores[f"month day {horizon}"].add(float(abs(projection.expected - actual) / actual), inside)
-            scores[f"month day {horizon} naive"].add(float(abs(naive - actual) / actual))
+            names = ("month, any day 2–28",)
+            if horizon in HORIZONS:
+                names += (f"month day {horizon}",) + (() if subscription else (f"month day {horizon}, no fees",))
+            for name in names:
+                scores[name].add(float((projection.expected - actual) / actual), inside)
+                scores[f"{name} naive"].add(float((naive - actual) / actual))
 
 
 def real_crossing(figures: list[DayFigure], index: int) -> tuple[date | None, bool]:
@@ -152,7 +158,7 @@ def depletion_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None
     for index in range(13, len(figures), 7):
         as_of = figures[index].day
         actual, really = real_crossing(figures, index)
-        forecast = forecast_depletion(figures, as_of=as_of)
+        forecast = forecast_depletion(figures, as_of=as_of, params=PARAMS)
         if actual is None or forecast.zero is None or forecast.zero.band is None:
             continue
         lead = (actual - as_of).days
@@ -161,11 +167,11 @@ def depletion_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None
         balance = forecast.balance or ZERO
         naive_days = float(balance / (spent_30 / min(30, index + 1))) if spent_30 > 0 else None
         bucket = "≤ 30 d" if lead <= 30 else "31–90 d" if lead <= 90 else "> 90 d"
-        error, inside = abs((band.expected - actual).days) / lead, band.earliest <= actual <= band.latest
+        error, inside = (band.expected - actual).days / lead, band.earliest <= actual <= band.latest
         for name in ("all", bucket) + (("actually crossed",) if really else ()):
             scores[f"depletion {name}"].add(error, inside)
             if naive_days is not None:
-                scores[f"depletion {name} naive"].add(abs(naive_days - lead) / lead)
+                scores[f"depletion {name} naive"].add((naive_days - lead) / lead)
 
 
 def run(orgs: int, first: date, last: date) -> dict[str, Score]:
@@ -175,7 +181,7 @@ def run(orgs: int, first: date, last: date) -> dict[str, Score]:
         ref = f"demo-{index:04d}"
         if not profile(ref).idle:
             figures = series(ref, first, last)
-            month_scores(figures, scores)
+            month_scores(figures, scores, subscription=bool(profile(ref).subscription))
             depletion_scores(figures, scores)
         if index % 50 == 0 or index == orgs:
             elapsed = time.monotonic() - started
@@ -184,7 +190,10 @@ def run(orgs: int, first: date, last: date) -> dict[str, Score]:
 
 
 def table(scores: dict[str, Score]) -> str:
-    lines = ["| what | n | MdAPE | naive MdAPE | ratio | 80 % band coverage |", "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| what | n | MdAPE | naive MdAPE | ratio | 80 % band coverage | median bias | naive bias |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, score in scores.items():
         if name.endswith(" naive"):
             continue
@@ -193,24 +202,31 @@ def table(scores: dict[str, Score]) -> str:
         coverage = f"{mine['coverage']:.1%}" if mine["coverage"] is not None else "–"
         naive_text = f"{naive['mdape']:.1%}" if naive["mdape"] is not None else "–"
         ratio_text = f"{ratio:.2f}" if ratio is not None else "–"
-        lines.append(f"| {name} | {mine['n']} | {mine['mdape']:.1%} | {naive_text} | {ratio_text} | {coverage} |")
+        biases = " | ".join(f"{row['bias']:+.1%}" if row["bias"] is not None else "–" for row in (mine, naive))
+        lines.append(
+            f"| {name} | {mine['n']} | {mine['mdape']:.1%} | {naive_text} | {ratio_text} | {coverage} | {biases} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
+    global PARAMS  # one run, one set of parameters
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 11, 29), help="first day after the window")
     parser.add_argument("--check", type=int, default=0, help="verify the series of the first N organisations")
+    parser.add_argument("--drift", type=float, default=PARAMS.drift_per_month)
+    parser.add_argument("--level-floor", type=float, default=PARAMS.level_floor)
     args = parser.parse_args()
+    PARAMS = ForecastParams(drift_per_month=args.drift, level_floor=args.level_floor)
     last = args.end - timedelta(days=1)
     first = args.end - timedelta(days=args.days)
     busy = [f"demo-{i:04d}" for i in range(1, args.orgs + 1) if not profile(f"demo-{i:04d}").idle]
     for ref in busy[: args.check]:
         check_against_read_model(ref, first, min(last, first + timedelta(days=70)))
     scores = run(args.orgs, first, last)
-    print(f"window {first}..{last}, {args.orgs} organisations ({len(busy)} not idle)\n")
+    print(f"window {first}..{last}, {args.orgs} organisations ({len(busy)} not idle), {PARAMS}\n")
     print(table(scores))
     out = ROOT / "bench" / "results" / f"forecast_backtest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)

@@ -48,6 +48,12 @@ class UsageDay:
     by_service: Mapping[str, Decimal]
     by_operator: Mapping[str, Decimal] = field(default_factory=dict)
 
+    @classmethod
+    def from_figures(cls, day: date, spend_by_service: Mapping[str, str]) -> UsageDay:
+        """From a daily figure's spend_by_service (decimal strings). Its `spend` is deliberately not an
+        input: it includes the fees, which must never open an episode."""
+        return cls(day, {service: Decimal(amount) for service, amount in spend_by_service.items()})
+
     @property
     def total(self) -> Decimal:
         return sum(self.by_service.values(), ZERO)

@@ -50,8 +50,8 @@ class ForecastParams:
     window_days: int = 28
     min_history_days: int = 7
     horizon_days: int = 730
-    drift_per_month: float = 0.08  # relative level uncertainty added per √month of horizon (backtested)
-    level_floor: float = 0.02  # relative level uncertainty however long the history
+    drift_per_month: float = 0.01  # relative level uncertainty added per √month of horizon (backtested)
+    level_floor: float = 0.01  # relative level uncertainty however long the history
 
 
 @dataclass(frozen=True, slots=True)
