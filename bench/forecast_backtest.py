@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from webapp.domain.anomalies import AnomalyParams, UsageDay, find_all_episodes
 from webapp.domain.forecast import DayFigure, ForecastParams, forecast_depletion, project_month
 from webapp.providers.demo import DemoProvider, profile
 
@@ -43,6 +44,7 @@ HORIZONS = (7, 14, 21)
 ZERO = Decimal(0)
 provider = DemoProvider()
 PARAMS = ForecastParams()  # --drift, --level-floor: the sensitivity of the bands
+ANOMALIES: dict[str, int] | None = None  # --anomalies: episodes found vs the spikes injected
 
 
 def _usage(report) -> Decimal:
@@ -174,6 +176,52 @@ def depletion_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None
                 scores[f"depletion {name} naive"].add((naive_days - lead) / lead)
 
 
+def usage_days(ref: str, first: date, last: date) -> list[UsageDay]:
+    """Usage per service and day (what the read model's spend_by_service holds), from the 21:00 reports."""
+    days, day, before = [], first, {}
+    while day <= last:
+        report = provider.month_costs(
+            ref, day.year, day.month, as_of=datetime(day.year, day.month, day.day, 21, tzinfo=UTC)
+        )
+        now: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for line in report.usage_lines if report else ():
+            now[line.service] += line.amount
+        if day.day == 1:
+            before = {}
+        days.append(UsageDay(day, {name: amount - before.get(name, ZERO) for name, amount in now.items()}))
+        before, day = now, day + timedelta(days=1)
+    return days
+
+
+def anomaly_counts(ref: str, first: date, last: date, counts: dict[str, int]) -> None:
+    """Episodes found against the spikes the simulation injected (demo internals: bench only)."""
+    from webapp.providers.demo import _plans
+
+    prof, injected, large = profile(ref), set(), set()
+    month = first.replace(day=1)
+    while month <= last:
+        for spec, plan in zip(prof.lines, _plans(ref, month.year, month.month), strict=True):
+            spiked = month.replace(day=plan.spike_day) if plan.spike_day else None
+            if spiked and first + timedelta(days=14) <= spiked <= last:
+                injected.add((spec.service, spiked))
+                if Decimal(plan.spike).scaleb(-3) * spec.price >= AnomalyParams().min_excess:
+                    large.add((spec.service, spiked))
+        month = (month + timedelta(days=32)).replace(day=1)
+    episodes = find_all_episodes(usage_days(ref, first, last), as_of=last)
+    services = [episode for episode in episodes if episode.scope is not None]
+    found = {(s, d) for s, d in injected if any(e.scope == s and e.start <= d <= e.end for e in services)}
+    counts["injected spikes"] += len(injected)
+    counts["injected spikes found"] += len(found)
+    counts["injected spikes worth at least the minimum excess"] += len(large)
+    counts["of those, found"] += len(found & large)
+    counts["organisation episodes"] += len(episodes) - len(services)
+    counts["service episodes"] += len(services)
+    counts["service episodes with no injected spike"] += sum(
+        not any(s == e.scope and e.start <= d <= e.end for s, d in injected) for e in services
+    )
+    counts["organisations"] += 1
+
+
 def run(orgs: int, first: date, last: date) -> dict[str, Score]:
     scores: dict[str, Score] = defaultdict(lambda: Score([]))
     started = time.monotonic()
@@ -183,6 +231,8 @@ def run(orgs: int, first: date, last: date) -> dict[str, Score]:
             figures = series(ref, first, last)
             month_scores(figures, scores, subscription=bool(profile(ref).subscription))
             depletion_scores(figures, scores)
+            if ANOMALIES is not None:
+                anomaly_counts(ref, first, last, ANOMALIES)
         if index % 50 == 0 or index == orgs:
             elapsed = time.monotonic() - started
             print(f"{index}/{orgs} organisations, {elapsed:.0f} s", file=sys.stderr, flush=True)
@@ -210,7 +260,7 @@ def table(scores: dict[str, Score]) -> str:
 
 
 def main() -> None:
-    global PARAMS  # one run, one set of parameters
+    global PARAMS, ANOMALIES  # one run, one set of parameters
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
@@ -218,7 +268,9 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=0, help="verify the series of the first N organisations")
     parser.add_argument("--drift", type=float, default=PARAMS.drift_per_month)
     parser.add_argument("--level-floor", type=float, default=PARAMS.level_floor)
+    parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
     args = parser.parse_args()
+    ANOMALIES = defaultdict(int) if args.anomalies else None
     PARAMS = ForecastParams(drift_per_month=args.drift, level_floor=args.level_floor)
     last = args.end - timedelta(days=1)
     first = args.end - timedelta(days=args.days)
@@ -228,6 +280,8 @@ def main() -> None:
     scores = run(args.orgs, first, last)
     print(f"window {first}..{last}, {args.orgs} organisations ({len(busy)} not idle), {PARAMS}\n")
     print(table(scores))
+    if ANOMALIES is not None:
+        print("\n" + "\n".join(f"- {name}: {count}" for name, count in ANOMALIES.items()))
     out = ROOT / "bench" / "results" / f"forecast_backtest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({name: score.row() for name, score in scores.items()}, indent=2))
