@@ -57,7 +57,7 @@ class ForecastParams:
 @dataclass(frozen=True, slots=True)
 class SpendModel:
     """Expected variable spend per weekday (Monday = 0), its daily residual spread and the level's
-    relative uncertainty, fixed fees per month, and the history behind them."""
+    relative uncertainty, fixed fees per month, and how many days (at most the window) they read."""
 
     weekday_spend: tuple[Decimal, ...]
     residual_sd: float
@@ -102,7 +102,7 @@ def spend_model(history: Sequence[DayFigure], params: ForecastParams) -> SpendMo
     level_sd = residual_sd / mean_day / math.sqrt(len(residuals)) if mean_day > 0 else 0.0
     fees = [figure.fixed_fees for figure in history[-31:] if figure.day.day == 1]
     return SpendModel(
-        weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO, len(history)
+        weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO, len(window)
     )
 
 
@@ -187,7 +187,8 @@ def forecast_depletion(
         since = overdrawn_since(history) or as_of
         reason = f"overdrawn since {since.isoformat()}"
     if reason is not None or balance is None:
-        return DepletionForecast(as_of, METHOD, len(history), balance, None, None, None, reason)
+        used = min(len(history), params.window_days)
+        return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason)
     model = spend_model(history, params)
     expected_daily = (sum(model.weekday_spend, ZERO) / 7).quantize(Decimal("0.0001"))
     return DepletionForecast(
@@ -230,10 +231,12 @@ def project_month(
     history = completed(days, min(as_of, last_day))
     to_date = sum((figure.spend for figure in history if figure.day >= first_day), ZERO)
     if as_of >= last_day:
-        return MonthProjection(first_day, last_day, as_of, "actual", len(history), to_date, to_date, to_date, to_date)
+        used = min(len(history), params.window_days)
+        return MonthProjection(first_day, last_day, as_of, "actual", used, to_date, to_date, to_date, to_date)
     reason = history_reason(history, params)
     if reason is not None:
-        return MonthProjection(first_day, last_day, as_of, METHOD, len(history), to_date, None, None, None, reason)
+        used = min(len(history), params.window_days)
+        return MonthProjection(first_day, last_day, as_of, METHOD, used, to_date, None, None, None, reason)
     model = spend_model(history, params)
     start = max(as_of + timedelta(days=1), first_day)
     horizon = (last_day - start).days + 1
@@ -242,6 +245,6 @@ def project_month(
     expected = to_date + remaining
     low = max(to_date, expected - margin)  # a month's cost never falls below what it already cost
     return MonthProjection(
-        first_day, last_day, as_of, METHOD, len(history), to_date, expected.quantize(Decimal("0.0001")),
+        first_day, last_day, as_of, METHOD, model.history_days, to_date, expected.quantize(Decimal("0.0001")),
         low.quantize(Decimal("0.0001")), (expected + margin).quantize(Decimal("0.0001")),
     )  # fmt: skip
