@@ -94,7 +94,8 @@ def spend_model(history: Sequence[DayFigure], params: ForecastParams) -> SpendMo
     by_weekday: list[list[Decimal]] = [[] for _ in range(7)]
     for day, amount in variable.items():
         by_weekday[day.weekday()].append(amount)
-    weekday_spend = tuple(median(amounts) if amounts else ZERO for amounts in by_weekday)
+    medians = tuple(median(amounts) if amounts else ZERO for amounts in by_weekday)
+    weekday_spend = _levelled(medians, variable)
     residuals = [float(amount - weekday_spend[day.weekday()]) for day, amount in variable.items()]
     freedom = max(1, len(residuals) - 7)
     residual_sd = math.sqrt(sum(r * r for r in residuals) / freedom)
@@ -104,6 +105,23 @@ def spend_model(history: Sequence[DayFigure], params: ForecastParams) -> SpendMo
     return SpendModel(
         weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO, len(window)
     )
+
+
+def _levelled(medians: tuple[Decimal, ...], variable: dict[date, Decimal]) -> tuple[Decimal, ...]:
+    """The weekday medians scaled to the window's winsorised mean: every day counts (the median of four
+    Mondays wastes most of them), but a day far above its weekday's median counts only up to a cap."""
+    expected = [medians[day.weekday()] for day in variable]
+    deviations = sorted(abs(amount - typical) for amount, typical in zip(variable.values(), expected, strict=True))
+    scale = deviations[len(deviations) // 2] * Decimal("1.4826")
+    capped = [
+        min(amount, typical + 3 * max(scale, typical / 10))
+        for amount, typical in zip(variable.values(), expected, strict=True)
+    ]
+    base = sum(expected, ZERO)
+    if base <= 0:
+        return medians
+    factor = sum(capped, ZERO) / base
+    return tuple(value * factor for value in medians)
 
 
 @dataclass(frozen=True, slots=True)
