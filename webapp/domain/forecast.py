@@ -6,8 +6,9 @@ forecast. The method and its backtest are in docs/forecasting.md:
 
 - a day's spend splits into the month's fixed fees (spend minus usage on the month's first day: the
   subscription, billed once) and variable spend (everything else);
-- variable spend is expected at the median of the same weekday over the last 28 completed days, so a
-  working-week pattern is neither spread over the weekend nor a spike carried forward;
+- variable spend follows the per-weekday medians of the last 28 completed days, scaled to the window's
+  winsorised mean, so a working-week pattern is not spread over the weekend, every day informs the
+  level, and a spike counts only up to a cap;
 - the band is a normal approximation of the sum over the horizon: the daily residuals around the weekday
   medians (independent days) plus an uncertain level that drifts as the horizon grows.
 """
