@@ -3,6 +3,9 @@ days on the demo dataset, against the naive baselines. Not a test; results in do
 
     .venv/bin/python -m bench.forecast_backtest                      # 1,000 organisations × 365 days
     .venv/bin/python -m bench.forecast_backtest --orgs 100 --check 3 # smaller; verify the series first
+    .venv/bin/python -m bench.forecast_backtest --orgs 500 & .venv/bin/python -m bench.forecast_backtest \
+        --from-org 501 --orgs 1000                                   # two processes, then:
+    .venv/bin/python -m bench.forecast_backtest --merge bench/results/forecast_backtest-*.json
 
 The series are generated in memory from the demo provider (no database): for every organisation and UTC
 day of the window, the balance and the month's cost report at 21:00 UTC, the last collection slot of the
@@ -222,10 +225,10 @@ def anomaly_counts(ref: str, first: date, last: date, counts: dict[str, int]) ->
     counts["organisations"] += 1
 
 
-def run(orgs: int, first: date, last: date) -> dict[str, Score]:
+def run(orgs: int, first: date, last: date, from_org: int = 1) -> dict[str, Score]:
     scores: dict[str, Score] = defaultdict(lambda: Score([]))
     started = time.monotonic()
-    for index in range(1, orgs + 1):
+    for index in range(from_org, orgs + 1):
         ref = f"demo-{index:04d}"
         if not profile(ref).idle:
             figures = series(ref, first, last)
@@ -269,22 +272,44 @@ def main() -> None:
     parser.add_argument("--drift", type=float, default=PARAMS.drift_per_month)
     parser.add_argument("--level-floor", type=float, default=PARAMS.level_floor)
     parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
+    parser.add_argument("--from-org", type=int, default=1, help="start at demo-N (split a run over processes)")
+    parser.add_argument("--merge", nargs="+", type=Path, help="print the table of these runs' JSON files together")
     args = parser.parse_args()
+    if args.merge:
+        print(table(merged(args.merge)))
+        return
     ANOMALIES = defaultdict(int) if args.anomalies else None
     PARAMS = ForecastParams(drift_per_month=args.drift, level_floor=args.level_floor)
     last = args.end - timedelta(days=1)
     first = args.end - timedelta(days=args.days)
-    busy = [f"demo-{i:04d}" for i in range(1, args.orgs + 1) if not profile(f"demo-{i:04d}").idle]
+    busy = [f"demo-{i:04d}" for i in range(args.from_org, args.orgs + 1) if not profile(f"demo-{i:04d}").idle]
     for ref in busy[: args.check]:
         check_against_read_model(ref, first, min(last, first + timedelta(days=70)))
-    scores = run(args.orgs, first, last)
-    print(f"window {first}..{last}, {args.orgs} organisations ({len(busy)} not idle), {PARAMS}\n")
+    scores = run(args.orgs, first, last, args.from_org)
+    count = args.orgs - args.from_org + 1
+    print(f"window {first}..{last}, {count} organisations ({len(busy)} not idle), {PARAMS}\n")
     print(table(scores))
     if ANOMALIES is not None:
         print("\n" + "\n".join(f"- {name}: {count}" for name, count in ANOMALIES.items()))
     out = ROOT / "bench" / "results" / f"forecast_backtest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({name: score.row() for name, score in scores.items()}, indent=2))
+    raw = {
+        name: {"errors": score.errors, "inside": score.inside, "with_band": score.with_band}
+        for name, score in scores.items()
+    }
+    out.write_text(json.dumps({"rows": {name: score.row() for name, score in scores.items()}, "raw": raw}))
+    print(f"\n{out.relative_to(ROOT)}", file=sys.stderr)
+
+
+def merged(paths: list[Path]) -> dict[str, Score]:
+    scores: dict[str, Score] = defaultdict(lambda: Score([]))
+    for path in paths:
+        for name, raw in json.loads(path.read_text())["raw"].items():
+            score = scores[name]
+            score.errors += raw["errors"]
+            score.inside += raw["inside"]
+            score.with_band += raw["with_band"]
+    return scores
 
 
 if __name__ == "__main__":
