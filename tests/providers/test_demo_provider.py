@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from webapp.providers.demo import DemoProvider, profile
 
@@ -74,3 +75,40 @@ def test_balance_falls_by_what_the_month_cost_between_top_ups():
 
 def test_future_months_have_no_costs():
     assert provider.month_costs("demo-0001", 2026, 4, as_of=WEDNESDAY) is None
+
+
+def _daily_usage(ref, year, month, days):
+    """Usage per day of the month, from the reports at 21:00 (after the working day)."""
+    totals = [Decimal(0)]
+    for day in range(1, days + 1):
+        report = provider.month_costs(ref, year, month, as_of=datetime(year, month, day, 21, tzinfo=UTC))
+        totals.append(sum((line.amount for line in report.usage_lines), Decimal(0)) if report else Decimal(0))
+    return [after - before for before, after in pairwise(totals)]
+
+
+def test_usage_follows_the_working_week_with_some_weekend_load():
+    march = [_daily_usage(ref, 2026, 3, 31) for ref in busy_refs()[:8]]  # 1 March 2026 is a Sunday
+    weekend = [day for usage in march for day in (usage[0], usage[6], usage[7], usage[13], usage[14])]
+    weekdays = [day for usage in march for day in usage[1:6] + usage[8:13]]
+    assert sum(weekend) / len(weekend) < sum(weekdays) / len(weekdays) * Decimal("0.8")
+    assert any(day > 0 for day in weekend)  # storage and databases run at weekends too
+
+
+def test_some_months_have_a_spike_day():
+    ratios = []
+    for ref in busy_refs()[:10]:
+        for month in (1, 2, 3, 4, 5, 6):
+            usage = sorted(_daily_usage(ref, 2026, month, 28))
+            ratios.append(usage[-1] / usage[len(usage) // 2])
+    assert max(ratios) > 2  # a spike stands out against the month's median day
+    assert sorted(ratios)[len(ratios) // 2] < Decimal("1.6")  # most months have none
+
+
+def test_closed_month_and_balance_agree_with_the_day_by_day_reports():
+    for ref in busy_refs()[:5]:
+        last_evening = datetime(2026, 4, 30, 23, tzinfo=UTC)
+        during = provider.month_costs(ref, 2026, 4, as_of=last_evening)
+        after = provider.month_costs(ref, 2026, 4, as_of=datetime(2026, 5, 20, tzinfo=UTC))
+        assert during == after
+        midnight = datetime(2026, 5, 1, tzinfo=UTC)
+        assert provider.balance(ref, as_of=last_evening) == provider.balance(ref, as_of=midnight)

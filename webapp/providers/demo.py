@@ -1,15 +1,15 @@
 """The `demo` provider: a deterministic simulation keyed by the provider reference.
 
 Every answer is a pure function of (reference, moment), so replaying history
-gives the same ledger every time. Usage accrues on weekdays between 08:00 and
-20:00 UTC and stays flat at night and at weekends, so skip-unchanged really
-happens; some organisations are idle (no plan, no usage: "no costs yet"
-forever). Top-ups arrive on a fixed cadence per organisation, so some run low.
+gives the same ledger every time. Usage accrues between 08:00 and 20:00 UTC and
+stays flat at night, so skip-unchanged really happens; its shape (a weekly
+pattern, a slow cycle, daily noise, occasional spikes) is demo_usage.py's. Some
+organisations are idle (no plan, no usage: "no costs yet" forever). Top-ups
+arrive on a fixed cadence per organisation, so some run low.
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import random
 from dataclasses import dataclass
@@ -18,6 +18,17 @@ from decimal import Decimal
 from functools import lru_cache
 
 from webapp.providers.base import BalanceReading, CostReport, Fee, ProviderError, UsageLine
+from webapp.providers.demo_usage import (
+    LinePlan,
+    LineShape,
+    day_weights,
+    expected_days,
+    line_shape,
+    month_plans,
+    seeded_rng,
+    spread,
+    weekdays_of,
+)
 
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)  # every simulated account opens here
 WORK_START_H, WORK_HOURS = 8, 12
@@ -54,11 +65,6 @@ OPERATORS = (
 CURRENCIES = ("EUR",) * 8 + ("USD", "GBP")
 
 
-def _rng(*parts: object) -> random.Random:
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
 @dataclass(frozen=True, slots=True)
 class _LineSpec:
     service: str
@@ -67,6 +73,7 @@ class _LineSpec:
     unit: str
     price: Decimal
     daily_base: Decimal
+    shape: LineShape
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +90,23 @@ class _Profile:
 
 @lru_cache(maxsize=4096)
 def profile(ref: str) -> _Profile:
-    rng = _rng("profile", ref)
+    rng = seeded_rng("profile", ref)
     idle = rng.random() < 0.12
     currency = rng.choice(CURRENCIES)
     services = rng.sample(SERVICES, rng.randint(4, 8))
     team = rng.sample(OPERATORS, rng.randint(2, 5))
     scale = Decimal(rng.choice((1, 2, 5, 10, 25)))
-    lines = []
+    lines: list[_LineSpec] = []
     for service, unit, price in services:
         for name in rng.sample(team, rng.randint(1, min(3, len(team)))):
             op_id = "op-" + hashlib.sha256(f"{ref}|{name}".encode()).hexdigest()[:8]
-            lines.append(_LineSpec(service, op_id, name, unit, price, _daily_qty(rng, price, scale)))
+            shape = line_shape(ref, len(lines), service)
+            lines.append(_LineSpec(service, op_id, name, unit, price, _daily_qty(rng, price, scale), shape))
         if rng.random() < 0.4:  # platform usage nobody is attributed for
-            lines.append(_LineSpec(service, None, None, unit, price, _daily_qty(rng, price, scale)))
+            shape = line_shape(ref, len(lines), service)
+            lines.append(_LineSpec(service, None, None, unit, price, _daily_qty(rng, price, scale), shape))
     subscription = Decimal(rng.choice((0, 29, 49, 99, 199))) if not idle else Decimal(0)
-    daily_spend = sum(spec.daily_base * spec.price for spec in lines)
-    monthly = daily_spend * 22 + subscription
+    monthly = sum(spec.daily_base * spec.price * expected_days(spec.shape, 22, 8) for spec in lines) + subscription
     every = rng.choice((14, 21, 30, 30, 45, 60))
     # Top-ups cover 85–110 % of what the period costs, so some accounts drift low.
     cover = Decimal(rng.choice(("0.85", "0.95", "1.0", "1.05", "1.1")))
@@ -128,52 +136,33 @@ class _Month:
     line_daily: tuple[tuple[Decimal, ...], ...]
 
 
-def _factors(label: str, ref: str, year: int, month: int, count: int) -> list[int]:
-    """`count` deterministic integers in [600, 1400] from ONE hash, not a seeded generator each."""
-    stream = hashlib.shake_256(f"{label}|{ref}|{year}|{month}".encode()).digest(2 * count)
-    return [600 + int.from_bytes(stream[i : i + 2], "big") % 801 for i in range(0, 2 * count, 2)]
-
-
-@lru_cache(maxsize=1024)
-def _weekdays(year: int, month: int) -> tuple[bool, ...]:
-    return tuple(date(year, month, day).weekday() < 5 for day in range(1, calendar.monthrange(year, month)[1] + 1))
+def _plans(ref: str, year: int, month: int) -> tuple[LinePlan, ...]:
+    prof = profile(ref)
+    lines = tuple((int(spec.daily_base.scaleb(3)), spec.shape) for spec in prof.lines)
+    return month_plans(ref, year, month, lines)
 
 
 @lru_cache(maxsize=8192)
 def _quantities(ref: str, year: int, month: int) -> tuple[int, ...]:
-    """Each line's usage over the whole month, in thousandths of a unit: its daily base on every
-    weekday times one factor (0.6–1.4) per line and month. Closed form, so the balance's history
-    from the epoch costs a hash per month, not a day-by-day simulation."""
-    prof = profile(ref)
-    if prof.idle:
-        return (0,) * len(prof.lines)
-    weekdays = sum(_weekdays(year, month))
-    factors = _factors("month", ref, year, month, len(prof.lines))
-    return tuple(
-        int(spec.daily_base.scaleb(3)) * weekdays * factor // 1000
-        for spec, factor in zip(prof.lines, factors, strict=True)
-    )
+    """Each line's usage over the whole month, in thousandths of a unit (demo_usage: closed form)."""
+    if profile(ref).idle:
+        return (0,) * len(profile(ref).lines)
+    return tuple(plan.total for plan in _plans(ref, year, month))
 
 
 @lru_cache(maxsize=512)
 def _month(ref: str, year: int, month: int) -> _Month:
-    """The month's quantities spread over its weekdays by a noisy weight per line and day (integer
-    thousandths inside, Decimal at the edge); through the last day each line has used its total."""
+    """The month's quantities spread over its days (integer thousandths inside, Decimal at the edge);
+    through the last day each line has used its total."""
     prof = profile(ref)
-    weekdays = _weekdays(year, month)
-    days = len(weekdays)
-    weights = iter(_factors("noise", ref, year, month, len(prof.lines) * days))
+    plans = _plans(ref, year, month)
+    weights = day_weights(ref, year, month, tuple(spec.shape for spec in prof.lines))
     daily_all, prefix_all = [], []
-    for total in _quantities(ref, year, month):
-        cumulative, running = [0], 0
-        for workday in weekdays:
-            weight = next(weights)
-            running += weight if workday else 0
-            cumulative.append(running)
-        prefix = [Decimal(total * part // running).scaleb(-3) for part in cumulative]
+    for plan, line_weights in zip(plans, weights, strict=True):
+        prefix = [Decimal(0 if prof.idle else part).scaleb(-3) for part in spread(plan, line_weights)]
         prefix_all.append(tuple(prefix))
-        daily_all.append((Decimal(0), *(prefix[d] - prefix[d - 1] for d in range(1, days + 1))))
-    return _Month(date(year, month, 1), days, tuple(prefix_all), tuple(daily_all))
+        daily_all.append((Decimal(0), *(prefix[d] - prefix[d - 1] for d in range(1, len(prefix)))))
+    return _Month(date(year, month, 1), len(weekdays_of(year, month)), tuple(prefix_all), tuple(daily_all))
 
 
 def _day_fraction(moment: datetime) -> Decimal:

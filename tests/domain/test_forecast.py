@@ -1,0 +1,130 @@
+"""Forecasts on synthetic series with known answers (webapp/domain/forecast.py, docs/forecasting.md)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from webapp.domain.forecast import DayFigure, forecast_depletion, project_month
+
+MONDAY = date(2026, 3, 2)
+
+
+def figures(spends, *, end_balance, start=MONDAY, top_ups=None, usage=None):
+    """Days from `start` with the given spends; closing balances that end at end_balance."""
+    top_ups = top_ups or {}
+    balance = end_balance + sum(spends) - sum(top_ups.values())
+    rows = []
+    for index, spend in enumerate(spends):
+        day = start + timedelta(days=index)
+        balance = balance - spend + top_ups.get(index, Decimal(0))
+        rows.append(DayFigure(day, spend, top_ups.get(index, Decimal(0)), balance, usage(day) if usage else None))
+    return rows
+
+
+def test_constant_spend_gives_the_exact_date():
+    rows = figures([Decimal(10)] * 28, end_balance=Decimal(100))
+    forecast = forecast_depletion(rows, as_of=rows[-1].day, threshold=Decimal(40))
+    assert forecast.reason is None and forecast.history_days == 28 and forecast.method
+    assert forecast.zero.band.expected == rows[-1].day + timedelta(days=10)  # 100 − 10 × 10 = 0
+    assert forecast.threshold.band.expected == rows[-1].day + timedelta(days=6)  # 100 − 60 = 40
+    band = forecast.zero.band
+    assert band.earliest <= band.expected <= band.latest
+    assert (band.latest - band.earliest).days <= 2  # a steady account gets a narrow band
+
+
+def test_weekday_only_spend_is_not_spread_over_the_weekend():
+    week = [Decimal(100)] * 5 + [Decimal(0)] * 2
+    rows = figures(week * 4, end_balance=Decimal(250))  # 28 days from a Monday: as_of is a Sunday
+    forecast = forecast_depletion(rows, as_of=rows[-1].day)
+    # Monday 100, Tuesday 100, Wednesday 50 left → reaches zero on Wednesday, not later
+    assert forecast.zero.band.expected == rows[-1].day + timedelta(days=3)
+    assert forecast.expected_daily_spend == Decimal("71.4286")
+
+
+def test_month_projection_is_not_overstated_on_monday_nor_understated_on_saturday():
+    week = [Decimal(100)] * 5 + [Decimal(0)] * 2
+    rows = figures(week * 9, end_balance=Decimal(10_000), start=date(2026, 2, 2))  # Mondays; 2 Mar too
+    actual = sum(row.spend for row in rows if row.day.month == 3)
+    for as_of in (date(2026, 3, 9), date(2026, 3, 14)):  # a Monday, a Saturday
+        projection = project_month(rows, first_day=date(2026, 3, 1), as_of=as_of)
+        assert projection.expected == actual == Decimal(2200)
+        assert projection.low <= actual <= projection.high
+        naive = projection.month_to_date / as_of.day * 31
+        assert naive != actual  # the naive baseline errs on both days; the weekday pattern does not
+
+
+def test_a_single_spike_hardly_moves_the_forecast():
+    calm = figures([Decimal(10)] * 28, end_balance=Decimal(300))
+    spiked_spends = [Decimal(10)] * 28
+    spiked_spends[20] = Decimal(200)
+    spiked = figures(spiked_spends, end_balance=Decimal(300))
+    calm_date = forecast_depletion(calm, as_of=calm[-1].day).zero.band.expected
+    spiked_forecast = forecast_depletion(spiked, as_of=spiked[-1].day)
+    assert spiked_forecast.zero.band.expected == calm_date
+    assert spiked_forecast.zero.band.earliest < calm_date  # it widens the band, as it should
+
+
+def test_top_ups_are_not_negative_spend():
+    plain = figures([Decimal(10)] * 28, end_balance=Decimal(100))
+    topped = figures([Decimal(10)] * 28, end_balance=Decimal(100), top_ups={5: Decimal(500), 19: Decimal(500)})
+    assert forecast_depletion(plain, as_of=plain[-1].day).zero == forecast_depletion(topped, as_of=topped[-1].day).zero
+
+
+def test_below_seven_days_of_history_there_is_no_forecast():
+    rows = figures([Decimal(10)] * 6, end_balance=Decimal(100))
+    forecast = forecast_depletion(rows, as_of=rows[-1].day)
+    assert forecast.zero is None and forecast.reason == "fewer than 7 days of history (6)"
+    projection = project_month(rows, first_day=MONDAY, as_of=rows[-1].day)
+    assert projection.expected is None and projection.reason == forecast.reason
+
+
+def test_no_spend_and_overdrawn_are_reasons():
+    idle = figures([Decimal(0)] * 14, end_balance=Decimal(100))
+    assert forecast_depletion(idle, as_of=idle[-1].day).reason == "no spend in the last 14 days"
+    rows = figures([Decimal(10)] * 14, end_balance=Decimal(-25))  # below zero from the 12th day on
+    forecast = forecast_depletion(rows, as_of=rows[-1].day)
+    assert forecast.reason == f"overdrawn since {rows[11].day.isoformat()}" and forecast.zero is None
+
+
+def test_later_days_are_never_read():
+    rows = figures([Decimal(10)] * 28 + [Decimal(1000)] * 5, end_balance=Decimal(100))
+    as_of = rows[27].day
+    assert forecast_depletion(rows, as_of=as_of) == forecast_depletion(rows[:28], as_of=as_of)
+
+
+def test_the_subscription_is_billed_on_each_first_day_not_every_day():
+    usage = Decimal(10)
+    spends = [usage + (Decimal(100) if (date(2026, 3, 1) + timedelta(days=i)).day == 1 else 0) for i in range(35)]
+    rows = figures(spends, end_balance=Decimal(1000), start=date(2026, 3, 1), usage=lambda day: usage)
+    april = project_month(rows, first_day=date(2026, 4, 1), as_of=date(2026, 4, 4))
+    assert april.expected == Decimal(100) + 30 * usage  # the 1 April fee is in month-to-date
+    runs_out = forecast_depletion(rows, as_of=date(2026, 4, 4)).zero.band.expected
+    assert runs_out == date(2026, 4, 4) + timedelta(days=80)  # 1000 = 80 days × 10 + the 1 May and 1 June fees
+
+
+def test_a_closed_month_is_its_actual():
+    rows = figures([Decimal(7)] * 40, end_balance=Decimal(100), start=date(2026, 2, 20))
+    projection = project_month(rows, first_day=date(2026, 3, 1), as_of=date(2026, 3, 31))
+    assert projection.method == "actual" and projection.expected == projection.low == projection.high == 217
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    spends=st.lists(st.decimals(min_value=0, max_value=500, places=2), min_size=7, max_size=60),
+    balance=st.decimals(min_value=0, max_value=20_000, places=2),
+    threshold=st.one_of(st.none(), st.decimals(min_value=1, max_value=5_000, places=2)),
+)
+def test_bands_contain_the_expected_date_and_total(spends, balance, threshold):
+    rows = figures(spends, end_balance=balance)
+    forecast = forecast_depletion(rows, as_of=rows[-1].day, threshold=threshold)
+    for crossing in (forecast.zero, forecast.threshold):
+        if crossing is not None and crossing.band is not None:
+            assert crossing.band.earliest <= crossing.band.expected <= crossing.band.latest
+            assert crossing.band.earliest > rows[-1].day
+    projection = project_month(rows, first_day=rows[-1].day, as_of=rows[-1].day)
+    if projection.expected is not None:
+        assert projection.month_to_date <= projection.low <= projection.expected <= projection.high
