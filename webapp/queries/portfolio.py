@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from webapp.domain import balance as balance_rules
@@ -128,9 +128,8 @@ def _week_ago(now: datetime) -> dict[str, ColumnElement[Any]]:
 
 def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
     cost, cost_currency = this_month_cost(now)
-    same_name = exists().where(func.lower(Other.name) == func.lower(Organization.name), Other.id != Organization.id)
     return {
-        "reference": case((same_name, Organization.provider_account_ref), else_=null()),
+        "reference": Organization.provider_account_ref.expression,
         "amount": S.balance_amount,
         "currency": S.balance_currency,
         "collected_at": S.balance_changed_at,
@@ -160,7 +159,8 @@ def _runway_sort() -> ColumnElement[Any]:
 
 def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     columns = _columns(now)
-    key = {
+    return {
+        "name": lambda: func.lower(Organization.name),
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
         "change": lambda: type_coerce(S.balance_amount - columns["amount_week_ago"], Money),
@@ -169,11 +169,23 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "checked": lambda: S.checked_at,
         "status": lambda: _status_sort(now, stale_at),
     }[params.sort]()
-    return (key.desc() if params.desc else key.asc()).nulls_last()
 
 
-def portfolio_statement(user: User, params: PortfolioParams, now: datetime, stale_at: datetime) -> Select[Any]:
-    """One statement: the page of rows, searched, filtered and sorted on the summary's columns."""
+def _order(
+    key: ColumnElement[Any], name: ColumnElement[Any], id_: ColumnElement[Any], params: PortfolioParams
+) -> list[Any]:
+    """The chosen column (nulls last either way; names are never null, so the name sort can walk the
+    lower(name) index both ways), then name A→Z, then id: a total order."""
+    first = key.desc() if params.desc else key.asc()
+    return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
+
+
+def portfolio_statement(
+    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
+) -> Select[Any]:
+    """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
+    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
+    key, name = _sort_key(params, now, stale_at).label("sort_key"), func.lower(Organization.name).label("sort_name")
     statement = (
         visible(user, params)
         .outerjoin(WeekAgo, and_(WeekAgo.organization_id == Organization.id, WeekAgo.day == week_ago_day(now)))
@@ -182,17 +194,21 @@ def portfolio_statement(user: User, params: PortfolioParams, now: datetime, stal
             Organization.name,
             Organization.active,
             Organization.low_balance_threshold.label("threshold"),
-            *(column.label(name) for name, column in _columns(now).items()),
+            *(column.label(label) for label, column in _columns(now).items()),
+            key,
+            name,
         )
     )
     if params.filter is not None:
         statement = statement.where(rules(stale_at)[params.filter])
-    name = func.lower(Organization.name)
-    if params.sort == "name":
-        statement = statement.order_by(name.desc() if params.desc else name.asc(), Organization.id)
-    else:
-        statement = statement.order_by(_sort_key(params, now, stale_at), name, Organization.id)
-    return statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
+    statement = statement.order_by(*_order(key, name, Organization.id.expression, params))
+    if paged:
+        statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
+    page = statement.subquery("page")
+    same_name = exists().where(func.lower(Other.name) == page.c.sort_name, Other.id != page.c.id)
+    fields = [column for column in page.c if column.key not in ("reference", "sort_key", "sort_name")]
+    reference = case((same_name, page.c.reference), else_=null()).label("reference")
+    return select(*fields, reference).order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
 
 
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:
@@ -212,6 +228,6 @@ def portfolio_all(
 ) -> Iterator[PortfolioRow]:
     """Every row of the list as shown (same search, filter and sort, no paging), for the CSV; streamed."""
     stale_at = stale_before(now, interval_hours)
-    statement = portfolio_statement(user, params, now, stale_at).limit(None).offset(None)
+    statement = portfolio_statement(user, params, now, stale_at, paged=False)
     for row in db.session.execute(statement.execution_options(yield_per=500)):
         yield PortfolioRow(**row._mapping, stale_before=stale_at)
