@@ -2,7 +2,7 @@
 
 The portfolio read it per organisation from the daily figures on every request (issue 12 item 5);
 now runway, its sort and the short-runway count are expressions over one summary row. An index on
-lower(organizations.name) serves the name sort and the duplicate-name lookup of a page's rows.
+organizations.name serves the duplicate-name lookup of a page's rows.
 
 Revision ID: 0004_portfolio
 Revises: 0003_read_model
@@ -25,7 +25,7 @@ def upgrade():
     with op.batch_alter_table("organization_summaries") as batch:
         batch.add_column(sa.Column("runway_spend", Money(precision=18, scale=8), nullable=True))
         batch.add_column(sa.Column("runway_spend_currency", sa.String(length=3), nullable=True))
-    op.create_index("ix_organizations_lower_name", "organizations", [sa.text("lower(name)")], unique=False)
+    op.create_index("ix_organizations_name", "organizations", ["name"], unique=False)
     fill_from_ledger()
 
 
@@ -51,7 +51,7 @@ def fill_from_ledger():
 
 
 def downgrade():
-    op.drop_index("ix_organizations_lower_name", table_name="organizations")
+    op.drop_index("ix_organizations_name", table_name="organizations")
     with op.batch_alter_table("organization_summaries") as batch:
         batch.drop_column("runway_spend_currency")
         batch.drop_column("runway_spend")

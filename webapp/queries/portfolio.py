@@ -174,8 +174,7 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
 def _order(
     key: ColumnElement[Any], name: ColumnElement[Any], id_: ColumnElement[Any], params: PortfolioParams
 ) -> list[Any]:
-    """The chosen column (nulls last either way; names are never null, so the name sort can walk the
-    lower(name) index both ways), then name A→Z, then id: a total order."""
+    """The chosen column (nulls last either way; names are never null), then name A→Z, then id: a total order."""
     first = key.desc() if params.desc else key.asc()
     return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
 
@@ -205,7 +204,7 @@ def portfolio_statement(
     if paged:
         statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
     page = statement.subquery("page")
-    same_name = exists().where(func.lower(Other.name) == page.c.sort_name, Other.id != page.c.id)
+    same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     fields = [column for column in page.c if column.key not in ("reference", "sort_key", "sort_name")]
     reference = case((same_name, page.c.reference), else_=null()).label("reference")
     return select(*fields, reference).order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
