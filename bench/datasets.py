@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.datasets a b c          # create + load what is missing ((b) took 32 min on 2026-11-29)
     .venv/bin/python -m bench.datasets c --reload     # drop and load again
+    BENCH_DB_PREFIX=portfolio_ BENCH_B_DAYS=90 .venv/bin/python -m bench.datasets a b   # own names, shorter (b)
 
 Each dataset is its own database (never `postgres` or `test`). A load runs `flask db upgrade`,
 `flask demo-data --orgs N --days D`, then, if `flask summaries check` on a sample of organisations
@@ -24,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 MARKER = "accountdesk read-model bench dataset"
+# BENCH_DB_PREFIX=portfolio_ names the databases portfolio_a/b/c; BENCH_B_DAYS=90 loads a shorter (b) for development.
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "accountdesk_bench_")
+B_DAYS = int(os.environ.get("BENCH_B_DAYS", "365"))
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class Dataset:
 
     @property
     def database(self) -> str:
-        return f"accountdesk_bench_{self.key}"
+        return f"{PREFIX}{self.key}"
 
     @property
     def url(self) -> str:
@@ -49,7 +53,7 @@ class Dataset:
         return f"{MARKER} {self.orgs}x{self.days}"
 
 
-DATASETS = {d.key: d for d in (Dataset("a", 10, 7), Dataset("b", 1000, 365), Dataset("c", 10_000, 7))}
+DATASETS = {d.key: d for d in (Dataset("a", 10, 7), Dataset("b", 1000, B_DAYS), Dataset("c", 10_000, 7))}
 FORBIDDEN = {"postgres", "test", "template0", "template1"}
 
 

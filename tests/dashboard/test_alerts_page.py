@@ -46,7 +46,7 @@ def test_a_manager_sees_the_open_alerts_of_their_organisations_only(app, client)
     signed_in(client, organizations=[mine])
     page = client.get("/alerts").get_data(as_text=True)
     assert "Mine &amp; &lt;b&gt;Co&lt;/b&gt;" in page and "Theirs GmbH" not in page
-    assert "Overdrawn" in page and "critical" in page and "-€12.50" in page and "title=\"-12.50 EUR\"" in page
+    assert "Overdrawn" in page and "critical" in page and "-€12.50" in page and 'title="-12.50 EUR"' in page
     assert nav_count(page) == 1
 
 

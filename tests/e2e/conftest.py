@@ -60,6 +60,8 @@ def seed(app) -> dict:
         hostile = make_org(name=XSS)
         make_balance(hostile, "10.00", at=now - timedelta(days=3))
         make_cost(hostile, now.year, now.month, now - timedelta(hours=1), [line(XSS, "2.00", operator=("op", XSS))])
+        overdrawn = make_org(name="Overdrawn Demo", low_balance_threshold=None)  # issue 13: red whatever the threshold
+        make_balance(overdrawn, "-12.34", at=now - timedelta(hours=1))
         ids = [org.id for org in db.session.scalars(db.select(Organization).order_by(Organization.id))]
         for organization_id in organization_ids():  # what collection keeps beside the ledger (SPEC §8)
             rebuild(organization_id)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from webapp.dashboard.access import organization_or_404
 from webapp.dashboard.blueprint import bp
 from webapp.dashboard.organizations import DEFAULT_RANGE, RANGES, range_start
-from webapp.dashboard.portfolio import _params as portfolio_params
+from webapp.dashboard.portfolio import portfolio_params
 from webapp.models.types import utcnow
 from webapp.queries.balances import history_with_changes
 from webapp.queries.costs import month_breakdown

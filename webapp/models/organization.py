@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Integer, String, true
+from sqlalchemy import Boolean, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Model
@@ -14,6 +14,8 @@ from webapp.models.types import Money, UTCDateTime, utcnow
 
 class Organization(Model):
     __tablename__ = "organizations"
+    # The portfolio's duplicate-name lookup for the rows of a page (migration 0004_portfolio).
+    __table_args__ = (Index("ix_organizations_name", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

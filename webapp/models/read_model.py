@@ -44,6 +44,8 @@ class OrganizationSummary(Model):
     mtd_collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     spend_30d: Mapped[Decimal | None] = mapped_column(Money)
     spend_30d_currency: Mapped[str | None] = mapped_column(String(3))
+    runway_spend: Mapped[Decimal | None] = mapped_column(Money)
+    runway_spend_currency: Mapped[str | None] = mapped_column(String(3))
 
 
 class OrganizationDailyFigure(Model):

@@ -1,54 +1,49 @@
 """The portfolio: visible organisations with balance, month-to-date cost, 7-day change and badges.
 
-One statement returns a page of rows, whatever the sort, search or filter: organisations joined to
-their read-model summary (indexed columns) and to one daily-figures row (the closing balance a week
-ago, by primary key); the 30-day spend behind runway is this month's stored total plus a primary-key
-range sum of the stored daily spend of the window's days before the month began. Time-relative facts
-(stale, this month's cost, the 7-day change) are judged here against now, from stored timestamps and
-figures; nothing probes the snapshot history.
+Two statements make a page, whatever the sort, search or filter, and neither reads more than one
+summary row (plus, for the rows shown, one daily-figures row by primary key) per organisation: the
+header (webapp.queries.portfolio_header: one aggregate per currency over the visible summaries) and
+the page of rows. Runway is an expression over the summary row (its stored 30-day spend, as of the
+summary's as_of); time-relative facts (stale, this month's cost, the 7-day change) are judged here
+against now from stored timestamps and figures; nothing probes the snapshot history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, null, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from webapp.domain import balance as balance_rules
-from webapp.domain.freshness import is_stale_before, stale_before, stale_before_sql
-from webapp.domain.months import Month
+from webapp.domain.freshness import is_stale_before, stale_before
 from webapp.extensions import db
-from webapp.models import Organization, OrganizationDailyFigure, OrganizationSummary, User
+from webapp.models import Organization, OrganizationDailyFigure, User
 from webapp.models.types import Money
-from webapp.queries.organizations import visible_organizations_stmt
 from webapp.queries.paging import page_count
+from webapp.queries.portfolio_header import (
+    FILTERS,
+    CurrencyGroup,
+    PortfolioParams,
+    S,
+    header,
+    rules,
+    runway_expression,
+    this_month_cost,
+    visible,
+)
 
 CHANGE_WINDOW_DAYS = 7
-PER_PAGE = 25
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
-FILTERS = ("attention", "overdrawn", "low-balance", "stale", "short-runway")
-ZERO = Decimal(0)
-Summary = OrganizationSummary
+# The useful first click: the largest cost and change, the most badges; everything else ascending
+# (name A→Z, lowest balance, soonest runway, longest unchanged, longest unchecked).
+FIRST_DESCENDING = frozenset({"cost", "change", "status"})
 WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")
-Daily = aliased(OrganizationDailyFigure, name="daily")
-S = cast(Table, Summary.__table__).c  # plain columns, typed for the domain's SQL twins
-
-
-@dataclass(frozen=True, slots=True)
-class PortfolioParams:
-    """What the user asked for: search text, filter, sort column and direction, page (1-based)."""
-
-    q: str = ""
-    sort: str = "name"
-    desc: bool = False
-    page: int = 1
-    per_page: int = PER_PAGE
-    filter: str | None = None
+Other = aliased(Organization, name="same_name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +52,7 @@ class PortfolioRow:
     name: str
     active: bool
     threshold: Decimal | None
+    reference: str | None  # the provider reference, only when another organisation has the same name
     amount: Decimal | None
     currency: str | None
     collected_at: datetime | None
@@ -104,13 +100,11 @@ class PortfolioRow:
 @dataclass(frozen=True, slots=True)
 class PortfolioPage:
     rows: list[PortfolioRow]
-    total: int
     params: PortfolioParams
-    counts: dict[str, int] = field(default_factory=dict)
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", page_count(self.total, self.params.per_page))
+    groups: list[CurrencyGroup]
+    counts: dict[str, int]
+    total: int
+    pages: int
 
 
 def week_ago_day(now: datetime) -> date:
@@ -118,173 +112,114 @@ def week_ago_day(now: datetime) -> date:
     return (now - timedelta(days=CHANGE_WINDOW_DAYS)).date()
 
 
-def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
-    month = Month.of(now)
-    this_month = and_(S.mtd_year == month.year, S.mtd_month == month.month)
+def _week_ago(now: datetime) -> dict[str, ColumnElement[Any]]:
     # No daily row for that day: the ledger ended before it (the balance has not moved since) or
     # began after it (nothing to compare with).
     ended_before = S.as_of < datetime.combine(week_ago_day(now), datetime.min.time(), now.tzinfo)
     return {
-        "amount": S.balance_amount,
-        "currency": S.balance_currency,
-        "collected_at": S.balance_changed_at,
-        "checked_at": S.checked_at,
         "amount_week_ago": type_coerce(
             case((WeekAgo.day.is_not(None), WeekAgo.closing_balance), (ended_before, S.balance_amount)), Money
         ),
         "currency_week_ago": case(
             (WeekAgo.day.is_not(None), WeekAgo.balance_currency), (ended_before, S.balance_currency)
         ),
-        "cost": type_coerce(case((this_month, S.mtd_total), else_=null()), Money),
-        "cost_currency": case((this_month, S.mtd_currency), else_=null()),
-        "spend_30d": _spend_30d(now, this_month),
-        "spend_currency": func.coalesce(case((this_month, S.mtd_currency), else_=null()), S.spend_30d_currency),
     }
 
 
-def _spend_30d(now: datetime, this_month: ColumnElement[bool]) -> ColumnElement[Any]:
-    """Cost accrued in the 30 days to now, from stored figures: this month's total so far when the month
-    began inside the window, plus the daily spend of the window's days before the month began. One scalar
-    subquery, so each reference to it costs one primary-key range read."""
-    start_day = (now - timedelta(days=balance_rules.SPEND_WINDOW_DAYS)).date()
-    month_start = Month.of(now).start.date()
-    inside = month_start > start_day
-    current = case((this_month, S.mtd_total), else_=null()) if inside else null()
-    total = (
-        select(
-            case(
-                (and_(func.count(Daily.day) == 0, current.is_(None)), null()),
-                else_=func.coalesce(func.sum(Daily.spend), 0) + func.coalesce(current, 0),
-            )
-        )
-        .where(
-            Daily.organization_id == Organization.id,
-            Daily.day >= start_day,
-            Daily.day < month_start if inside else Daily.day <= now.date(),
-            or_(S.mtd_currency.is_(None), Daily.spend_currency == S.mtd_currency),
-        )
-        .scalar_subquery()
-    )
-    return type_coerce(total, Money)
-
-
-def _runway(now: datetime) -> ColumnElement[Any]:
-    columns = _columns(now)
-    return balance_rules.runway_sql(
-        S.balance_amount,
-        columns["spend_30d"],
-        balance_currency=S.balance_currency,
-        spend_currency=columns["spend_currency"],
-    )
-
-
-def _rules(
-    amount: ColumnElement[Any], threshold: ColumnElement[Any], checked_at: ColumnElement[Any],
-    runway: ColumnElement[Any], stale_at: datetime,
-) -> dict[str, ColumnElement[bool]]:  # fmt: skip
-    """Each filter as a condition (the domain rules' SQL twins), "attention" being any of them."""
-    rules = {
-        "overdrawn": balance_rules.overdrawn_sql(amount),
-        "low-balance": balance_rules.low_balance_sql(amount, threshold),
-        "stale": stale_before_sql(checked_at, stale_at),
-        "short-runway": balance_rules.short_runway_sql(runway),
+def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
+    cost, cost_currency = this_month_cost(now)
+    return {
+        "reference": Organization.provider_account_ref.expression,
+        "amount": S.balance_amount,
+        "currency": S.balance_currency,
+        "collected_at": S.balance_changed_at,
+        "checked_at": S.checked_at,
+        **_week_ago(now),
+        "cost": cost,
+        "cost_currency": cost_currency,
+        "spend_30d": S.runway_spend,
+        "spend_currency": S.runway_spend_currency,
     }
-    return {"attention": or_(*rules.values()), **rules}
-
-
-def _predicates(now: datetime, stale_at: datetime) -> dict[str, ColumnElement[bool]]:
-    """The filters on the summary columns."""
-    threshold = Organization.low_balance_threshold.expression
-    return _rules(S.balance_amount, threshold, S.checked_at, _runway(now), stale_at)
 
 
 def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
-    """More badges first: stale (4) + low balance (2) + short runway (1)."""
-    rules = _predicates(now, stale_at)
-    return (
-        case((rules["stale"], 4), else_=0)
-        + case((rules["low-balance"], 2), else_=0)
-        + case((rules["short-runway"], 1), else_=0)
-    )
+    """More badges first: overdrawn (8) + stale (4) + low balance (2) + short runway (1)."""
+    rule = rules(stale_at)
+    weights = (("overdrawn", 8), ("stale", 4), ("low-balance", 2), ("short-runway", 1))
+    total: ColumnElement[Any] = literal(0)
+    for name, weight in weights:
+        total = total + case((rule[name], weight), else_=0)
+    return total
+
+
+def _runway_sort() -> ColumnElement[Any]:
+    """Runway in days, overdrawn ("depleted") before every other figure, even without spend."""
+    return case((balance_rules.overdrawn_sql(S.balance_amount), -1.0), else_=runway_expression())
 
 
 def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     columns = _columns(now)
-    key = {
+    return {
+        "name": lambda: func.lower(Organization.name),
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
         "change": lambda: type_coerce(S.balance_amount - columns["amount_week_ago"], Money),
-        "runway": lambda: _runway(now),
+        "runway": _runway_sort,
         "collected": lambda: S.balance_changed_at,
         "checked": lambda: S.checked_at,
         "status": lambda: _status_sort(now, stale_at),
     }[params.sort]()
-    return (key.desc() if params.desc else key.asc()).nulls_last()
 
 
-def _visible(user: User, q: str, now: datetime) -> Select[Any]:
-    """The visible organisations matching the search, joined to their summary and last week's figures."""
+def _order(
+    key: ColumnElement[Any], name: ColumnElement[Any], id_: ColumnElement[Any], params: PortfolioParams
+) -> list[Any]:
+    """The chosen column (nulls last either way; names are never null), then name A→Z, then id: a total order."""
+    first = key.desc() if params.desc else key.asc()
+    return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
+
+
+def portfolio_statement(
+    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
+) -> Select[Any]:
+    """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
+    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
+    key, name = _sort_key(params, now, stale_at).label("sort_key"), func.lower(Organization.name).label("sort_name")
     statement = (
-        visible_organizations_stmt(user)
-        .outerjoin(Summary, Summary.organization_id == Organization.id)
+        visible(user, params)
         .outerjoin(WeekAgo, and_(WeekAgo.organization_id == Organization.id, WeekAgo.day == week_ago_day(now)))
-    )
-    if q.strip():
-        statement = statement.where(func.lower(Organization.name).contains(q.strip().lower(), autoescape=True))
-    return statement
-
-
-def portfolio_statement(user: User, params: PortfolioParams, now: datetime, stale_at: datetime) -> Select[Any]:
-    """One statement: the page of rows, searched, filtered and sorted on the summary's columns."""
-    statement = _visible(user, params.q, now).with_only_columns(
-        Organization.id,
-        Organization.name,
-        Organization.active,
-        Organization.low_balance_threshold.label("threshold"),
-        *(column.label(name) for name, column in _columns(now).items()),
+        .with_only_columns(
+            Organization.id,
+            Organization.name,
+            Organization.active,
+            Organization.low_balance_threshold.label("threshold"),
+            *(column.label(label) for label, column in _columns(now).items()),
+            key,
+            name,
+        )
     )
     if params.filter is not None:
-        statement = statement.where(_predicates(now, stale_at)[params.filter])
-    name = func.lower(Organization.name)
-    if params.sort == "name":
-        statement = statement.order_by(name.desc() if params.desc else name.asc(), Organization.id)
-    else:
-        statement = statement.order_by(_sort_key(params, now, stale_at), name, Organization.id)
-    return statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
-
-
-def filter_counts(user: User, q: str, *, now: datetime, stale_at: datetime) -> dict[str, int]:
-    """How many of the visible (searched) organisations each filter keeps, plus "all": one aggregate over
-    a materialised set, so the 30-day spend behind runway is read once per organisation, not per rule."""
-    columns = _columns(now)
-    base = (
-        _visible(user, q, now)
-        .with_only_columns(
-            S.balance_amount.label("amount"),
-            S.balance_currency.label("currency"),
-            Organization.low_balance_threshold.label("threshold"),
-            S.checked_at.label("checked_at"),
-            columns["spend_30d"].label("spend"),
-            columns["spend_currency"].label("spend_currency"),
-        )
-        .cte("visible_summaries")
-        .prefix_with("MATERIALIZED")
-    )
-    runway = balance_rules.runway_sql(base.c.amount, base.c.spend, balance_currency=base.c.currency,
-                        spend_currency=base.c.spend_currency)  # fmt: skip
-    predicates = _rules(base.c.amount, base.c.threshold, base.c.checked_at, runway, stale_at)
-    counts = [func.count(), *(func.coalesce(func.sum(case((rule, 1), else_=0)), 0) for rule in predicates.values())]
-    row = db.session.execute(select(*counts).select_from(base)).one()
-    return dict(zip(("all", *predicates), (int(value) for value in row), strict=True))
+        statement = statement.where(rules(stale_at)[params.filter])
+    statement = statement.order_by(*_order(key, name, Organization.id.expression, params))
+    if paged:
+        statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
+    page = statement.subquery("page")
+    same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
+    fields = [column for column in page.c if column.key not in ("reference", "sort_key", "sort_name")]
+    reference = case((same_name, page.c.reference), else_=null()).label("reference")
+    return select(*fields, reference).order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
 
 
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:
-    """A page of the portfolio: two statements (the counts and the rows) whatever the number of organisations."""
+    """A page of the portfolio: two statements (the header's counts and the rows) whatever the size."""
     stale_at = stale_before(now, interval_hours)
-    counts = filter_counts(user, params.q, now=now, stale_at=stale_at)
+    groups = header(user, params, now=now, stale_at=stale_at)
+    shown = [group for group in groups if params.currency is None or group.currency == params.currency]
+    counts = {key: sum(group.counts[key] for group in shown) for key in ("all", *FILTERS)}
+    total = counts[params.filter or "all"]
     result = db.session.execute(portfolio_statement(user, params, now, stale_at))
     rows = [PortfolioRow(**row._mapping, stale_before=stale_at) for row in result]
-    return PortfolioPage(rows=rows, total=counts[params.filter or "all"], params=params, counts=counts)
+    return PortfolioPage(rows, params, groups, counts, total, page_count(total, params.per_page))
 
 
 def portfolio_all(
@@ -292,6 +227,6 @@ def portfolio_all(
 ) -> Iterator[PortfolioRow]:
     """Every row of the list as shown (same search, filter and sort, no paging), for the CSV; streamed."""
     stale_at = stale_before(now, interval_hours)
-    statement = portfolio_statement(user, params, now, stale_at).limit(None).offset(None)
+    statement = portfolio_statement(user, params, now, stale_at, paged=False)
     for row in db.session.execute(statement.execution_options(yield_per=500)):
         yield PortfolioRow(**row._mapping, stale_before=stale_at)

@@ -1,4 +1,5 @@
-"""The summary of one organisation: current balance, freshness, failures, month-to-date cost, 30-day spend.
+"""The summary of one organisation: current balance, freshness, failures, month-to-date cost, 30-day spend
+(the completed days before as_of, and the runway's: the 30 days to as_of, this month's total included).
 
 Everything is computed as of the ledger's latest moment (Ledger.as_of), not the wall clock, so that a
 rebuild at any time gives the same row; readers compare as_of and checked_at with now themselves.
@@ -36,6 +37,8 @@ class Summary:
     mtd_collected_at: datetime | None = None
     spend_30d: Decimal | None = None
     spend_30d_currency: str | None = None
+    runway_spend: Decimal | None = None
+    runway_spend_currency: str | None = None
 
 
 def summarize(ledger: Ledger, days: Sequence[DailyFigures]) -> Summary:
@@ -51,6 +54,7 @@ def summarize(ledger: Ledger, days: Sequence[DailyFigures]) -> Summary:
     month_costs = [point for point in ledger.costs if point.month == current]
     mtd = month_costs[-1] if month_costs else None
     spend, spend_currency = spend_over_window(days, before=utc_day(as_of))
+    runway_spend = spend_to(as_of, days, mtd.total if mtd else None, mtd.currency if mtd else None)
     return Summary(
         as_of=as_of,
         balance_amount=latest.amount if latest else None,
@@ -68,6 +72,8 @@ def summarize(ledger: Ledger, days: Sequence[DailyFigures]) -> Summary:
         mtd_collected_at=mtd.collected_at if mtd else None,
         spend_30d=spend,
         spend_30d_currency=spend_currency,
+        runway_spend=runway_spend,
+        runway_spend_currency=(mtd.currency if mtd else None) or spend_currency,
     )
 
 
@@ -85,3 +91,24 @@ def spend_over_window(days: Sequence[DailyFigures], *, before: date) -> tuple[De
         return None, None
     currency = currencies.pop() if currencies else window[-1].spend_currency
     return sum((day.spend for day in window if day.spend_currency == currency), Decimal(0)), currency
+
+
+def spend_to(
+    as_of: datetime, days: Sequence[DailyFigures], mtd_total: Decimal | None, mtd_currency: str | None
+) -> Decimal | None:
+    """The spend behind runway: cost accrued in the SPEND_WINDOW_DAYS to as_of. This month's total so far
+    when the month began inside the window, plus the daily spend of the window's days before the month
+    began (only days billed in the month's currency when there is one). None without any figure."""
+    first = utc_day(as_of - timedelta(days=SPEND_WINDOW_DAYS))
+    month_start = Month.of(as_of).start.date()
+    inside = month_start > first
+    last = month_start - timedelta(days=1) if inside else utc_day(as_of)
+    current = mtd_total if inside else None
+    window = [
+        day.spend
+        for day in days
+        if first <= day.day <= last and (mtd_currency is None or day.spend_currency == mtd_currency)
+    ]
+    if not window and current is None:
+        return None
+    return sum(window, Decimal(0)) + (current or Decimal(0))

@@ -1,0 +1,134 @@
+"""The portfolio's header: per currency (never summed across currencies), the balance under management,
+this month's cost and how many organisations each filter keeps; one aggregate over the visible summaries.
+
+Also what the rows statement shares with it: the parameters, the visible (searched, per-manager,
+per-currency) organisations joined to their summary, and the filters as conditions on one summary row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, null, or_, select, type_coerce
+
+from webapp.domain import balance as balance_rules
+from webapp.domain.freshness import stale_before_sql
+from webapp.domain.months import Month
+from webapp.extensions import db
+from webapp.models import Organization, OrganizationSummary, User, user_organizations
+from webapp.models.types import Money
+from webapp.queries.organizations import visible_organizations_stmt
+
+PER_PAGE = 25
+FILTERS = ("attention", "overdrawn", "low-balance", "stale", "short-runway")
+Summary = OrganizationSummary
+S = cast(Table, Summary.__table__).c  # plain columns, typed for the domain's SQL twins
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioParams:
+    """What the user asked for: search text, whose portfolio (admins), currency, filter, sort, page (1-based)."""
+
+    q: str = ""
+    sort: str = "name"
+    desc: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+    filter: str | None = None
+    manager: int | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyGroup:
+    """The visible organisations whose balance is in one currency (None: no balance collected yet)."""
+
+    currency: str | None
+    balance: Decimal | None
+    cost: Decimal | None  # this month's cost of those billed in the same currency
+    counts: dict[str, int]
+
+
+def visible(user: User, params: PortfolioParams) -> Select[Any]:
+    """The visible organisations matching the search, manager and currency, joined to their summary."""
+    statement = visible_organizations_stmt(user).outerjoin(Summary, Summary.organization_id == Organization.id)
+    if params.manager is not None:
+        statement = statement.join(
+            user_organizations,
+            and_(
+                user_organizations.c.organization_id == Organization.id,
+                user_organizations.c.user_id == params.manager,
+            ),
+        )
+    if params.currency is not None:
+        statement = statement.where(S.balance_currency == params.currency)
+    if params.q.strip():
+        statement = statement.where(func.lower(Organization.name).contains(params.q.strip().lower(), autoescape=True))
+    return statement
+
+
+def this_month_cost(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The stored month-to-date cost and its currency, when the stored month is now's month."""
+    month = Month.of(now)
+    this_month = and_(S.mtd_year == month.year, S.mtd_month == month.month)
+    return type_coerce(case((this_month, S.mtd_total), else_=null()), Money), case(
+        (this_month, S.mtd_currency), else_=null()
+    )
+
+
+def runway_expression() -> ColumnElement[Any]:
+    """Runway in days from the summary row (the domain rule's SQL twin over the stored 30-day spend)."""
+    return balance_rules.runway_sql(
+        S.balance_amount, S.runway_spend, balance_currency=S.balance_currency, spend_currency=S.runway_spend_currency
+    )
+
+
+def rules(stale_at: datetime) -> dict[str, ColumnElement[bool]]:
+    """Each filter as a condition on the summary row (the domain rules' SQL twins), "attention" any of them."""
+    rule = {
+        "overdrawn": balance_rules.overdrawn_sql(S.balance_amount),
+        "low-balance": balance_rules.low_balance_sql(S.balance_amount, Organization.low_balance_threshold.expression),
+        "stale": stale_before_sql(S.checked_at, stale_at),
+        "short-runway": balance_rules.short_runway_sql(runway_expression()),
+    }
+    return {"attention": or_(*rule.values()), **rule}
+
+
+def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: datetime) -> list[CurrencyGroup]:
+    """One group per balance currency of the visible (searched, per-manager) organisations, in code order,
+    the organisations without a balance last. The currency choice does not narrow it (it is the menu)."""
+    cost, cost_currency = this_month_cost(now)
+    same_currency_cost = case((cost_currency == S.balance_currency, cost), else_=null())
+    counts = [func.sum(case((rule, 1), else_=0)) for rule in rules(stale_at).values()]
+    statement = (
+        visible(user, PortfolioParams(q=params.q, manager=params.manager))
+        .with_only_columns(
+            S.balance_currency,
+            func.sum(S.balance_amount),
+            type_coerce(func.sum(same_currency_cost), Money),
+            func.count(),
+            *counts,
+        )
+        .group_by(S.balance_currency)
+        .order_by(S.balance_currency.asc().nulls_last())
+    )
+    groups = []
+    for currency, balance, month_cost, everyone, *numbers in db.session.execute(statement):
+        keys = ("all", *FILTERS)
+        groups.append(
+            CurrencyGroup(
+                currency,
+                None if balance is None else Decimal(balance),
+                month_cost,
+                dict(zip(keys, (int(n or 0) for n in (everyone, *numbers)), strict=True)),
+            )
+        )
+    return groups
+
+
+def managers() -> list[User]:
+    """Whose portfolio an admin can look at: the managers, by email."""
+    return list(db.session.scalars(select(User).where(User.role == "manager").order_by(User.email)))
