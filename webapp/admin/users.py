@@ -13,8 +13,8 @@ from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm, ActiveForm, AssignmentsForm, RoleForm, UserForm, commit_or_field_error
 from webapp.extensions import db
 from webapp.models import User
+from webapp.queries import organizations as organization_queries
 from webapp.queries import users as user_queries
-from webapp.queries.organizations import organizations
 from webapp.queries.users import assignment_counts
 from webapp.services.errors import ValidationError
 from webapp.services.users import (
@@ -57,14 +57,23 @@ def _render_user(user: User, status: int = 200, new_password: str | None = None,
     forms.setdefault("role_form", RoleForm(formdata=None, role=user.role))
     forms.setdefault("assignments_form", AssignmentsForm(formdata=None))
     forms.setdefault("active_form", ActiveForm(formdata=None))
-    return render_template(
-        "admin/user.html",
-        user=user,
-        organizations=organizations(),
-        assigned=assigned_organization_ids(user.id),
-        new_password=new_password,
-        **forms,
-    ), status
+    return render_template("admin/user.html", user=user, new_password=new_password, **_picker(user), **forms), status
+
+
+def _picker(user: User) -> dict[str, Any]:
+    """The assignment picker: organisations matching the server-side filter (without JS), assigned ones first;
+    assigned ones filtered out travel as hidden fields, so saving a filtered list never unassigns them."""
+    org_q = params.search_text("org_q")
+    assigned = assigned_organization_ids(user.id)
+    shown = list(db.session.scalars(organization_queries.organizations_matching(org_q)))
+    shown.sort(key=lambda org: org.id not in assigned)  # stable: the name order stays within each group
+    shown_ids = {org.id for org in shown}
+    return {
+        "organizations": shown,
+        "assigned": assigned,
+        "kept_assigned": sorted(assigned - shown_ids),
+        "org_q": org_q,
+    }
 
 
 @bp.get("/users/<int:user_id>")
@@ -106,6 +115,13 @@ def user_active(user_id: int) -> ResponseReturnValue:
         return set_active(user, form.active.data == "1")
 
     return _apply(user_id, ActiveForm(), toggle, "active_form")
+
+
+@bp.get("/users/<int:user_id>/deactivate")
+def user_deactivate_confirm(user_id: int) -> ResponseReturnValue:
+    """The confirmation step before deactivating (a page of its own: works without JS); it posts to user_active."""
+    user = _user_or_404(user_id)
+    return render_template("admin/confirm_deactivate.html", user=user, active_form=ActiveForm(formdata=None))
 
 
 @bp.post("/users/<int:user_id>/password")
