@@ -32,6 +32,15 @@
     }
   });
 
+  // Ticking a box updates the count of ticks (filtered-out ticks included: they are saved too).
+  document.addEventListener("change", function (event) {
+    var list = event.target.closest ? event.target.closest("[id]") : null;
+    var input = list ? document.querySelector('[data-filter-list="#' + list.id + '"]') : null;
+    if (input) {
+      filterList(input);
+    }
+  });
+
   // With the live filter, Enter must not reload the page (and drop ticks not yet saved).
   document.addEventListener("submit", function (event) {
     if (event.target.querySelector && event.target.querySelector("[data-filter-list]")) {
