@@ -21,6 +21,7 @@ from sqlalchemy import and_, or_, select
 from webapp.collection.lease import FileLease, Lease, held_on_postgres, lease_for, sqlite_lock_path
 from webapp.collection.queue import next_run_due, slot_start
 from webapp.collection.rules import run_collection
+from webapp.database import sqlite_writer
 from webapp.extensions import db
 from webapp.models import CollectionState, Organization
 from webapp.models.collection import KINDS
@@ -77,7 +78,7 @@ class BackgroundCollector:
 
     def _loop(self) -> None:
         while not self.stopping.is_set():
-            with self.app.app_context():
+            with self.app.app_context(), sqlite_writer():
                 try:
                     self.tick()
                 except Exception:  # a provider or database hiccup must not end collection for good
