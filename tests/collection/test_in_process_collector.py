@@ -7,11 +7,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import urllib.request
 from datetime import datetime, timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from tests.factories import make_org
 from tests.processes import Process, stack_environ, wait_for
@@ -19,6 +22,7 @@ from webapp.collection.in_process import EXTENSION, BackgroundCollector, due_org
 from webapp.collection.lease import FileLease, PostgresLease
 from webapp.collection.queue import slot_start
 from webapp.config import PROJECT_ROOT
+from webapp.database import configure_engine, sqlite_writer
 from webapp.extensions import db
 from webapp.models import CollectionRun
 from webapp.models.types import utcnow
@@ -139,3 +143,33 @@ def test_two_web_processes_on_one_database_collect_once_per_slot_and_the_standby
         if second is not None:
             second.stop()
     _at_most_one_run_per_slot(_scheduled_runs(database), 2.0)
+
+
+def test_on_sqlite_a_form_post_waits_for_the_collectors_commit_instead_of_failing(tmp_path):
+    """Deferred, a request that read before the collector committed could not write after it ("database is
+    locked", no wait); a POST begins IMMEDIATE and waits its turn, as the collector does."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'writers.db'}")
+    configure_engine(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    flask_app = Flask(__name__)
+
+    def collector_commits() -> None:
+        with sqlite_writer(), engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES (0)")
+
+    def request_reads_then_writes(method: str) -> None:
+        with flask_app.test_request_context(method=method), engine.connect() as connection, connection.begin():
+            connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
+            collector = threading.Thread(target=collector_commits)
+            collector.start()
+            collector.join(timeout=0.5)  # deferred: it commits now; immediate: it waits for us
+            connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        collector.join(timeout=30)
+
+    with pytest.raises(OperationalError, match="database is locked"):
+        request_reads_then_writes("GET")
+    request_reads_then_writes("POST")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 3  # 2 collector rows, 1 post
+    engine.dispose()
