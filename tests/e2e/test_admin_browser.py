@@ -272,6 +272,10 @@ def search_organizations(watched, server: LiveServer) -> None:
     page.wait_for_url(re.compile(r"page=2"))
     assert "Page 2 of 6" in page.inner_text("#organizations-list .pager")
     assert page.input_value("#organizations-list-q") == "customer"
+    requests = len(watched.htmx_requests)
+    page.fill("#name", "Typing in the create form")  # does not search
+    page.wait_for_timeout(600)
+    assert len(watched.htmx_requests) == requests and "page=2" in page.url
 
 
 def filter_the_picker(watched, server: LiveServer) -> None:
