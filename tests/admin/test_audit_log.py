@@ -143,7 +143,7 @@ def test_details_read_as_text_not_python(app, client):
     page = client.get("/admin/audit?q=org+7").get_data(as_text=True)
     cell = page.split('class="small details">', 1)[1].split("</td>", 1)[0]
     assert re.findall(r"<li>([^<]*)</li>", cell) == [
-        "active: yes", "low balance threshold: —", "added: 3, 4", "removed: —", "changes: name: Old → New; active: no",
+        "active: yes", "added: 3, 4", "changes: active: no; name: Old → New", "low balance threshold: —", "removed: —",
     ]  # fmt: skip
     for python in ("None", "True", "False", "{", "[", "job"):
         assert python not in cell

@@ -24,7 +24,7 @@ def readable_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
-        return "; ".join(f"{str(key).replace('_', ' ')}: {readable_value(item)}" for key, item in value.items())
+        return "; ".join(f"{str(key).replace('_', ' ')}: {readable_value(value[key])}" for key in sorted(value))
     if isinstance(value, list | tuple):
         return ", ".join(readable_value(item) for item in value)
     return str(value)
@@ -32,10 +32,11 @@ def readable_value(value: Any) -> str:
 
 @bp.app_template_filter("audit_details")
 def audit_details(details: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """(label, text) lines of an event's details, in stored order."""
+    """(label, text) lines of an event's details, by key (PostgreSQL's JSONB keeps no insertion order)."""
+    details = details or {}
     return [
-        (str(key).replace("_", " "), readable_value(value))
-        for key, value in (details or {}).items()
+        (str(key).replace("_", " "), readable_value(details[key]))
+        for key in sorted(details)
         if key not in HIDDEN_DETAILS
     ]
 
