@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None, *, environ: dict[str, str] | None 
     init_templating(app)
     init_compression(app)
     register_cli(app)
+    init_background_collection(app)
     return app
 
 
@@ -95,6 +96,12 @@ def register_error_handlers(app: Flask) -> None:
     from webapp.errors import register
 
     register(app)
+
+
+def init_background_collection(app: Flask) -> None:
+    from webapp.collection.in_process import init_background_collection as init
+
+    init(app)
 
 
 def register_cli(app: Flask) -> None:

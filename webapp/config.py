@@ -145,6 +145,19 @@ def _collect_interval_seconds(environ: dict[str, str]) -> float:
     return _positive_number(environ, "COLLECT_INTERVAL_SECONDS", str(interval_hours * 3600))
 
 
+def _background_collector(environ: dict[str, str], env: str) -> bool:
+    """Collect on the schedule inside the web process: on by default without Redis (the RQ scheduler
+    does it with Redis), off under tests unless asked for (docs/collector.md)."""
+    raw = environ.get("BACKGROUND_COLLECTOR", "").strip().lower()
+    if raw not in ("", "on", "off"):
+        raise ConfigError(f"BACKGROUND_COLLECTOR must be on or off, got {raw!r}")
+    if environ.get("REDIS_URL"):
+        if raw == "on":
+            raise ConfigError("BACKGROUND_COLLECTOR=on needs REDIS_URL unset: with Redis the RQ scheduler collects")
+        return False
+    return raw == "on" if raw else env != "testing"
+
+
 def _cookie_settings(production: bool) -> dict:
     return {
         "SESSION_COOKIE_HTTPONLY": True,
@@ -181,6 +194,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         **_provider_limits(environ),
         "COLLECT_INTERVAL_SECONDS": interval_seconds,
         "COLLECT_INTERVAL_HOURS": interval_seconds / 3600,  # the effective interval, for staleness
+        "BACKGROUND_COLLECTOR": _background_collector(environ, env),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         "LOGIN_SESSION_HOURS": _positive_number(environ, "LOGIN_SESSION_HOURS", "12"),
         "TRUSTED_PROXY_COUNT": _count(environ, "TRUSTED_PROXY_COUNT"),

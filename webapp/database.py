@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import cast
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -30,8 +33,26 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_writer: ContextVar[bool] = ContextVar("sqlite_writer", default=False)
+
+
+@contextmanager
+def sqlite_writer() -> Iterator[None]:
+    """Mark the transactions begun inside as writers (the in-process collector)."""
+    token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
+
+
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A deferred transaction that reads, then writes after another connection committed, fails at once
+    # ("database is locked": SQLite cannot upgrade a stale snapshot and does not wait for it). Writers
+    # (form posts, the background collector) take the write lock up front instead, and so wait their turn.
+    writer = _writer.get() or (has_request_context() and request.method not in SAFE_METHODS)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
 def configure_engine(engine: Engine) -> None:

@@ -4,14 +4,18 @@ that stops polling once the work is done."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis import Redis
+from sqlalchemy import create_engine
 
 from jobs.worker import AppSimpleWorker, build_worker
 from tests.admin.helpers import admin, events, post
 from tests.factories import make_org
+from webapp.collection.in_process import EXTENSION, BackgroundCollector
+from webapp.collection.lease import FileLease, PostgresLease, sqlite_lock_path
 from webapp.collection.queue import next_run_due
 from webapp.extensions import db
 from webapp.models import CollectionRun, CollectionState
@@ -41,7 +45,50 @@ def test_health_shows_runs_trouble_and_the_next_run(app, client):
     assert "Sick Org" in trouble and "HTTP 503 upstream" in trouble and '<td class="num">3</td>' in trouble
     assert "stale</span>" in trouble and "failing</span>" in trouble
     assert "Inactive Org" not in trouble
-    assert "Next scheduled run due" in page and 'id="runs-costs"' in page
+    assert 'id="runs-costs"' in page
+
+
+def _schedule_line(client) -> str:
+    page = client.get("/admin/collector").get_data(as_text=True)
+    return page.split('id="schedule-status">', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_page_says_who_collects_on_the_schedule_and_when(app, client, tmp_path):
+    """Issue 13 §6: the next run only when a collector will make it; otherwise that none is running."""
+    admin(client)
+    assert "No collector is running" in _schedule_line(client) and "due" not in _schedule_line(client)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    engine = None if uri.startswith("sqlite") else create_engine(uri)
+    elsewhere = PostgresLease(engine) if engine is not None else FileLease(sqlite_lock_path(uri))
+    due = next_run_due(utcnow(), app.config["COLLECT_INTERVAL_SECONDS"]).isoformat()
+    try:
+        assert elsewhere.acquire()
+        line = _schedule_line(client)
+        assert "Next scheduled run due" in line and due in line and "another web process on this database" in line
+    finally:
+        elsewhere.release()
+        if engine is not None:
+            engine.dispose()
+    app.extensions[EXTENSION] = here = BackgroundCollector(app, FileLease(str(tmp_path / "here.lock")))
+    try:
+        assert here.lease.acquire()
+        line = _schedule_line(client)
+        assert "Next scheduled run due" in line and "this web process" in line
+    finally:
+        del app.extensions[EXTENSION]
+        here.lease.release()
+    with _config(app, REDIS_URL="redis://127.0.0.1:1/0"):
+        assert "the RQ scheduler enqueues it" in _schedule_line(client)
+
+
+@contextmanager
+def _config(app, **values):
+    saved = {key: app.config[key] for key in values}
+    app.config.update(values)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
 
 
 def test_next_run_due_is_the_end_of_the_current_slot():

@@ -3,6 +3,8 @@ with who, when, what and from where, never a secret; admins page through and fil
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
@@ -125,3 +127,23 @@ def test_postgresql_refuses_changes_to_the_audit_log(app, backend, statement):
         db.session.execute(text(statement))
     nested.rollback()
     assert db.session.scalar(text("SELECT count(*) FROM audit_events")) == 1
+
+
+def test_details_read_as_text_not_python(app, client):
+    """Issue 13 §7: key: value lines, yes/no, — for nothing; never None, True, {…} or […]."""
+    admin(client)
+    details = {
+        "active": True, "low_balance_threshold": None, "added": [3, 4], "removed": [],
+        "changes": {"name": "Old → New", "active": False}, "job_ids": ["collect_x"],
+    }  # fmt: skip
+    db.session.add(
+        AuditEvent(actor="robot@example.com", action="organization_changed", target="org 7", details=details)
+    )
+    db.session.commit()
+    page = client.get("/admin/audit?q=org+7").get_data(as_text=True)
+    cell = page.split('class="small details">', 1)[1].split("</td>", 1)[0]
+    assert re.findall(r"<li>([^<]*)</li>", cell) == [
+        "active: yes", "added: 3, 4", "changes: active: no; name: Old → New", "low balance threshold: —", "removed: —",
+    ]  # fmt: skip
+    for python in ("None", "True", "False", "{", "[", "job"):
+        assert python not in cell

@@ -108,3 +108,16 @@ def test_production_requires_redis(tmp_path):
 def test_trusted_proxy_count_must_be_a_count(tmp_path, raw):
     with pytest.raises(ConfigError, match="TRUSTED_PROXY_COUNT"):
         load_config({"INSTANCE_PATH": str(tmp_path), "TRUSTED_PROXY_COUNT": raw})
+
+
+def test_the_background_collector_runs_without_redis_but_not_under_tests_unless_asked(tmp_path):
+    base = {"INSTANCE_PATH": str(tmp_path)}
+    assert load_config(base)["BACKGROUND_COLLECTOR"] is True
+    assert load_config({**base, "REDIS_URL": "redis://127.0.0.1:6379/0"})["BACKGROUND_COLLECTOR"] is False
+    assert load_config({**base, "ACCOUNTDESK_ENV": "testing"})["BACKGROUND_COLLECTOR"] is False
+    assert load_config({**base, "ACCOUNTDESK_ENV": "testing", "BACKGROUND_COLLECTOR": "on"})["BACKGROUND_COLLECTOR"]
+    assert load_config({**base, "BACKGROUND_COLLECTOR": "off"})["BACKGROUND_COLLECTOR"] is False
+    with pytest.raises(ConfigError, match="BACKGROUND_COLLECTOR must be on or off"):
+        load_config({**base, "BACKGROUND_COLLECTOR": "sometimes"})
+    with pytest.raises(ConfigError, match="the RQ scheduler collects"):
+        load_config({**base, "BACKGROUND_COLLECTOR": "on", "REDIS_URL": "redis://127.0.0.1:6379/0"})

@@ -1,7 +1,9 @@
-"""Issue 6 §7: an admin onboards a customer in headless Chromium — organisation, manager, assignment, API client
-(its secret copied with the copy button and exchanged for a token), collect now until done — and the manager,
-after replacing the generated password at first sign-in, sees exactly that organisation. Every admin page is
-screenshotted; no console error or CSP violation."""
+"""Issue 6 §7 and issue 13 §7: an admin onboards a customer in headless Chromium — organisation, manager,
+assignment, API client (its secret copied with the copy button and exchanged for a token), collect now until
+done — and the manager, after replacing the generated password at first sign-in, sees exactly that organisation.
+Every admin page is screenshotted; no console error or CSP violation. With 300 organisations the lists are
+searched and paged, the assignment picker filters as you type, revoke and deactivate ask first; the lists also
+work without JavaScript."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
 from tests.e2e.conftest import LiveServer
 from tests.factories import make_org, make_user
 from webapp.extensions import db
+from webapp.services.api_clients import create_client
 
 pytestmark = pytest.mark.browser
 ADMIN = "onboarding-admin@example.com"
@@ -211,3 +215,141 @@ def test_queued_collect_now_is_polled_until_the_worker_is_done(admin_server, bro
     finally:
         app.config["REDIS_URL"] = None
         connection.close()
+
+
+MANY = 300
+
+
+@pytest.fixture(scope="module")
+def crowded_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Issue 13 §7: an admin with 300 organisations, a manager assigned to one, an API client."""
+    instance = tmp_path_factory.mktemp("e2e-crowded-instance")
+    app = make_test_app(f"sqlite:///{instance / 'crowded.db'}", instance)
+    with app.app_context():
+        upgrade()
+        orgs = [make_org(name=f"Customer {n:03d}", provider_account_ref=f"acct-{n:04d}") for n in range(MANY)]
+        manager = make_user(email="crowd-manager@example.com", organizations=[orgs[7]])
+        make_user(email=ADMIN, role="admin")
+        created = create_client(organization_id=orgs[3].id, name="Nightly export")
+        db.session.commit()
+        facts = {"manager_id": manager.id, "client_id": created.client.client_id, "org_ids": [o.id for o in orgs]}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(
+            url=f"http://127.0.0.1:{server.server_port}",
+            manager_email="crowd-manager@example.com",
+            manager_org_ids=[],
+            hostile_org_id=0,
+            other_org_id=0,
+            admin_email=ADMIN,
+            extra={"app": app, **facts},
+        )
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def search_organizations(watched, server: LiveServer) -> None:
+    page = watched.page
+    page.goto(server.url + "/admin/organizations")
+    assert page.locator("#organizations-table tbody tr").count() == 50
+    assert "Page 1 of 6" in page.inner_text("#organizations-list .pager")
+    assert page.evaluate("document.documentElement.scrollHeight") < 4000  # not one 17,000-px page
+    watched.shot("admin-20-organizations-300")
+    page.fill("#organizations-list-q", "acct-012")  # the provider reference: 0120-0129
+    page.wait_for_url(re.compile(r"q=acct-012"))
+    expect(page.locator("#organizations-table tbody tr")).to_have_count(10)
+    assert "Customer 120" in page.inner_text("#organizations-table") and page.locator(".pager").count() == 0
+    assert page.is_visible("#organizations-list-q")  # the box was not swapped away while typing
+    watched.shot("admin-21-organizations-search")
+    page.fill("#organizations-list-q", "customer")
+    expect(page.locator("#organizations-list .pager")).to_have_count(1)
+    page.click("#organizations-list .pager >> text=Next →")
+    page.wait_for_url(re.compile(r"page=2"))
+    assert "Page 2 of 6" in page.inner_text("#organizations-list .pager")
+    assert page.input_value("#organizations-list-q") == "customer"
+    requests = len(watched.htmx_requests)
+    page.fill("#name", "Typing in the create form")  # does not search
+    page.wait_for_timeout(600)
+    assert len(watched.htmx_requests) == requests and "page=2" in page.url
+
+
+def filter_the_picker(watched, server: LiveServer) -> None:
+    page = watched.page
+    page.goto(f"{server.url}/admin/users/{server.extra['manager_id']}")
+    labels = page.locator("#assignment-list label")
+    assert labels.count() == MANY and "Customer 007" in labels.first.inner_text()  # assigned first
+    assert "acct-0007" in labels.first.inner_text()  # with its provider reference
+    page.fill("#org-filter", "acct-021")
+    expect(page.locator("#assignment-list label:not([hidden])")).to_have_count(10)
+    assert page.url.endswith(f"/admin/users/{server.extra['manager_id']}")  # filtered in place, no reload
+    assert "10 of 300 match" in page.inner_text("#assignment-status")
+    page.check("#assignment-list label:not([hidden]) >> nth=3")  # Customer 213
+    expect(page.locator("#assignment-status")).to_contain_text("2 ticked")  # Customer 007 too, filtered out
+    watched.shot("admin-22-user-picker")
+    page.click("#assignments button[type=submit]")
+    page.wait_for_selector(".notice >> text=Saved.")
+    checked = page.locator("#assignment-list input:checked")
+    assert checked.count() == 2  # the filtered-out assignment (Customer 007) was kept
+    assert "Customer 213" in page.inner_text("#assignment-list label >> nth=1")
+
+
+def confirm_revoke_and_deactivate(watched, server: LiveServer) -> None:
+    page, client_id = watched.page, server.extra["client_id"]
+    page.goto(server.url + "/admin/clients")
+    page.click("text=Revoke…")
+    page.wait_for_url(re.compile(rf"/admin/clients/{client_id}/revoke$"))
+    assert "Revoke “Nightly export” of Customer 003?" in page.inner_text("#confirm-revoke")
+    watched.shot("admin-23-confirm-revoke")
+    page.click("#confirm-revoke >> text=Cancel")
+    page.wait_for_url(server.url + "/admin/clients")
+    assert "active" in page.inner_text(".clients-table tbody tr")  # cancelling changed nothing
+    page.click("text=Revoke…")
+    page.click("#confirm-revoke-form button[type=submit]")
+    page.wait_for_selector(".notice >> text=Client revoked")
+    assert "revoked" in page.inner_text(".clients-table tbody tr")
+    page.goto(f"{server.url}/admin/users/{server.extra['manager_id']}")
+    page.click("#deactivate")
+    page.wait_for_url(re.compile(r"/deactivate$"))
+    watched.shot("admin-24-confirm-deactivate")
+    page.click("#confirm-deactivate-form button[type=submit]")
+    page.wait_for_selector(".notice >> text=Saved.")
+    assert "inactive" in page.inner_text("h1")
+
+
+def test_admin_with_300_organisations_searches_filters_and_confirms(crowded_server, browser_page):
+    watched = browser_page
+    sign_in(watched.page, crowded_server, ADMIN, crowded_server.password)
+    search_organizations(watched, crowded_server)
+    filter_the_picker(watched, crowded_server)
+    confirm_revoke_and_deactivate(watched, crowded_server)
+    watched.page.goto(crowded_server.url + "/admin/audit")
+    details = watched.page.inner_text("#audit-table")
+    assert "None" not in details and "True" not in details and "added: " in details
+    watched.shot("admin-25-audit-readable")
+    assert watched.errors == []
+
+
+def test_the_admin_lists_work_without_javascript(crowded_server, chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, crowded_server, ADMIN, crowded_server.password)
+        page.goto(crowded_server.url + "/admin/organizations")
+        page.fill("#organizations-list-q", "Customer 29")
+        page.click("#organizations-list-search button[type=submit]")
+        page.wait_for_url(re.compile(r"q=Customer\+29"))
+        assert page.locator("#organizations-table tbody tr").count() == 10
+        page.goto(crowded_server.url + "/admin/organizations?page=6")
+        assert page.locator("#organizations-table tbody tr").count() == 50
+        page.goto(f"{crowded_server.url}/admin/users/{crowded_server.extra['manager_id']}")
+        page.fill("#org-filter", "acct-0150")
+        page.click("#assignment-filter button[type=submit]")
+        page.wait_for_url(re.compile(r"org_q=acct-0150"))
+        assert page.locator("#assignment-list label").count() == 1
+    finally:
+        context.close()

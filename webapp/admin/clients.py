@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm, ClientForm, commit_or_field_error
 from webapp.extensions import db
+from webapp.models import Organization
 from webapp.queries.api_clients import client_by_id, clients_with_organizations
 from webapp.queries.organizations import organizations
 from webapp.services.api_clients import NewClient, create_client, revoke_client
@@ -44,16 +45,19 @@ def clients_page() -> ResponseReturnValue:
         form=form,
         created=created,
         clients=clients_with_organizations(),
-        revoke_form=ActionForm(formdata=None),
     )
     # The page may carry a secret once: keep it out of every cache.
     return response, 422 if form.errors else 200, {"Cache-Control": "no-store"}
 
 
-@bp.post("/clients/<client_id>/revoke")
+@bp.route("/clients/<client_id>/revoke", methods=["GET", "POST"])
 def client_revoke(client_id: str) -> ResponseReturnValue:
+    """GET asks for confirmation (a page of its own: works without JS); the POST from it revokes."""
     client = found_or_404(client_by_id(client_id), "There is no API client with that id.")
     form = ActionForm()
+    if request.method == "GET":
+        organization = db.session.get(Organization, client.organization_id)
+        return render_template("admin/confirm_revoke.html", client=client, organization=organization, form=form)
     if form.validate_on_submit():
         was_active = client.revoked_at is None
         revoke_client(client_id)

@@ -7,7 +7,7 @@ from redis.exceptions import RedisError
 
 from webapp.admin.blueprint import bp
 from webapp.admin.forms import ActionForm
-from webapp.collection.queue import next_run_due
+from webapp.collection.in_process import collector_status
 from webapp.collection.requests import progress, request_collection
 from webapp.extensions import db
 from webapp.models import AuditEvent
@@ -25,7 +25,7 @@ def _health(request_event: AuditEvent | None = None) -> dict:
         "now": now,
         "runs": runs_by_kind(),
         "troubled": troubled(now, config["COLLECT_INTERVAL_HOURS"]),
-        "next_due": next_run_due(now, config["COLLECT_INTERVAL_SECONDS"]),
+        "schedule": collector_status(now),
         "queued": bool(config["REDIS_URL"]),
         "organizations": organizations(),
         "form": ActionForm(formdata=None),

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import flash, render_template, url_for
+from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.admin.blueprint import bp
 from webapp.admin.forms import OrganizationForm, commit_or_field_error
 from webapp.extensions import db
 from webapp.models import Organization
+from webapp.queries import organizations as organization_queries
 from webapp.queries.api_clients import clients_with_organizations
-from webapp.queries.organizations import organizations
 from webapp.services.organizations import create_organization, update_organization
-from webapp.web.htmx import redirect_after_post
+from webapp.web import params
+from webapp.web.htmx import redirect_after_post, render_page_or_partial
 from webapp.web.notfound import found_or_404
 
 
@@ -47,8 +48,12 @@ def organizations_page() -> ResponseReturnValue:
         if org is not None:
             flash(f"Organisation “{org.name}” created.")
             return redirect_after_post(url_for("admin.organization_page", org_id=org.id))
-    status = 422 if form.errors else 200
-    return render_template("admin/organizations.html", form=form, organizations=organizations()), status
+    q = params.search_text("q")
+    listing = organization_queries.organization_page(q=q, page=params.positive_int("page", 1))
+    if request.method == "GET":
+        partial = "admin/partials/organizations_table.html"
+        return render_page_or_partial("admin/organizations.html", partial, form=form, listing=listing, q=q)
+    return render_template("admin/organizations.html", form=form, listing=listing, q=q), 422 if form.errors else 200
 
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])

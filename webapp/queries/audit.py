@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import AuditEvent
-from webapp.queries.paging import page_count
+from webapp.queries.paging import matching, page_count
 
 PER_PAGE = 50
 
@@ -32,21 +32,16 @@ class AuditPage:
         object.__setattr__(self, "pages", page_count(self.total, PER_PAGE))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def audit_page(filters: AuditFilter) -> AuditPage:
     statement = select(AuditEvent)
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)
     if filters.actor:
-        pattern = f"%{_escape_like(filters.actor.lower())}%"
-        statement = statement.where(func.lower(AuditEvent.actor).like(pattern, escape="\\"))
+        statement = statement.where(matching(filters.actor, AuditEvent.actor))
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
-        statement = statement.where(func.lower(AuditEvent.target).like(pattern, escape="\\"))
+        statement = statement.where(matching(filters.q, AuditEvent.target))
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    filters = replace(filters, page=min(filters.page, page_count(total, PER_PAGE)))  # past the end: the last page
     events = db.session.scalars(
         statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(PER_PAGE)
