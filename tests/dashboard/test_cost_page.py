@@ -49,7 +49,7 @@ def test_breakdown_of_a_closed_month(app, client):
     assert "60.0 %" in page and "30.0 %" in page and "10.0 %" in page  # shares of the itemised €100
     assert "no operator given" in page
     assert "1,200.5" in page
-    assert "+€25.00" in page and "whole month: €100.00 in 2026-02" in page
+    assert "+€25.00" in page and "against 2026-02, whole month: €100.00" in page
     assert f"snapshot={snapshot.id}" in page
     assert '<option value="2026-03" selected>2026-03 · closed</option>' in page
     assert '<option value="2026-02">2026-02 · closed</option>' in page
