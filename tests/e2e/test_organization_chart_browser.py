@@ -79,6 +79,7 @@ def test_balance_chart_draws_zero_threshold_and_top_ups(live_server, browser_pag
     assert year["shapePaths"] == 2 and year["traces"] == ["balance", "top-ups"]
     assert page.locator("#history-note").inner_text().startswith("History starts ")  # 75 days of demo history
     assert "each UTC day's closing balance" in page.locator(".chart-legend").inner_text()
+    watched.shot("orgpage-organization-1y-1280")
 
     page.goto(f"{live_server.url}/orgs/{plain}")
     assert [shape["name"] for shape in drawn(page)["shapes"]] == ["zero"]
