@@ -163,3 +163,14 @@ def test_a_range_longer_than_the_history_says_so(app, client):
     make_balance(older, "5.00", at=now - timedelta(days=40))
     assert "History starts" not in client.get(f"/orgs/{older.id}?range=30d").get_data(as_text=True)
     assert "showing all 40 days" in client.get(f"/orgs/{older.id}?range=90d").get_data(as_text=True)
+
+
+def test_a_year_with_nothing_collected_still_shows_the_balance_in_force(app, client):
+    now = utcnow()
+    org = make_org()
+    make_balance(org, "42.00", at=now - timedelta(days=400))  # the read model's days end there
+    signed_in(client, role="admin")
+    for range_key in ("90d", "1y"):
+        line = figure_of(client.get(f"/orgs/{org.id}?range={range_key}").get_data(as_text=True))["data"][0]
+        assert line["y"] == [42.0, 42.0], range_key
+        assert line["x"][0] >= f"{now - timedelta(days=366):%Y-%m-%d %H:%M}", range_key  # drawn from the range's start

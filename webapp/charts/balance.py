@@ -93,10 +93,16 @@ def day_end(day: date) -> datetime:
 
 
 def daily_balance_figure(
-    days: Sequence[DailyClose], *, now: datetime, currency: str | None, threshold: Decimal | None = None
+    days: Sequence[DailyClose],
+    *,
+    now: datetime,
+    currency: str | None,
+    threshold: Decimal | None = None,
+    start: datetime | None = None,
 ) -> dict:
     """Plotly figure dict from daily closing balances: a point at the end of each UTC day whose closing
-    balance changed or that had top-ups (today's at `now`), held until `now`; a marker per top-up day."""
+    balance changed or that had top-ups (today's at `now`; one that ended before the range's `start`, the
+    balance in force then, at `start`), held until `now`; a marker per top-up day."""
     xs: list[str] = []
     ys: list[float] = []
     labels: list[str] = []
@@ -106,7 +112,8 @@ def daily_balance_figure(
         if unchanged and not row.top_ups:
             continue
         balance = format_money(row.closing, row.currency)
-        xs.append(chart_time(min(now, day_end(row.day))))
+        end = min(now, day_end(row.day))
+        xs.append(chart_time(end if start is None else max(start, end)))
         ys.append(float(row.closing))
         labels.append(f"{row.day.isoformat()} closing (UTC day)<br>{balance}")
         if row.top_ups:

@@ -72,7 +72,8 @@ def chart_context(org: Organization, card: BalanceCard, range_key: str, now: dat
     daily = range_key in DAILY_RANGES
     if daily:
         days = daily_closes(org.id, since)
-        figure, count = daily_balance_figure(days, now=now, currency=card.currency, threshold=threshold), len(days)
+        figure = daily_balance_figure(days, now=now, currency=card.currency, threshold=threshold, start=since)
+        count = len(days)
     else:
         points = balance_series(org.id, since)
         figure, count = balance_figure(points, now=now, currency=card.currency, threshold=threshold), len(points)

@@ -151,17 +151,20 @@ class DailyClose(NamedTuple):
 
 def daily_closes(organization_id: int, since: datetime | None) -> list[DailyClose]:
     """Closing balances per UTC day (organization_daily_figures), oldest first, led by the day before
-    `since`'s day (its closing balance is the one in force when the range starts). Days before the
-    first balance snapshot have no closing balance and are left out."""
+    `since`'s day (its closing balance is the one in force when the range starts; when no day is that
+    recent, the last one there is). Days before the first balance snapshot have no closing balance."""
     figure = OrganizationDailyFigure
     statement = (
         select(figure.day, figure.closing_balance, figure.balance_currency, figure.top_ups)
         .where(figure.organization_id == organization_id, figure.closing_balance.is_not(None))
         .order_by(figure.day)
     )
-    if since is not None:
-        statement = statement.where(figure.day >= since.date() - timedelta(days=1))
-    return list(map(DailyClose._make, db.session.connection().execute(statement)))
+    if since is None:
+        return list(map(DailyClose._make, db.session.connection().execute(statement)))
+    rows = db.session.connection().execute(statement.where(figure.day >= since.date() - timedelta(days=1))).all()
+    if not rows:  # no day since then (nothing collected lately): the last closing balance is still in force
+        rows = db.session.connection().execute(statement.order_by(None).order_by(figure.day.desc()).limit(1)).all()
+    return list(map(DailyClose._make, rows))
 
 
 def first_balance_at(organization_id: int) -> datetime | None:
