@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from webapp.charts.balance import balance_figure, daily_balance_figure
-from webapp.domain.money import format_money
+from webapp.domain.money import format_money_usual
 from webapp.queries.balances import BalancePoint, DailyClose
 
 T0 = datetime(2026, 3, 1, 6, tzinfo=UTC)
@@ -61,10 +61,13 @@ def test_no_marker_without_a_rise_nor_across_a_currency_change():
 
 
 def test_hover_shows_the_tables_money_format_not_the_float():
-    figure = balance_figure(moves("1234.5", "-3.1"), now=NOW, currency="EUR")
+    figure = balance_figure(moves("1234.5", "-3.1", "2381.5736"), now=NOW, currency="EUR")
     line = figure["data"][0]
-    assert line["customdata"] == ["€1,234.50", "-€3.10", "-€3.10"]
-    assert line["customdata"] == [format_money(Decimal(v), "EUR") for v in ("1234.5", "-3.1", "-3.1")]
+    assert line["customdata"] == ["€1,234.50", "-€3.10", "€2,381.57", "€2,381.57"]  # the currency's 2 decimals
+    assert line["customdata"][:3] == [format_money_usual(Decimal(v), "EUR") for v in ("1234.5", "-3.1", "2381.5736")]
+    assert balance_figure(moves("1234.7", currency="JPY"), now=NOW, currency="JPY")["data"][0]["customdata"][0] == (
+        "JP¥1,235"
+    )
     assert "%{y" not in line["hovertemplate"] and "%{customdata}" in line["hovertemplate"]
     daily = daily_balance_figure(
         [DailyClose(date(2026, 3, 1), Decimal("1234.50000000"), "EUR", Decimal("0E-8"))], now=NOW, currency="EUR"

@@ -174,3 +174,17 @@ def test_a_year_with_nothing_collected_still_shows_the_balance_in_force(app, cli
         line = figure_of(client.get(f"/orgs/{org.id}?range={range_key}").get_data(as_text=True))["data"][0]
         assert line["y"] == [42.0, 42.0], range_key
         assert line["x"][0] >= f"{now - timedelta(days=366):%Y-%m-%d %H:%M}", range_key  # drawn from the range's start
+
+
+def test_chart_hover_and_movements_show_the_currencys_decimals_with_the_exact_value_in_a_title(app, client):
+    now = utcnow()
+    org = make_org()
+    make_balance(org, "100.00", at=now - timedelta(days=3))
+    make_balance(org, "2381.5736", at=now - timedelta(days=1))
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}").get_data(as_text=True)
+    assert figure_of(page)["data"][0]["customdata"][-1] == "€2,381.57"
+    movements = page.split('id="movements-heading"', 1)[1]
+    assert '<td class="num" title="2381.5736 EUR">€2,381.57</td>' in movements
+    assert 'title="2281.5736 EUR"><span class="up">+€2,281.57</span>' in movements
+    assert "2,381.5736" not in page  # nowhere shown with more decimals than the currency has

@@ -4,7 +4,8 @@ line, the low-balance threshold line when one is set, and a marker on every top-
 Two sources (docs/data-model.md, "Balance chart"): the ledger's change points (short ranges: every
 movement, exact) and the read model's daily closing balances (long ranges: one point per UTC day
 whose closing balance changed, exact at each day's end; movements within a day are not drawn).
-Hover labels go through format_money, the formatter of the tables beside the chart."""
+Hover labels go through format_money_usual (the currency's usual decimals), the formatter of the movements
+table beside the chart, whose cells carry the exact stored value in a title."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import NamedTuple
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time
 from webapp.domain.balance import top_up
-from webapp.domain.money import format_money
+from webapp.domain.money import format_money_usual
 from webapp.queries.balances import BalancePoint, DailyClose
 
 MAX_POINTS = 800
@@ -73,7 +74,7 @@ def balance_figure(
     shown = downsample(points)
     xs = [chart_time(point.at) for point in shown]
     ys = [float(point.amount) for point in shown]
-    labels = [format_money(point.amount, point.currency) for point in shown]
+    labels = [format_money_usual(point.amount, point.currency) for point in shown]
     if shown:
         xs.append(chart_time(max(now, shown[-1].at)))
         ys.append(ys[-1])
@@ -82,8 +83,8 @@ def balance_figure(
     for before, after in pairwise(points):
         rise = top_up(before.amount, before.currency, after.amount, after.currency)
         if rise is not None:
-            at, balance = chart_time(after.at), format_money(after.amount, after.currency)
-            text = f"Top-up +{format_money(rise, after.currency)} → {balance}<br>{at} UTC"
+            at, balance = chart_time(after.at), format_money_usual(after.amount, after.currency)
+            text = f"Top-up +{format_money_usual(rise, after.currency)} → {balance}<br>{at} UTC"
             markers.append((rise, Marker(at, float(after.amount), text)))
     return _figure(_step_line(xs, ys, labels, CHANGE_HOVER), largest(markers), currency, threshold)
 
@@ -111,13 +112,13 @@ def daily_balance_figure(
         unchanged = index > 0 and (row.closing, row.currency) == (days[index - 1].closing, days[index - 1].currency)
         if unchanged and not row.top_ups:
             continue
-        balance = format_money(row.closing, row.currency)
+        balance = format_money_usual(row.closing, row.currency)
         end = min(now, day_end(row.day))
         xs.append(chart_time(end if start is None else max(start, end)))
         ys.append(float(row.closing))
         labels.append(f"{row.day.isoformat()} closing (UTC day)<br>{balance}")
         if row.top_ups:
-            text = f"Top-ups on {row.day.isoformat()} (UTC day): +{format_money(row.top_ups, row.currency)}"
+            text = f"Top-ups on {row.day.isoformat()} (UTC day): +{format_money_usual(row.top_ups, row.currency)}"
             markers.append((row.top_ups, Marker(xs[-1], ys[-1], f"{text}<br>closing balance {balance}")))
     if xs and xs[-1] < chart_time(now):
         xs.append(chart_time(now))
@@ -181,7 +182,7 @@ def horizontal_line(name: str, y: Decimal, color: str, dash: str, label: str = "
 def _figure(line: dict, markers: list[Marker], currency: str | None, threshold: Decimal | None) -> dict:
     shapes = [horizontal_line("zero", Decimal(0), ZERO_COLOR, "solid")]
     if threshold is not None:
-        label = f"Low-balance threshold {format_money(threshold, currency or '')}"
+        label = f"Low-balance threshold {format_money_usual(threshold, currency or '')}"
         shapes.append(horizontal_line("low-balance threshold", threshold, THRESHOLD_COLOR, "dash", label))
     layout = {
         **BASE_LAYOUT,

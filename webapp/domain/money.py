@@ -133,3 +133,18 @@ def format_quantity(value: Decimal | None) -> str:
         return INVALID
     digits = min(4, _fraction_digits(value))
     return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0", locale=_LOCALE)
+
+
+@cache
+def _usual_pattern() -> NumberPattern:
+    return parse_pattern("¤#,##0.00")
+
+
+def format_money_usual(amount: Decimal | None, currency: str | None) -> str:
+    """An amount rounded to its currency's usual decimals (Babel's currency digits: €1,234.50, ¥1,235),
+    so a column of amounts lines up; pages put the exact stored value beside it (a title)."""
+    if amount is None or currency is None:
+        return PLACEHOLDER
+    if not is_displayable(amount):
+        return INVALID
+    return _usual_pattern().apply(amount, _LOCALE, currency=currency, currency_digits=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask import Flask
 
-from webapp.domain.money import format_amount, format_money, format_quantity, is_displayable
+from webapp.domain.money import format_amount, format_money, format_money_usual, format_quantity, is_displayable
 from webapp.web.assets import asset_url
 
 
@@ -25,6 +25,7 @@ def plain_amount(value: Decimal) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["money_usual"] = format_money_usual
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["plain_amount"] = plain_amount
     app.jinja_env.filters["utc"] = utc
