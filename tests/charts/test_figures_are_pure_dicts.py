@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from tests.dashboard_data import XSS
 from webapp.charts import to_json
-from webapp.charts.balance import MAX_POINTS, balance_figure, downsample
+from webapp.charts.balance import MAX_MARKERS, MAX_POINTS, balance_figure, downsample
 from webapp.charts.costs import accrual_figure, service_figure
 from webapp.queries.balances import BalancePoint
 from webapp.queries.costs import Share
@@ -46,8 +46,9 @@ def test_years_of_history_stay_small_and_keep_every_extreme():
         kept = [p for p in shown if T0 + bucket * start <= p.at < T0 + bucket * (start + 1)]
         assert min(p.amount for p in inside) == min(p.amount for p in kept)
         assert max(p.amount for p in inside) == max(p.amount for p in kept)
-    payload = to_json(balance_figure(points, now=points[-1].at, currency="EUR"))
-    assert len(payload) < 40_000
+    figure = balance_figure(points, now=points[-1].at, currency="EUR")
+    assert len(figure["data"][1]["x"]) == MAX_MARKERS  # every second point rises: only the largest are marked
+    assert len(to_json(figure)) < 50_000  # ~37 KB of line, ~10 KB of top-up markers
 
 
 def test_short_series_are_exact():

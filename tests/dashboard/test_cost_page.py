@@ -43,11 +43,13 @@ def test_breakdown_of_a_closed_month(app, client):
     assert "Costs for 2026-03" in page and ">closed<" in page
     assert "€125.00" in page  # total = usage 105 + subscription 20
     assert "Subscription" in page and "€20.00" in page
-    assert "Unattributed difference" in page and "€5.00" in page  # 105 − (60 + 30 + 10)
+    fees = page.split('id="fees-heading"', 1)[1].split("</table>", 1)[0]
+    assert "of which unattributed" in fees and "€5.00" in fees  # 105 − (60 + 30 + 10), inside the usage fee
+    assert "Usage usage" not in page and ">Usage<" in fees and ">Subscription<" in fees  # names, not codes
     assert "60.0 %" in page and "30.0 %" in page and "10.0 %" in page  # shares of the itemised €100
     assert "no operator given" in page
     assert "1,200.5" in page
-    assert "+€25.00" in page and "whole month: €100.00 in 2026-02" in page
+    assert "+€25.00" in page and "against 2026-02, whole month: €100.00" in page
     assert f"snapshot={snapshot.id}" in page
     assert '<option value="2026-03" selected>2026-03 · closed</option>' in page
     assert '<option value="2026-02">2026-02 · closed</option>' in page

@@ -1,4 +1,7 @@
-"""Organisation page (`/orgs/<id>`): profile, balance card, step chart with a range picker, movements."""
+"""Organisation page (`/orgs/<id>`): profile, balance card, step chart with a range picker, movements.
+
+The chart draws every change point of the ledger for the short ranges and the read model's daily
+closing balances for the long ones (DAILY_RANGES; docs/data-model.md, "Balance chart")."""
 
 from __future__ import annotations
 
@@ -8,11 +11,19 @@ from flask import Response, current_app
 from flask_login import login_required
 
 from webapp.charts import to_json
-from webapp.charts.balance import balance_figure
+from webapp.charts.balance import balance_figure, daily_balance_figure
 from webapp.dashboard.access import organization_or_404
 from webapp.dashboard.blueprint import bp
+from webapp.models import Organization
 from webapp.models.types import utcnow
-from webapp.queries.balances import balance_card, balance_series, recent_movements
+from webapp.queries.balances import (
+    BalanceCard,
+    balance_card,
+    balance_series,
+    daily_closes,
+    first_balance_at,
+    recent_movements,
+)
 from webapp.web import params
 from webapp.web.htmx import is_htmx_partial, render_page_or_partial
 
@@ -23,6 +34,7 @@ RANGES: dict[str, timedelta | None] = {
     "all": None,
 }
 DEFAULT_RANGE = "90d"
+DAILY_RANGES = frozenset({"1y", "all"})  # a year of change points is ~1,300 rows; its days are 365
 
 
 def range_start(range_key: str, now: datetime) -> datetime | None:
@@ -37,8 +49,6 @@ def organization(organization_id: int) -> Response:
     range_key = params.choice("range", tuple(RANGES), DEFAULT_RANGE)
     now = utcnow()
     card = balance_card(org, now=now, interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"])
-    points = balance_series(org.id, range_start(range_key, now))
-    figure = to_json(balance_figure(points, now=now, currency=card.currency))
     return render_page_or_partial(
         "pages/organization.html",
         "partials/balance_chart.html",
@@ -46,7 +56,31 @@ def organization(organization_id: int) -> Response:
         card=card,
         range_key=range_key,
         ranges=RANGES,
-        figure=figure,
-        movement_count=len(points),
+        **chart_context(org, card, range_key, now),
         movements=None if is_htmx_partial() else recent_movements(org.id),
     )
+
+
+def chart_context(org: Organization, card: BalanceCard, range_key: str, now: datetime) -> dict[str, object]:
+    """The figure (from change points or daily closing balances), how many points it was drawn from,
+    and, when the range reaches back before the history, when the history starts and how long it is."""
+    since = range_start(range_key, now)
+    threshold = org.low_balance_threshold
+    daily = range_key in DAILY_RANGES
+    if daily:
+        days = daily_closes(org.id, since)
+        figure = daily_balance_figure(days, now=now, currency=card.currency, threshold=threshold, start=since)
+        count = len(days)
+    else:
+        points = balance_series(org.id, since)
+        figure, count = balance_figure(points, now=now, currency=card.currency, threshold=threshold), len(points)
+    started = first_balance_at(org.id) if count and since is not None else None
+    if started is not None and since is not None and started <= since:
+        started = None  # the history fills the range
+    return {
+        "figure": to_json(figure),
+        "point_count": count,
+        "daily": daily,
+        "history_started": started,
+        "history_days": None if started is None else max(1, round((now - started) / timedelta(days=1))),
+    }

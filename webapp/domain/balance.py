@@ -71,3 +71,11 @@ def is_short_runway(days: Decimal | None) -> bool:
 
 def short_runway_sql(days: ColumnElement[Any]) -> ColumnElement[bool]:
     return and_(days.is_not(None), days < RUNWAY_WARN_DAYS)
+
+
+def top_up(before_amount: Decimal, before_currency: str, after_amount: Decimal, after_currency: str) -> Decimal | None:
+    """A top-up is a rise between consecutive balance snapshots of one currency: the rise, else None.
+    (The read model's daily top-ups and the balance chart's markers both count them this way.)"""
+    if after_currency != before_currency or after_amount <= before_amount:
+        return None
+    return after_amount - before_amount

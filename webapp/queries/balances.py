@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -14,7 +14,13 @@ from sqlalchemy import Select, select, tuple_
 from webapp.domain.balance import is_low_balance, is_overdrawn
 from webapp.domain.freshness import is_stale
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, Organization, OrganizationSummary
+from webapp.models import (
+    BalanceSnapshot,
+    CollectionState,
+    Organization,
+    OrganizationDailyFigure,
+    OrganizationSummary,
+)
 
 RECENT_MOVEMENTS = 15
 
@@ -132,6 +138,43 @@ def balance_series(organization_id: int, since: datetime | None) -> list[Balance
         if before is not None and (not points or points[0].at > since):
             points.insert(0, BalancePoint(since, before.amount, before.currency))
     return points
+
+
+class DailyClose(NamedTuple):
+    """One UTC day of the read model's daily figures: the balance at the day's end and the day's top-ups."""
+
+    day: date
+    closing: Decimal
+    currency: str
+    top_ups: Decimal
+
+
+def daily_closes(organization_id: int, since: datetime | None) -> list[DailyClose]:
+    """Closing balances per UTC day (organization_daily_figures), oldest first, led by the day before
+    `since`'s day (its closing balance is the one in force when the range starts; when no day is that
+    recent, the last one there is). Days before the first balance snapshot have no closing balance."""
+    figure = OrganizationDailyFigure
+    statement = (
+        select(figure.day, figure.closing_balance, figure.balance_currency, figure.top_ups)
+        .where(figure.organization_id == organization_id, figure.closing_balance.is_not(None))
+        .order_by(figure.day)
+    )
+    if since is None:
+        return list(map(DailyClose._make, db.session.connection().execute(statement)))
+    rows = db.session.connection().execute(statement.where(figure.day >= since.date() - timedelta(days=1))).all()
+    if not rows:  # no day since then (nothing collected lately): the last closing balance is still in force
+        rows = db.session.connection().execute(statement.order_by(None).order_by(figure.day.desc()).limit(1)).all()
+    return list(map(DailyClose._make, rows))
+
+
+def first_balance_at(organization_id: int) -> datetime | None:
+    """When the balance history starts: one forward probe of ix_balance_snapshots_org_collected."""
+    return db.session.scalar(
+        select(BalanceSnapshot.collected_at)
+        .where(BalanceSnapshot.organization_id == organization_id)
+        .order_by(BalanceSnapshot.collected_at)
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True, slots=True)

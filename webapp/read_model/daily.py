@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+from webapp.domain.balance import top_up
 from webapp.domain.money import format_amount
 from webapp.domain.months import Month
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
@@ -100,8 +101,9 @@ def top_ups(balances: Sequence[BalancePoint]) -> list[tuple[date, str, Decimal]]
     """(day, currency, amount) of every rise between consecutive snapshots of one currency."""
     rises = []
     for before, after in pairwise(balances):
-        if after.currency == before.currency and after.amount > before.amount:
-            rises.append((utc_day(after.collected_at), after.currency, after.amount - before.amount))
+        rise = top_up(before.amount, before.currency, after.amount, after.currency)
+        if rise is not None:
+            rises.append((utc_day(after.collected_at), after.currency, rise))
     return rises
 
 
