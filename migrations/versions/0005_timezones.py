@@ -1,15 +1,15 @@
 """People's time zones: users.time_zone, an IANA name (default UTC) the dashboard shows timestamps in.
 
-Revision ID: 0004_timezones
-Revises: 0003_read_model
+Revision ID: 0005_timezones
+Revises: 0004_portfolio
 Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_timezones"
-down_revision = "0003_read_model"
+revision = "0005_timezones"
+down_revision = "0004_portfolio"
 branch_labels = None
 depends_on = None
 
