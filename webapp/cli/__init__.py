@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     from webapp.cli.orgs import orgs_cli
     from webapp.cli.summaries import summaries_cli
     from webapp.cli.users import users_cli
+    from webapp.cli.webhooks import webhooks_cli
 
     commands = (
         demo_data_command,
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
         collect_cli,
         api_clients_cli,
         summaries_cli,
+        webhooks_cli,
     )
     for command in commands:
         app.cli.add_command(command)

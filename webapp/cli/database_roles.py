@@ -25,6 +25,10 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     # The read model (SPEC §8) is derived: collection updates it, `flask summaries rebuild` replaces it.
     "organization_summaries": ("UPDATE", "DELETE"),
     "organization_daily_figures": ("UPDATE", "DELETE"),
+    # Notifications (SPEC §10): endpoints are disabled, deliveries and mail move through their states.
+    "webhook_endpoints": ("UPDATE",),
+    "webhook_deliveries": ("UPDATE",),
+    "mail_messages": ("UPDATE",),
 }
 # Written once, never changed (the append-only tables are also guarded by triggers).
 INSERT_ONLY = frozenset({"collection_outcomes", *(table.name for table in APPEND_ONLY_TABLES)})

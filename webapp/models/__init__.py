@@ -3,10 +3,12 @@
 from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
+from webapp.models.mail import MailMessage
 from webapp.models.organization import Organization
 from webapp.models.read_model import OrganizationDailyFigure, OrganizationSummary
 from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
 from webapp.models.user import LoginSession, User, user_organizations
+from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiClient",
@@ -17,9 +19,14 @@ __all__ = [
     "CollectionState",
     "CostSnapshot",
     "LoginSession",
+    "MailMessage",
     "Organization",
     "OrganizationDailyFigure",
     "OrganizationSummary",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "user_organizations",
 ]

@@ -30,6 +30,10 @@ ACTIONS = (
     "api_client_revoked",
     "collect_now",
     "csv_export",
+    "webhook_endpoint_created",
+    "webhook_endpoint_disabled",
+    "webhook_test_sent",
+    "webhook_resent",
 )
 
 
