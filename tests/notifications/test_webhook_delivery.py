@@ -122,6 +122,14 @@ def test_a_private_address_is_refused_at_send_time_unless_allowed(notify_app):
     assert "refused: 127.0.0.1 is a loopback address" in attempts_of(delivery)[0].error
 
 
+def test_a_name_that_resolves_to_a_loopback_address_is_refused_at_send_time(notify_app):
+    with Receiver() as receiver:
+        endpoint, _ = endpoint_for(receiver.url.replace("127.0.0.1", "localhost"))  # created while allowed
+        notify_app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+        delivery = delivery_of(fire(endpoint))
+    assert receiver.requests == [] and "loopback address" in attempts_of(delivery)[0].error
+
+
 def test_an_endpoint_failing_for_5_days_is_disabled_with_mail_naming_it_and_its_organisation(notify_app):
     make_user(role="admin", email="ops@example.com")
     endpoint, _ = endpoint_for(f"http://127.0.0.1:{free_port()}/hook", name="Acme & Sons")

@@ -95,18 +95,23 @@ def enqueue_event(
         body=event_body(event_id, event_type, organization_id, occurred_at, payload),
     )
     session.add(event)
+    _add_deliveries(session, event, endpoint_ids)
+    return event
+
+
+def _add_deliveries(session: Session, event: WebhookEvent, endpoint_ids: list[int] | None) -> None:
+    """One pending delivery, due now, per active endpoint of the event's organisation (or of those given)."""
     endpoints = select(WebhookEndpoint.id).where(
-        WebhookEndpoint.organization_id == organization_id, WebhookEndpoint.disabled_at.is_(None)
+        WebhookEndpoint.organization_id == event.organization_id, WebhookEndpoint.disabled_at.is_(None)
     )
     if endpoint_ids is not None:
         endpoints = endpoints.where(WebhookEndpoint.id.in_(endpoint_ids))
     now = utcnow()
     deliveries = [
-        WebhookDelivery(event_id=event_id, endpoint_id=endpoint_id, status="pending", attempts=0, next_attempt_at=now)
+        WebhookDelivery(event_id=event.id, endpoint_id=endpoint_id, status="pending", attempts=0, next_attempt_at=now)
         for endpoint_id in session.scalars(endpoints.order_by(WebhookEndpoint.id))
     ]
     session.add_all(deliveries)
     session.flush()
     for delivery in deliveries:
         remember(session, "webhook", delivery.id)
-    return event
