@@ -8,6 +8,7 @@ import pytest
 from redis import Redis
 
 from jobs.deliver import sweep
+from jobs.scheduler import Scheduler
 from jobs.worker import AppSimpleWorker, build_worker
 from tests.notifications.helpers import attempts_of, delivery_of, endpoint_for, make_due
 from tests.notifications.receivers import Receiver, Reply
@@ -55,3 +56,14 @@ def test_redis_flushed_mid_delivery_the_sweep_resends_with_the_same_webhook_id(q
     assert delivery.status == "delivered" and [a.status_code for a in attempts_of(delivery)] == [500, 200]
     with app.app_context():
         assert sweep() == {"due": 0, "enqueued": 0}
+
+
+def test_the_scheduler_enqueues_one_sweep_a_minute(queued):
+    app, connection = queued
+    first, second = Scheduler(app, connection), Scheduler(app, connection)
+    first.tick()
+    second.tick()  # a standby: enqueues nothing
+    sweeps = [job for job in notifications_queue(connection).job_ids if job.startswith("sweep_")]
+    assert len(sweeps) == 1
+    work(app, connection)  # the sweep runs on a worker: nothing is due
+    assert notifications_queue(connection).job_ids == []
