@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import Organization, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.notifications.endpoints import NewEndpoint, create_endpoint, disable_endpoint, resend_delivery
 from webapp.notifications.endpoints import send_test_event as queue_test_event
-from webapp.notifications.events import EVENT_TYPES
+from webapp.notifications.events import RULES
 from webapp.queries.webhooks import delivery_log, endpoints_of
 from webapp.services.errors import ValidationError
 from webapp.web.htmx import redirect_after_post
@@ -41,7 +41,7 @@ def webhooks_page(org_id: int) -> ResponseReturnValue:
         if created is not None:
             form.url.data = ""
     page = render_template(
-        "admin/webhooks.html", org=org, form=form, created=created, endpoints=endpoints_of(org.id), types=EVENT_TYPES
+        "admin/webhooks.html", org=org, form=form, created=created, endpoints=endpoints_of(org.id), rules=RULES
     )
     # The page may carry a secret once: keep it out of every cache.
     return page, 422 if form.errors else 200, {"Cache-Control": "no-store"}
