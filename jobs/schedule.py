@@ -16,6 +16,8 @@ class Scheduled:
 
 
 SCHEDULE: tuple[Scheduled, ...] = (Scheduled("balances"), Scheduled("costs"))
+# The notifications sweep: re-enqueues every webhook attempt and mail the database says is due.
+SWEEP_INTERVAL_SECONDS = 60.0
 
 
 def current_slot(at: datetime, interval_seconds: float) -> str:

@@ -20,10 +20,11 @@ from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 
-from jobs.schedule import SCHEDULE, current_slot
+from jobs.schedule import SCHEDULE, SWEEP_INTERVAL_SECONDS, current_slot
 from jobs.worker import startup_app
 from webapp.collection.queue import collection_queue, connect, enqueue_dispatch
 from webapp.models.types import utcnow
+from webapp.notifications.queue import enqueue_sweep, notifications_queue
 
 LOCK_KEY = "accountdesk:scheduler:leader"
 log = logging.getLogger("jobs.scheduler")
@@ -58,6 +59,10 @@ class Scheduler:
                 sent.append(f"{entry.kind}:{slot}")
                 log.info("dispatch enqueued kind=%s slot=%s", entry.kind, slot)
             self.dispatched.add((entry.kind, slot))
+        sweep_slot = current_slot(utcnow(), SWEEP_INTERVAL_SECONDS)
+        if ("sweep", sweep_slot) not in self.dispatched:
+            enqueue_sweep(notifications_queue(self.connection), sweep_slot)  # every minute: no log line
+            self.dispatched.add(("sweep", sweep_slot))
         return sent
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:

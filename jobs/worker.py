@@ -14,6 +14,7 @@ from rq.serializers import JSONSerializer
 from webapp import ConfigError, create_app
 from webapp.collection.queue import QUEUE_NAME, collection_queue, connect
 from webapp.extensions import db
+from webapp.notifications.queue import notifications_queue
 from webapp.providers import ProviderError, get_provider
 
 
@@ -43,7 +44,9 @@ class AppSimpleWorker(AppContextMixin, SimpleWorker):
 
 def build_worker(app: Flask, worker_class: type = AppWorker, connection=None):
     connection = connection or connect(app.config["REDIS_URL"])
-    worker = worker_class([collection_queue(connection)], connection=connection, serializer=JSONSerializer)
+    # Notifications first: a webhook attempt (≤ 15 s) never waits behind a whole collection cycle.
+    queues = [notifications_queue(connection), collection_queue(connection)]
+    worker = worker_class(queues, connection=connection, serializer=JSONSerializer)
     worker.app, worker.app_pid = app, os.getpid()
     return worker
 
@@ -67,7 +70,7 @@ def startup_app() -> Flask:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=f"Run an RQ worker for the {QUEUE_NAME!r} queue.")
+    parser = argparse.ArgumentParser(description=f"Run an RQ worker for the 'notifications' and {QUEUE_NAME!r} queues.")
     parser.add_argument("--burst", action="store_true", help="Exit once the queue is empty.")
     parser.add_argument("--fork", action="store_true", help="Fork a work horse per job (RQ's default Worker).")
     args = parser.parse_args(argv)

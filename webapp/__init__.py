@@ -61,6 +61,7 @@ def init_extensions(app: Flask) -> None:
     from webapp.auth.sessions import init_login
     from webapp.database import init_database
     from webapp.extensions import csrf, db, limiter, migrate
+    from webapp.notifications.dispatch import init_dispatch
 
     db.init_app(app)
     init_database(app)
@@ -72,6 +73,7 @@ def init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     init_login(app)
+    init_dispatch()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ import math
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -169,6 +170,46 @@ def _cookie_settings(production: bool) -> dict:
     }
 
 
+def _smtp(environ: dict[str, str]) -> dict | None:
+    """SMTP_URL: smtp://[user:pass@]host[:port][?starttls=1] or smtps://… (TLS from the start); None: local outbox."""
+    raw = environ.get("SMTP_URL", "").strip()
+    if not raw:
+        return None
+    parsed = urlsplit(raw)
+    query = parse_qs(parsed.query)
+    starttls = query.pop("starttls", ["0"])[-1]
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    malformed = port == -1 or bool(query) or starttls not in ("0", "1")
+    if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname or malformed:
+        raise ConfigError("SMTP_URL must look like smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465")
+    tls = "ssl" if parsed.scheme == "smtps" else ("starttls" if starttls == "1" else None)
+    return {
+        "host": parsed.hostname,
+        "port": port or (465 if tls == "ssl" else 25),
+        "username": unquote(parsed.username) if parsed.username else None,
+        "password": unquote(parsed.password) if parsed.password else None,
+        "tls": tls,
+    }
+
+
+def _notification_settings(environ: dict[str, str]) -> dict:
+    timeout = _positive_number(environ, "WEBHOOK_TIMEOUT", "10")
+    if timeout > 15:
+        raise ConfigError(f"WEBHOOK_TIMEOUT must be at most 15 seconds, got {timeout:g}")
+    allow_private = environ.get("WEBHOOK_ALLOW_PRIVATE", "0").strip()
+    if allow_private not in ("0", "1"):
+        raise ConfigError(f"WEBHOOK_ALLOW_PRIVATE must be 0 or 1, got {allow_private!r}")
+    return {
+        "SMTP": _smtp(environ),
+        "MAIL_FROM": environ.get("MAIL_FROM", "Account Desk <accountdesk@localhost>"),
+        "WEBHOOK_TIMEOUT": timeout,
+        "WEBHOOK_ALLOW_PRIVATE": allow_private == "1",
+    }
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     environ = dict(os.environ if environ is None else environ)
@@ -204,6 +245,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "TESTING": env == "testing",
         **_jwt_settings(environ, production, secret),
         **_alert_settings(environ),
+        **_notification_settings(environ),
     }
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from webapp.extensions import db
-from webapp.models import AlertEvent, AuditEvent, BalanceSnapshot, CostSnapshot
+from webapp.models import AlertEvent, AuditEvent, BalanceSnapshot, CostSnapshot, WebhookAttempt, WebhookEvent
 
-APPEND_ONLY = (AlertEvent, AuditEvent, BalanceSnapshot, CostSnapshot)
+APPEND_ONLY = (AlertEvent, AuditEvent, BalanceSnapshot, CostSnapshot, WebhookEvent, WebhookAttempt)
 APPEND_ONLY_TABLES: set[Table] = {cast(Table, model.__table__) for model in APPEND_ONLY}
 
 

@@ -14,7 +14,9 @@ from tests.helpers import csrf_token, login
 from webapp.extensions import db
 
 SAMPLE_VALUES = {"org_id": "{org}", "user_id": "{user}", "event_id": "1", "client_id": "adc_x"}
+SAMPLE_VALUES |= {"endpoint_id": "1", "delivery_id": "1", "mail_id": "1"}  # notifications
 ADMIN_PAGES = ["/admin/organizations", "/admin/users", "/admin/clients", "/admin/collector", "/admin/audit"]
+ADMIN_PAGES += ["/admin/outbox"]
 
 
 def admin_routes(app) -> list[tuple[str, str]]:

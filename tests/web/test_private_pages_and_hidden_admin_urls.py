@@ -14,6 +14,7 @@ from tests.helpers import csrf_token
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 SAMPLE_VALUES = {"org_id": "{org}", "user_id": "{user}", "event_id": "1", "client_id": "adc_x"}
+SAMPLE_VALUES |= {"endpoint_id": "1", "delivery_id": "1", "mail_id": "1"}  # notifications
 
 
 def every_admin_url(app) -> list[str]:

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from webapp.cli.orgs import orgs_cli
     from webapp.cli.summaries import summaries_cli
     from webapp.cli.users import users_cli
+    from webapp.cli.webhooks import webhooks_cli
 
     commands = (
         demo_data_command,
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
         api_clients_cli,
         summaries_cli,
         alerts_cli,
+        webhooks_cli,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -28,6 +28,10 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     "alert_states": ("UPDATE",),  # each (organisation, rule)'s level, acknowledgement and snooze
     "notification_preferences": ("UPDATE",),  # a user's alert mail choice (account page)
     "alert_overrides": ("UPDATE",),  # an organisation's muted rules and runway days (admin form)
+    # Notifications (SPEC §10): endpoints are disabled, deliveries and mail move through their states.
+    "webhook_endpoints": ("UPDATE",),
+    "webhook_deliveries": ("UPDATE",),
+    "mail_messages": ("UPDATE",),
 }
 # Written once, never changed (the append-only tables are also guarded by triggers).
 INSERT_ONLY = frozenset({"collection_outcomes", *(table.name for table in APPEND_ONLY_TABLES)})

@@ -4,10 +4,12 @@ from webapp.models.alerts import AlertEvent, AlertOverride, AlertState, Notifica
 from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
+from webapp.models.mail import MailMessage
 from webapp.models.organization import Organization
 from webapp.models.read_model import OrganizationDailyFigure, OrganizationSummary
 from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
 from webapp.models.user import LoginSession, User, user_organizations
+from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AlertEvent",
@@ -22,9 +24,14 @@ __all__ = [
     "CostSnapshot",
     "LoginSession",
     "NotificationPreference",
+    "MailMessage",
     "Organization",
     "OrganizationDailyFigure",
     "OrganizationSummary",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "user_organizations",
 ]

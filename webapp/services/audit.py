@@ -34,6 +34,10 @@ ACTIONS = (
     "alert_acknowledged",
     "alert_snoozed",
     "alert_settings_changed",
+    "webhook_endpoint_created",
+    "webhook_endpoint_disabled",
+    "webhook_test_sent",
+    "webhook_resent",
 )
 
 

@@ -1,8 +1,8 @@
 """Alerts: alert_overrides (an organisation's muted rules and runway days), alert_states (one row per organisation and rule, updated in place) and alert_events
 (append-only; on PostgreSQL the snapshots' trigger function refuses UPDATE, DELETE and TRUNCATE).
 
-Revision ID: 0006_alerts
-Revises: 0005_timezones
+Revision ID: 0007_alerts
+Revises: 0006_notifications
 Create Date: 2026-11-29
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql
 
 import webapp.models.types
 
-revision = "0006_alerts"
-down_revision = "0005_timezones"
+revision = "0007_alerts"
+down_revision = "0006_notifications"
 branch_labels = None
 depends_on = None
 
