@@ -79,8 +79,13 @@ def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrua
     high_services: dict[str, Decimal] = {}
     currency = points[0].currency
     result = []
+    previous: CostPoint | None = None
     for point in points:
         day = attributed_day(point)
+        if _repeats(previous, point) and high is not None and point.currency == currency:
+            result.append(Accrual(day, currency, ZERO, {}))  # what the loop below finds for a repeat
+            continue
+        previous = point
         if high is None or point.currency != currency:
             currency, high, high_services = point.currency, point.total, dict(point.services)
             result.append(Accrual(day, currency, ZERO, {}))
@@ -94,6 +99,17 @@ def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrua
         result.append(Accrual(day, currency, max(ZERO, point.total - high), services))
         high = max(high, point.total)
     return result
+
+
+def _repeats(previous: CostPoint | None, point: CostPoint) -> bool:
+    """The same answer again (a bulk write shares one services mapping between the points of a
+    repeated report): it grows nothing, as the highs already cover it."""
+    return (
+        previous is not None
+        and point.services is previous.services
+        and point.total == previous.total
+        and point.currency == previous.currency
+    )
 
 
 def top_ups(balances: Sequence[BalancePoint]) -> list[tuple[date, str, Decimal]]:
