@@ -11,6 +11,9 @@ from webapp.models import BalanceSnapshot
 from webapp.providers import BalanceReading, CostReport, ProviderError, UsageLine
 from webapp.providers.base import QUANTITY_FRAC_DIGITS, QUANTITY_INT_DIGITS, check_quantity, has_control_character
 
+# The same currency, service, unit and operator names recur in every answer: check each distinct one once.
+_has_control_character = lru_cache(maxsize=16384)(has_control_character)
+
 
 def _amount(value: object, where: str) -> Decimal:
     try:
@@ -20,15 +23,11 @@ def _amount(value: object, where: str) -> Decimal:
 
 
 def _currency(code: object, where: str) -> str:
-    if isinstance(code, str) and has_control_character(code):
+    if isinstance(code, str) and _has_control_character(code):
         raise ProviderError(f"control character in {where}")
     if not is_currency(code):
         raise ProviderError(f"unknown currency code: {code!r}")
     return code  # type: ignore[return-value]
-
-
-# The same service, unit and operator names recur in every report: check each distinct one once.
-_has_control_character = lru_cache(maxsize=16384)(has_control_character)
 
 
 def _text(value: object, label: str, where: str, *, optional: bool = False) -> str | None:
@@ -85,8 +84,14 @@ def _check_line(line: UsageLine, where: str) -> None:
 def _line_passes(line: UsageLine) -> bool:
     """_check_line's verdict without building its messages (a report has many lines, a replay many
     reports): the names, which recur, checked once each; the numbers every time."""
-    names = (line.service, line.unit, line.operator_id, line.operator_name)
-    if not all(type(name) is str or name is None for name in names) or not _names_pass(*names):
+    service, unit, operator_id, operator_name = line.service, line.unit, line.operator_id, line.operator_name
+    if type(service) is not str or type(unit) is not str:
+        return False
+    if not (operator_id is None or type(operator_id) is str) or not (
+        operator_name is None or type(operator_name) is str
+    ):
+        return False
+    if not _names_pass(service, unit, operator_id, operator_name):
         return False
     return _fits(line.quantity, QUANTITY_INT_DIGITS, _QUANTITY_QUANTUM) and _fits(
         line.amount, _MONEY_INT_DIGITS, QUANTUM

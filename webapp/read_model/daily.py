@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 from webapp.domain.money import format_amount
@@ -53,8 +54,13 @@ def last_day(month: Month) -> date:
 
 
 def attributed_day(point: CostPoint) -> date:
-    day = utc_day(point.collected_at)
-    return min(max(day, point.month.start.date()), last_day(point.month))
+    first, last = _days_of(point.month)
+    return min(max(utc_day(point.collected_at), first), last)
+
+
+@lru_cache(maxsize=4096)
+def _days_of(month: Month) -> tuple[date, date]:
+    return month.start.date(), last_day(month)
 
 
 def accruals(ledger: Ledger) -> list[Accrual]:
