@@ -2,6 +2,7 @@
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
     BENCH_REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python -m bench.cycle --orgs 1000 --workers 1 2 4
+    ... -m bench.cycle --orgs 1000 10000 --workers 4     # and the per-organisation cost's growth
 
 Creates (and drops) a scratch database on that server, FLUSHDBs only the given Redis
 database, and prints one line per run: cycle time and its ratio to the ideal
@@ -94,6 +95,17 @@ def one_cycle(app, environ: dict, orgs: int, workers: int, redis: Redis, fork: b
                 process.kill()
 
 
+def print_scaling(per_org: dict[tuple[int, int], float]) -> None:
+    """Per-organisation cost at the most organisations ÷ at the fewest, per worker count (issue 12:
+    ≤ 1.2 from 1,000 to 10,000). The larger count runs second, on organisations that already have
+    history, as a real collector would."""
+    counts = sorted({orgs for orgs, _workers in per_org})
+    for workers in sorted({workers for _orgs, workers in per_org}):
+        if len(counts) > 1:
+            low, high = per_org[counts[0], workers], per_org[counts[-1], workers]
+            print(f"workers={workers} per_org at {counts[-1]} ÷ at {counts[0]} = {high / low:.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orgs", type=int, nargs="+", default=[1000])
@@ -121,7 +133,7 @@ def main() -> None:
             app = create_app(environ=environ)
             with app.app_context():
                 upgrade()
-            created = 0
+            created, per_org = 0, {}
             for orgs in sorted(args.orgs):
                 with app.app_context():
                     rows = [
@@ -135,11 +147,14 @@ def main() -> None:
                 for workers in args.workers:
                     elapsed = one_cycle(app, environ, orgs, workers, redis, args.fork)
                     ideal = orgs * args.latency_ms / 1000 / workers
+                    per_org[orgs, workers] = elapsed * workers / orgs * 1000
                     print(
                         f"orgs={orgs} workers={workers} cycle={elapsed:.1f}s ideal={ideal:.1f}s "
-                        f"ratio={ideal / elapsed:.2f} per_org={elapsed * workers / orgs * 1000:.0f}ms·worker",
+                        f"ratio={ideal / elapsed:.2f} per_org={per_org[orgs, workers]:.0f}ms·worker "
+                        f"load={os.getloadavg()[0]:.1f}",
                         flush=True,
                     )
+            print_scaling(per_org)
             with app.app_context():
                 db.engine.dispose()
     finally:

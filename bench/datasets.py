@@ -1,6 +1,6 @@
 """The three read-model benchmark datasets (issue 12 §5) on the local PostgreSQL, loaded once and reused.
 
-    .venv/bin/python -m bench.datasets a b c          # create + load what is missing ((b) took 32 min on 2026-11-29)
+    .venv/bin/python -m bench.datasets a b c          # create + load what is missing
     .venv/bin/python -m bench.datasets c --reload     # drop and load again
     BENCH_DB_PREFIX=portfolio_ BENCH_B_DAYS=90 .venv/bin/python -m bench.datasets a b   # own names, shorter (b)
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -126,18 +127,30 @@ def load(dataset: Dataset, *, reload: bool = False) -> float:
         psql(f'CREATE DATABASE "{dataset.database}"')
     started = time.monotonic()
     flask(dataset, "db", "upgrade")
-    flask(dataset, "demo-data", "--orgs", str(dataset.orgs), "--days", str(dataset.days))
-    loaded = time.monotonic() - started
-    log(dataset, f"demo-data took {loaded:.0f} s")
+    cpu_before, load_before, replay_started = _children_cpu(), os.getloadavg()[0], time.monotonic()
+    flask(dataset, "demo-data", "--orgs", str(dataset.orgs), "--days", str(dataset.days), "--quiet")
+    loaded, cpu = time.monotonic() - replay_started, _children_cpu() - cpu_before
+    log(
+        dataset,
+        f"demo-data took {loaded:.0f} s wall, {cpu:.0f} s CPU of its processes (not PostgreSQL's); "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+    )
     refresh_read_model(dataset)
     psql("VACUUM ANALYZE", dataset.database)
     elapsed = time.monotonic() - started
     note = (
-        f"{dataset.marker} loaded {datetime.now(UTC):%Y-%m-%dT%H:%MZ}, demo-data {loaded:.0f} s, total {elapsed:.0f} s"
+        f"{dataset.marker} loaded {datetime.now(UTC):%Y-%m-%dT%H:%MZ}, demo-data {loaded:.0f} s "
+        f"({cpu:.0f} s CPU), total {elapsed:.0f} s"
     )
     psql(f"COMMENT ON DATABASE \"{dataset.database}\" IS '{note}'")
     log(dataset, note)
     return elapsed
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes, theirs included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

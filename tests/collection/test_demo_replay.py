@@ -6,12 +6,22 @@ import json
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from tests.conftest import make_test_app
 from webapp.cli.demo import ensure_demo_logins
 from webapp.collection.replay import load_demo_data
 from webapp.extensions import db
-from webapp.models import BalanceSnapshot, CollectionState, CostSnapshot, Organization, OrganizationSummary, User
+from webapp.models import (
+    BalanceSnapshot,
+    CollectionRun,
+    CollectionState,
+    CostSnapshot,
+    Organization,
+    OrganizationSummary,
+    User,
+)
 from webapp.providers.demo import DemoProvider
 from webapp.read_model.store import differences
 from webapp.services.users import assigned_organization_ids
@@ -93,3 +103,37 @@ def test_demo_data_refuses_to_run_in_production_unless_forced(app, tmp_path):
         assert count(Organization) == 1
     finally:
         app.config["ENV_NAME"] = "testing"
+
+
+def _replayed(url: str, instance, processes: int) -> tuple[list, list, dict]:
+    """A demo load into the database at `url` by this many processes: the ledger, the read model's
+    differences from a recomputation, and the runs' counters."""
+    app = make_test_app(url, instance)
+    with app.app_context():
+        summary = load_demo_data(orgs=5, days=4, provider=DemoProvider(), now=NOW, processes=processes)
+        ledger = db.session.execute(
+            select(Organization.provider_account_ref, CostSnapshot.collected_at, CostSnapshot.total)
+            .join(Organization, Organization.id == CostSnapshot.organization_id)
+            .order_by(Organization.provider_account_ref, CostSnapshot.collected_at, CostSnapshot.month)
+        ).all()
+        assert summary.cost_rows == len(ledger) and summary.balance_rows == count(BalanceSnapshot)
+        found = [difference for org_id in summary.organization_ids for difference in differences(org_id)]
+        runs = {
+            run.kind: (run.written, run.no_costs, run.unchanged, run.failed, run.finished_at is not None)
+            for run in db.session.scalars(select(CollectionRun))
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return ledger, found, runs
+
+
+def test_demo_data_in_two_processes_writes_what_one_does(postgres_url, tmp_path):
+    two = _replayed(postgres_url, tmp_path / "two", processes=2)
+    app = make_test_app(f"sqlite:///{tmp_path / 'one.db'}", tmp_path / "one")
+    with app.app_context():
+        upgrade()
+    one = _replayed(f"sqlite:///{tmp_path / 'one.db'}", tmp_path / "one", processes=1)
+    assert two[0] == one[0] and len(two[0]) > 0
+    assert two[1] == [] == one[1]
+    assert two[2] == one[2]
+    assert two[2]["balances"] == (5, 0, 0, 0, True) and sum(two[2]["costs"][:2]) == 5

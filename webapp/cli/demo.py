@@ -42,9 +42,19 @@ def credentials_path() -> Path:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option("--force", is_flag=True, help="Run even when ACCOUNTDESK_ENV=production (it writes made-up data).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option(
+    "--processes",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Replay organisations in this many processes (PostgreSQL; SQLite always uses one).",
+)
 @database_errors_as_messages
-def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, force: bool, quiet: bool) -> None:
+def demo_data_command(
+    org_count: int, days: int, if_empty: bool, as_json: bool, force: bool, quiet: bool, processes: int
+) -> None:
     from webapp.collection.replay import load_demo_data
+    from webapp.collection.split import SplitFailed
     from webapp.providers.demo import DemoProvider
 
     if current_app.config["ENV_NAME"] == "production" and not force:
@@ -58,7 +68,14 @@ def demo_data_command(org_count: int, days: int, if_empty: bool, as_json: bool, 
         return
 
     with rows_progress(org_count, "Replaying collection runs", quiet=quiet) as advance:
-        summary = load_demo_data(orgs=org_count, days=days, provider=DemoProvider(), progress=advance)
+        try:
+            summary = load_demo_data(
+                orgs=org_count, days=days, provider=DemoProvider(), progress=advance, processes=processes
+            )
+        except SplitFailed as error:
+            raise click.ClickException(
+                f"demo-data stopped: {error} (the organisations replayed so far are kept; run it again to resume)"
+            ) from None
     credentials = ensure_demo_logins(summary.organization_ids, credentials_path())
     data = {
         "organizations_created": summary.organizations_created,

@@ -34,20 +34,17 @@ def _copy(table: Table, rows: list[dict[str, Any]]) -> None:
     """COPY the rows; amounts and moments go as they are (validated Decimals, UTC-aware datetimes),
     the JSON documents as JSON text."""
     columns = list(rows[0])
-    as_json = [name in _JSON_COLUMNS for name in columns]
+    as_json = [index for index, name in enumerate(columns) if name in _JSON_COLUMNS]
     encoded: dict[int, str] = {}  # rows repeating an answer share its documents: encode each once
-
-    def value(name: str, encode: bool, row: dict[str, Any]) -> Any:
-        if not encode:
-            return row[name]
-        document = row[name]
-        key = id(document)
-        if key not in encoded:
-            encoded[key] = json.dumps(document)
-        return encoded[key]
-
     driver = db.session.connection().connection.driver_connection
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
-            copy.write_row([value(name, encode, row) for name, encode in zip(columns, as_json, strict=True)])
+            values = [row[name] for name in columns]
+            for index in as_json:
+                document = values[index]
+                text = encoded.get(id(document))
+                if text is None:
+                    text = encoded[id(document)] = json.dumps(document)
+                values[index] = text
+            copy.write_row(values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from webapp.alerts.evaluate import after_collection
@@ -23,6 +24,7 @@ from webapp.models import BalanceSnapshot, CostSnapshot
 from webapp.models.collection import CollectionKind, lock_organization
 from webapp.providers import BalanceReading, CostReport
 from webapp.queries.balances import latest_balance_stmt
+from webapp.read_model.daily import ZERO
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
 from webapp.read_model.refresh import has_snapshots, refresh
 
@@ -64,14 +66,14 @@ def write_checks(
             begin_check(organization_id, kind, checks[-1].at)
     first_batch = not has_snapshots(organization_id)
     balance_rows = _write_balances(organization_id, balances)
-    cost_rows = _write_costs(organization_id, costs)
+    cost_rows, cost_points = _write_costs(organization_id, costs)
     since = [utc_day(balances[0].at)] if balances else []
     since += [min(min(utc_day(c.at), Month(c.year, c.month).start.date()) for c in costs)] if costs else []
     for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
         if checks:
             record_success(organization_id, kind, checks[-1].at)
     if since:
-        whole = Ledger(_balance_points(balance_rows), _cost_points(cost_rows)) if first_batch else None
+        whole = Ledger(_balance_points(balance_rows), cost_points) if first_batch else None
         refresh(organization_id, min(since), whole=whole)
         after_collection(organization_id, max(check.at for checks in (balances, costs) for check in checks))
     return len(balance_rows), len(cost_rows)
@@ -81,9 +83,13 @@ def _balance_points(rows: list[dict[str, Any]]) -> list[BalancePoint]:
     return [BalancePoint(row["collected_at"], row["amount"], row["currency"]) for row in rows]
 
 
-def _cost_points(rows: list[dict[str, Any]]) -> list[CostPoint]:
-    fields = ("collected_at", "year", "month", "currency", "total", "usage_lines")
-    return [CostPoint.from_row(**{name: row[name] for name in fields}) for row in rows]
+def _services(report: CostReport) -> dict[str, Decimal]:
+    """Usage per service of a validated report: what read_model.ledger.services_of reads back from
+    the stored row (the stored amounts are these Decimals written exactly), without the round trip."""
+    totals: dict[str, Decimal] = {}
+    for line in report.usage_lines:
+        totals[line.service] = totals.get(line.service, ZERO) + line.amount
+    return totals
 
 
 def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> list[dict[str, Any]]:
@@ -110,22 +116,27 @@ def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> lis
     return rows
 
 
-def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> list[dict[str, Any]]:
-    """A cost snapshot for every check whose month has costs."""
+def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> tuple[list[dict[str, Any]], list[CostPoint]]:
+    """A cost snapshot for every check whose month has costs; the rows and, for the read model, their
+    points (a repeated answer shares its row's documents and its point's services)."""
     rows: list[dict[str, Any]] = []
-    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any]]] = {}
+    points: list[CostPoint] = []
+    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any], dict[str, Decimal]]] = {}
     for check in checks:
-        if check.report is None:
+        report = check.report
+        if report is None:
             continue
         before = previous.get((check.year, check.month))
-        if before is not None and before[0] == check.report:  # same answer: same row, new moment
-            rows.append({**before[1], "collected_at": check.at})
-            continue
-        row = cost_snapshot_values(organization_id, check.year, check.month, check.at, check.report)
-        previous[(check.year, check.month)] = (check.report, row)
+        if before is not None and (before[0] is report or before[0] == report):  # same answer, new moment
+            row, services = {**before[1], "collected_at": check.at}, before[2]
+        else:
+            row = cost_snapshot_values(organization_id, check.year, check.month, check.at, report)
+            services = _services(report)
+            previous[(check.year, check.month)] = (report, row, services)
         rows.append(row)
+        points.append(CostPoint(check.at, Month(check.year, check.month), report.currency, report.total, services))
     append_rows(CostSnapshot, rows)
-    return rows
+    return rows, points
 
 
 def write_failure(organization_id: int, kind: CollectionKind, at: datetime, reason: str) -> None:

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, text
 
 from webapp.collection.ledger_writer import BalanceCheck, CostCheck, write_checks
-from webapp.collection.rules import OrgOutcome, default_cost_months, record_outcome
+from webapp.collection.rules import default_cost_months
+from webapp.collection.split import run_split
 from webapp.collection.validation import validate_balance, validate_costs
 from webapp.extensions import db
-from webapp.models import CollectionRun, CollectionState, Organization
+from webapp.models import CollectionOutcome, CollectionRun, CollectionState, Organization
 from webapp.models.collection import CollectionKind
 from webapp.models.types import utcnow
 from webapp.providers import CostReport, Provider, ProviderError
@@ -125,31 +126,39 @@ def ensure_organizations(count: int, created_at: datetime) -> tuple[list[Organiz
     return organizations, len(missing)
 
 
-def _resume_after(organization_id: int, kind: CollectionKind, default: datetime) -> datetime:
-    state = db.session.get(CollectionState, (organization_id, kind))
-    if state is None or state.last_success_at is None:
-        return default
-    return max(default, state.last_success_at)
+def _resume_after(organization_id: int, start: datetime) -> dict[CollectionKind, datetime]:
+    """Where each kind's replay starts: after its last recorded success (one query for both)."""
+    resume = dict.fromkeys(CollectionKind, start)
+    states = db.session.execute(
+        select(CollectionState.kind, CollectionState.last_success_at).where(
+            CollectionState.organization_id == organization_id
+        )
+    )
+    for kind, last_success_at in states:
+        if last_success_at is not None and kind in resume:
+            resume[CollectionKind(kind)] = max(start, last_success_at)
+    return resume
 
 
 def balance_checks(
-    organization: Organization, provider: Provider, start: datetime, end: datetime
+    organization: Organization, provider: Provider, resume: datetime, end: datetime
 ) -> list[BalanceCheck]:
-    """A balance check at every slot after the last recorded one (the writer skips unchanged ones)."""
-    ref, resume = organization.provider_account_ref, _resume_after(organization.id, CollectionKind.BALANCES, start)
+    """A balance check at every slot after `resume` (the writer skips unchanged ones)."""
+    ref = organization.provider_account_ref
     return [
         BalanceCheck(slot, validate_balance(provider.balance(ref, as_of=slot))) for slot in slots_between(resume, end)
     ]
 
 
-def cost_checks(organization: Organization, provider: Provider, start: datetime, end: datetime) -> list[CostCheck]:
-    """A cost check of each collected month at every slot after the last recorded one."""
+def cost_checks(organization: Organization, provider: Provider, resume: datetime, end: datetime) -> list[CostCheck]:
+    """A cost check of each collected month at every slot after `resume`."""
     ref, checks = organization.provider_account_ref, []
     last: dict[tuple[int, int], CostReport] = {}
-    for slot in slots_between(_resume_after(organization.id, CollectionKind.COSTS, start), end):
+    for slot in slots_between(resume, end):
         for year, month in default_cost_months(slot):
             report = provider.month_costs(ref, year, month, as_of=slot)
-            if report is not None and last.get((year, month)) != report:  # validate each new answer once
+            before = last.get((year, month))
+            if report is not None and before is not report and before != report:  # validate each new answer once
                 last[(year, month)] = validate_costs(report)
             checks.append(CostCheck(slot, year, month, report))
     return checks
@@ -159,30 +168,28 @@ def replay_organization(
     organization: Organization, provider: Provider, start: datetime, end: datetime
 ) -> tuple[int, int]:
     """One organisation's history through the collection write path, in the caller's transaction."""
-    balances = balance_checks(organization, provider, start, end)
-    costs = cost_checks(organization, provider, start, end)
+    resume = _resume_after(organization.id, start)
+    balances = balance_checks(organization, provider, resume[CollectionKind.BALANCES], end)
+    costs = cost_checks(organization, provider, resume[CollectionKind.COSTS], end)
     return write_checks(organization.id, balances=balances, costs=costs)
 
 
-def load_demo_data(
-    *,
-    orgs: int,
-    days: int,
-    provider: Provider,
-    now: datetime | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> DemoSummary:
-    """Create the demo organisations and replay their history; `progress(organisations, rows)` after each."""
-    now = now or utcnow()
-    start = now - timedelta(days=days)
-    organizations, created = ensure_organizations(orgs, start)
-    summary = DemoSummary(organizations_created=created, organization_ids=[org.id for org in organizations])
-    runs = {kind: CollectionRun(kind=kind, trigger="demo-data", started_at=utcnow()) for kind in CollectionKind}
-    db.session.add_all(runs.values())
-    db.session.commit()
-    for organization in organizations:
+@dataclass(frozen=True)
+class _Replay:
+    """Replaying one organisation: its history and its outcomes in the runs, committed together."""
+
+    provider: Provider
+    start: datetime
+    end: datetime
+    runs: dict[CollectionKind, int]
+
+    def __call__(self, organization: Organization) -> tuple[int, int]:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # demo history, resumable: the commit need not wait for the disk (a crash loses at most the
+            # last organisations' transactions, whole, and a re-run replays them)
+            db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         try:
-            balance_rows, cost_rows = replay_organization(organization, provider, start, now)
+            balance_rows, cost_rows = replay_organization(organization, self.provider, self.start, self.end)
             outcomes = {
                 CollectionKind.BALANCES: "written" if balance_rows else "unchanged",
                 CollectionKind.COSTS: "written" if cost_rows else "no_costs",
@@ -192,14 +199,62 @@ def load_demo_data(
             db.session.rollback()
             balance_rows = cost_rows = 0
             outcomes, reason = dict.fromkeys(CollectionKind, "failed"), str(error)
-        for kind, run in runs.items():
-            record_outcome(run, OrgOutcome(organization.id, outcomes[kind], reason))
+        finished = utcnow()
+        rows = [
+            {"run_id": run_id, "organization_id": organization.id, "outcome": outcomes[kind], "reason": reason}
+            for kind, run_id in self.runs.items()
+        ]
+        db.session.execute(insert(CollectionOutcome), [{**row, "finished_at": finished} for row in rows])
         db.session.commit()
-        summary.balance_rows += balance_rows
-        summary.cost_rows += cost_rows
+        return balance_rows, cost_rows
+
+
+def load_demo_data(
+    *,
+    orgs: int,
+    days: int,
+    provider: Provider,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    processes: int = 1,
+) -> DemoSummary:
+    """Create the demo organisations and replay their history; `progress(organisations, rows)` after each.
+
+    `processes` > 1 replays organisations in that many processes where collection.split can."""
+    now = now or utcnow()
+    start = now - timedelta(days=days)
+    organizations, created = ensure_organizations(orgs, start)
+    summary = DemoSummary(organizations_created=created, organization_ids=[org.id for org in organizations])
+    runs = {kind: CollectionRun(kind=kind, trigger="demo-data", started_at=utcnow()) for kind in CollectionKind}
+    db.session.add_all(runs.values())
+    db.session.commit()
+    run_ids = {kind: run.id for kind, run in runs.items()}
+
+    def done(rows: tuple[int, int]) -> None:
+        summary.balance_rows += rows[0]
+        summary.cost_rows += rows[1]
         if progress:
-            progress(1, balance_rows + cost_rows)
-    for run in runs.values():
+            progress(1, rows[0] + rows[1])
+
+    try:
+        run_split(organizations, _Replay(provider, start, now, run_ids), done, processes)
+    finally:
+        _finish_runs(run_ids)
+    return summary
+
+
+def _finish_runs(run_ids: dict[CollectionKind, int]) -> None:
+    """Each run's counters from its recorded outcomes (the replay processes only add outcomes)."""
+    db.session.rollback()
+    for run_id in run_ids.values():
+        counted = db.session.execute(
+            select(CollectionOutcome.outcome, func.count())
+            .where(CollectionOutcome.run_id == run_id)
+            .group_by(CollectionOutcome.outcome)
+        )
+        counts = {row[0]: row[1] for row in counted}
+        run = db.session.get_one(CollectionRun, run_id)
+        for outcome in ("written", "unchanged", "no_costs", "failed"):
+            setattr(run, outcome, counts.get(outcome, 0))
         run.finished_at = utcnow()
     db.session.commit()
-    return summary

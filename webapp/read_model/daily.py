@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 from webapp.domain.balance import top_up
@@ -54,8 +55,13 @@ def last_day(month: Month) -> date:
 
 
 def attributed_day(point: CostPoint) -> date:
-    day = utc_day(point.collected_at)
-    return min(max(day, point.month.start.date()), last_day(point.month))
+    first, last = _days_of(point.month)
+    return min(max(utc_day(point.collected_at), first), last)
+
+
+@lru_cache(maxsize=4096)
+def _days_of(month: Month) -> tuple[date, date]:
+    return month.start.date(), last_day(month)
 
 
 def accruals(ledger: Ledger) -> list[Accrual]:
@@ -80,8 +86,13 @@ def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrua
     high_services: dict[str, Decimal] = {}
     currency = points[0].currency
     result = []
+    previous: CostPoint | None = None
     for point in points:
         day = attributed_day(point)
+        if _repeats(previous, point) and high is not None and point.currency == currency:
+            result.append(Accrual(day, currency, ZERO, {}))  # what the loop below finds for a repeat
+            continue
+        previous = point
         if high is None or point.currency != currency:
             currency, high, high_services = point.currency, point.total, dict(point.services)
             result.append(Accrual(day, currency, ZERO, {}))
@@ -95,6 +106,17 @@ def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrua
         result.append(Accrual(day, currency, max(ZERO, point.total - high), services))
         high = max(high, point.total)
     return result
+
+
+def _repeats(previous: CostPoint | None, point: CostPoint) -> bool:
+    """The same answer again (a bulk write shares one services mapping between the points of a
+    repeated report): it grows nothing, as the highs already cover it."""
+    return (
+        previous is not None
+        and point.services is previous.services
+        and point.total == previous.total
+        and point.currency == previous.currency
+    )
 
 
 def top_ups(balances: Sequence[BalancePoint]) -> list[tuple[date, str, Decimal]]:

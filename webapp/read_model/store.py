@@ -7,7 +7,7 @@ collection write path keeps the rows current with read_model.refresh, in the sna
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -105,12 +105,17 @@ def derived_rows(organization_id: int, ledger: Ledger) -> tuple[dict[str, Any], 
     return summary_values(organization_id, summary), [daily_values(organization_id, day) for day in days]
 
 
+_SUMMARY_FIELDS = [item.name for item in fields(Summary)]
+_DAILY_FIELDS = [item.name for item in fields(DailyFigures)]
+
+
 def summary_values(organization_id: int, summary: Summary) -> dict[str, Any]:
-    return {"organization_id": organization_id, **asdict(summary)}
+    return {"organization_id": organization_id, **{name: getattr(summary, name) for name in _SUMMARY_FIELDS}}
 
 
 def daily_values(organization_id: int, figures: DailyFigures) -> dict[str, Any]:
-    return {"organization_id": organization_id, **asdict(figures)}
+    """The row's values (spend_by_service is the figures' own mapping: rows are written, not kept)."""
+    return {"organization_id": organization_id, **{name: getattr(figures, name) for name in _DAILY_FIELDS}}
 
 
 def write_rows(executor: Executor, summary: dict[str, Any], days: list[dict[str, Any]]) -> None:
