@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -79,3 +80,8 @@ def table_rows(html: str) -> list[str]:
     """The rows of the first table body of a page, as HTML."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return list(body.split("<tr>")[1:])
+
+
+def page_text(html: str) -> str:
+    """What a reader sees: the page without its tags (amounts carry their exact value in a title)."""
+    return re.sub(r"<[^>]+>", "", html)

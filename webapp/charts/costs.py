@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time, plain
-from webapp.domain.money import format_money
+from webapp.domain.money import format_money_usual
 from webapp.queries.costs import Share
 
 
@@ -21,7 +21,7 @@ def service_figure(services: Sequence[Share], currency: str) -> dict:
         "x": [float(share.amount) for share in ordered],
         "y": names,
         "marker": {"color": ACCENT},
-        "customdata": [format_money(share.amount, currency) for share in ordered],
+        "customdata": [format_money_usual(share.amount, currency) for share in ordered],
         "hovertemplate": "%{y}<br>%{customdata}<extra></extra>",
     }
     layout = {
@@ -49,7 +49,7 @@ def accrual_figure(
         "marker": {"color": ACCENT, "size": 8},
         "x": [chart_time(at) for at, _ in points],
         "y": [float(total) for _, total in points],
-        "customdata": [format_money(total, currency) for _, total in points],
+        "customdata": [format_money_usual(total, currency) for _, total in points],
         "hovertemplate": "%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata}<extra></extra>",
     }
     layout = {
