@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from tests.factories import make_user
 from tests.helpers import login
 from webapp.domain.money import format_amount
 from webapp.extensions import db
-from webapp.models import CollectionState, CostSnapshot, Organization
+from webapp.models import CollectionState, CostSnapshot, Organization, OrganizationDailyFigure
 from webapp.models.types import utcnow
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -85,3 +85,24 @@ def table_rows(html: str) -> list[str]:
 def page_text(html: str) -> str:
     """What a reader sees: the page without its tags (amounts carry their exact value in a title)."""
     return re.sub(r"<[^>]+>", "", html)
+
+
+def make_daily_spend(org: Organization, *, last: date, days: int, spend: str, closing_last: str) -> None:
+    """`days` read-model days up to `last`, each spending `spend` (all usage, one service) with no
+    top-ups, so the closing balance falls by `spend` a day to `closing_last`; call it after the snapshots
+    (their write refreshes the read model): it replaces the days they derived."""
+    amount = Decimal(spend)
+    for back in range(days):
+        db.session.merge(
+            OrganizationDailyFigure(
+                organization_id=org.id,
+                day=last - timedelta(days=back),
+                closing_balance=Decimal(closing_last) + amount * back,
+                balance_currency="EUR",
+                top_ups=Decimal(0),
+                spend=amount,
+                spend_currency="EUR",
+                spend_by_service={"Compute": format_amount(amount)},
+            )
+        )
+    db.session.flush()

@@ -1,9 +1,10 @@
-"""Cost charts: the month by service (bars) and how the month's total grew (step line)."""
+"""Cost charts: the month by service (bars) and how the month's total grew (step line), with the previous
+month's curve at the same elapsed days."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time, plain
@@ -45,6 +46,7 @@ def accrual_figure(
     trace = {
         "type": "scatter",
         "mode": "lines" if len(points) > 1 else "markers",  # a lone snapshot has no line to draw
+        "name": "this month",
         "line": {"shape": "hv", "color": ACCENT, "width": 2},
         "marker": {"color": ACCENT, "size": 8},
         "x": [chart_time(at) for at, _ in points],
@@ -63,3 +65,31 @@ def accrual_figure(
 
 def _month_range(month: tuple[datetime, datetime] | None) -> dict:
     return {} if month is None else {"range": [chart_time(month[0]), chart_time(month[1])]}
+
+
+PREVIOUS_COLOR = "#9aa3af"
+
+
+def with_previous_month(
+    figure: dict, previous: Sequence[tuple[datetime, Decimal]], currency: str, *, shift: timedelta, until: datetime
+) -> dict:
+    """The accrual chart plus the previous month's totals moved by `shift` (this month's start minus the
+    previous month's), so both curves share elapsed days; what lies past `until` (this month's end) is cut.
+    Drawn first, under this month's line; unchanged when the previous month has no snapshot in range."""
+    points = [(at + shift, total) for at, total in previous if at + shift < until]
+    if not points:
+        return figure
+    trace = {
+        "type": "scatter",
+        "mode": "lines" if len(points) > 1 else "markers",
+        "name": "previous month",
+        "line": {"shape": "hv", "color": PREVIOUS_COLOR, "width": 1.5},
+        "marker": {"color": PREVIOUS_COLOR, "size": 6},
+        "x": [chart_time(at) for at, _ in points],
+        "y": [float(total) for _, total in points],
+        "customdata": [
+            f"Previous month, {chart_time(at - shift)} UTC<br>{format_money(total, currency)}" for at, total in points
+        ],
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    return {**figure, "data": [trace, *figure["data"]]}

@@ -12,8 +12,10 @@ from flask_login import login_required
 
 from webapp.charts import to_json
 from webapp.charts.balance import balance_figure, daily_balance_figure
+from webapp.charts.projections import with_depletion
 from webapp.dashboard.access import organization_or_404
 from webapp.dashboard.blueprint import bp
+from webapp.domain.forecast import DepletionForecast
 from webapp.models import Organization
 from webapp.models.types import utcnow
 from webapp.queries.balances import (
@@ -24,6 +26,7 @@ from webapp.queries.balances import (
     first_balance_at,
     recent_movements,
 )
+from webapp.queries.forecasts import depletion_forecast
 from webapp.web import params
 from webapp.web.htmx import is_htmx_partial, render_page_or_partial
 
@@ -49,6 +52,7 @@ def organization(organization_id: int) -> Response:
     range_key = params.choice("range", tuple(RANGES), DEFAULT_RANGE)
     now = utcnow()
     card = balance_card(org, now=now, interval_hours=current_app.config["COLLECT_INTERVAL_HOURS"])
+    forecast = depletion_forecast(org.id, today=now.date(), threshold=org.low_balance_threshold)
     return render_page_or_partial(
         "pages/organization.html",
         "partials/balance_chart.html",
@@ -56,14 +60,17 @@ def organization(organization_id: int) -> Response:
         card=card,
         range_key=range_key,
         ranges=RANGES,
-        **chart_context(org, card, range_key, now),
+        forecast=forecast,
+        **chart_context(org, card, range_key, now, forecast),
         movements=None if is_htmx_partial() else recent_movements(org.id),
     )
 
 
-def chart_context(org: Organization, card: BalanceCard, range_key: str, now: datetime) -> dict[str, object]:
-    """The figure (from change points or daily closing balances), how many points it was drawn from,
-    and, when the range reaches back before the history, when the history starts and how long it is."""
+def chart_context(
+    org: Organization, card: BalanceCard, range_key: str, now: datetime, forecast: DepletionForecast
+) -> dict[str, object]:
+    """The figure (from change points or daily closing balances, with the depletion projection), how many
+    points it was drawn from, and, when the range reaches back before the history, when it starts."""
     since = range_start(range_key, now)
     threshold = org.low_balance_threshold
     daily = range_key in DAILY_RANGES
@@ -78,7 +85,7 @@ def chart_context(org: Organization, card: BalanceCard, range_key: str, now: dat
     if started is not None and since is not None and started <= since:
         started = None  # the history fills the range
     return {
-        "figure": to_json(figure),
+        "figure": to_json(with_depletion(figure, forecast, card.currency)),
         "point_count": count,
         "daily": daily,
         "history_started": started,

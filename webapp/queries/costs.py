@@ -249,3 +249,9 @@ def sort_lines(lines: list[UsageRow], key: str, desc: bool) -> list[UsageRow]:
         "amount": lambda line: line.amount or ZERO,
     }
     return sorted(lines, key=keys.get(key, keys["amount"]), reverse=desc)
+
+
+def month_accrual(organization_id: int, month: Month, currency: str) -> list[tuple[datetime, Decimal]]:
+    """(collected_at, total) of every snapshot of a month in `currency`, oldest first (a curve to compare)."""
+    rows = db.session.execute(month_accrual_stmt(organization_id, *month))
+    return [(at, total) for at, total, row_currency in rows if row_currency == currency]
