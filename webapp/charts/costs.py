@@ -88,7 +88,8 @@ def with_previous_month(
         "x": [chart_time(at) for at, _ in points],
         "y": [float(total) for _, total in points],
         "customdata": [
-            f"Previous month, {chart_time(at - shift)} UTC<br>{format_money(total, currency)}" for at, total in points
+            f"Previous month, {chart_time(at - shift)} UTC<br>{format_money_usual(total, currency)}"
+            for at, total in points
         ],
         "hovertemplate": "%{customdata}<extra></extra>",
     }
