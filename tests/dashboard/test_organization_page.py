@@ -190,3 +190,17 @@ def test_chart_hover_and_movements_show_the_currencys_decimals_with_the_exact_va
     assert '<td class="num" title="2381.5736 EUR">€2,381.57</td>' in movements
     assert 'title="2281.5736 EUR"><span class="up">+€2,281.57</span>' in movements
     assert "2,381.5736" not in page  # nowhere shown with more decimals than the currency has
+
+
+def test_the_balance_chart_is_drawn_in_the_viewers_time_zone(app, client):
+    org = make_org()
+    make_balance(org, "80.00", at=utcnow() - timedelta(days=2))
+    user = signed_in(client, organizations=[org])
+    user.time_zone = "Asia/Tokyo"
+    from webapp.extensions import db
+
+    db.session.commit()
+    page = client.get(f"/orgs/{org.id}").get_data(as_text=True)
+    figure = json.loads(htmllib.unescape(re.search(r'data-figure="([^"]+)"', page).group(1)))
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Asia/Tokyo"
+    assert "Asia/Tokyo" in figure["data"][0]["hovertemplate"]

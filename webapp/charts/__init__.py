@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, tzinfo
 
 BASE_LAYOUT = {
     "template": "none",
@@ -24,9 +27,30 @@ def plain(text: str | None) -> str:
     return html.escape(text or "", quote=True)
 
 
+_ZONE: ContextVar[tzinfo] = ContextVar("chart_zone", default=UTC)
+
+
+@contextmanager
+def in_zone(zone: tzinfo) -> Iterator[None]:
+    """Draw the figures built inside in `zone` (the viewer's, SPEC §11): every time axis and hover of a
+    timestamp is wall time there, and zone_label() names it. Outside, figures are drawn in UTC."""
+    token = _ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _ZONE.reset(token)
+
+
+def zone_label() -> str:
+    """The name of the zone the figures are drawn in (an IANA name, or UTC)."""
+    zone = _ZONE.get()
+    return getattr(zone, "key", None) or str(zone)
+
+
 def chart_time(moment: datetime) -> str:
-    """Plotly date string in UTC, short to keep the payload small (isoformat is ~4× faster than strftime)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "minutes")
+    """Plotly date string (wall time in the chart's zone, UTC by default), short to keep the payload small
+    (isoformat is ~4× faster than strftime)."""
+    return moment.astimezone(_ZONE.get()).replace(tzinfo=None).isoformat(" ", "minutes")
 
 
 def to_json(figure: dict) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import NamedTuple
 
-from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time
+from webapp.charts import ACCENT, BASE_LAYOUT, CONFIG, chart_time, zone_label
 from webapp.domain.balance import top_up
 from webapp.domain.money import format_money_usual
 from webapp.queries.balances import BalancePoint, DailyClose
@@ -25,7 +25,12 @@ MAX_MARKERS = 100  # beyond that a chart is all triangles: the largest top-ups a
 ZERO_COLOR = "#5b6472"
 THRESHOLD_COLOR = "#b45309"
 TOP_UP_COLOR = "#15803d"
-CHANGE_HOVER = "%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata}<extra></extra>"
+
+
+def change_hover() -> str:
+    return "%{x|%Y-%m-%d %H:%M} " + zone_label() + "<br>%{customdata}<extra></extra>"
+
+
 LABEL_HOVER = "%{customdata}<extra></extra>"
 
 
@@ -84,9 +89,9 @@ def balance_figure(
         rise = top_up(before.amount, before.currency, after.amount, after.currency)
         if rise is not None:
             at, balance = chart_time(after.at), format_money_usual(after.amount, after.currency)
-            text = f"Top-up +{format_money_usual(rise, after.currency)} → {balance}<br>{at} UTC"
+            text = f"Top-up +{format_money_usual(rise, after.currency)} → {balance}<br>{at} {zone_label()}"
             markers.append((rise, Marker(at, float(after.amount), text)))
-    return _figure(_step_line(xs, ys, labels, CHANGE_HOVER), largest(markers), currency, threshold)
+    return _figure(_step_line(xs, ys, labels, change_hover()), largest(markers), currency, threshold)
 
 
 def day_end(day: date) -> datetime:
@@ -188,7 +193,7 @@ def _figure(line: dict, markers: list[Marker], currency: str | None, threshold: 
         **BASE_LAYOUT,
         "height": 300,
         "shapes": shapes,
-        "xaxis": {"type": "date", "gridcolor": "#eef1f5", "title": {"text": "UTC"}},
+        "xaxis": {"type": "date", "gridcolor": "#eef1f5", "title": {"text": zone_label()}},
         "yaxis": {"gridcolor": "#eef1f5", "zeroline": False, "tickformat": ",~f", "title": {"text": currency or ""}},
     }
     return {"data": [line, _marker_trace(markers)] if markers else [line], "layout": layout, "config": CONFIG}

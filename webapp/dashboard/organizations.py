@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import Response, current_app
 from flask_login import login_required
 
-from webapp.charts import to_json
+from webapp.charts import in_zone, to_json
 from webapp.charts.balance import balance_figure, daily_balance_figure
 from webapp.charts.projections import with_depletion
 from webapp.dashboard.access import organization_or_404
@@ -29,6 +29,7 @@ from webapp.queries.balances import (
 from webapp.queries.forecasts import depletion_forecast
 from webapp.web import params
 from webapp.web.htmx import is_htmx_partial, render_page_or_partial
+from webapp.web.timezones import current_zone
 
 RANGES: dict[str, timedelta | None] = {
     "30d": timedelta(days=30),
@@ -61,9 +62,17 @@ def organization(organization_id: int) -> Response:
         range_key=range_key,
         ranges=RANGES,
         forecast=forecast,
-        **chart_context(org, card, range_key, now, forecast),
+        **drawn_in_my_zone(org, card, range_key, now, forecast),
         movements=None if is_htmx_partial() else recent_movements(org.id),
     )
+
+
+def drawn_in_my_zone(
+    org: Organization, card: BalanceCard, range_key: str, now: datetime, forecast: DepletionForecast
+) -> dict[str, object]:
+    """The chart's times in the viewer's zone (SPEC §11); its days stay UTC days, as money is counted."""
+    with in_zone(current_zone()):
+        return chart_context(org, card, range_key, now, forecast)
 
 
 def chart_context(
