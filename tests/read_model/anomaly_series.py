@@ -9,6 +9,7 @@ from tests.read_model.simulated import Provider, SimulatedAccount
 from webapp.collection.rules import collect_costs
 from webapp.domain.months import Month
 from webapp.extensions import db
+from webapp.models import SpendAnomaly
 
 DAY0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -30,3 +31,26 @@ def collect_series(organization_id: int, usage: list[Decimal], *, from_day: int 
 
 def steady_with_spike(days: int, spike_day: int, *, level: str = "10", spike: str = "110") -> list[Decimal]:
     return [Decimal(spike if index == spike_day else level) for index in range(days)]
+
+
+def make_episode(organization_id: int, *, scope: str = "", status: str = "open", opened_on=None) -> SpendAnomaly:
+    """A stored episode as detection would leave it (for the pages' tests)."""
+    opened_on = opened_on or (DAY0 + timedelta(days=30)).date()
+    episode = SpendAnomaly(
+        organization_id=organization_id,
+        scope=scope,
+        opened_on=opened_on,
+        last_day=opened_on,
+        closed_on=None if status == "open" else opened_on + timedelta(days=7),
+        status=status,
+        days=1,
+        expected=Decimal("10"),
+        actual=Decimal("110.004"),
+        currency="EUR",
+        top_services=[{"name": "compute", "expected": "5.00", "actual": "85.00"}],
+        top_operators=[],
+        method="median-mad-28d",
+    )
+    db.session.add(episode)
+    db.session.flush()
+    return episode

@@ -16,6 +16,7 @@ from webapp.dashboard.access import organization_or_404
 from webapp.dashboard.blueprint import bp
 from webapp.models import Organization
 from webapp.models.types import utcnow
+from webapp.queries.anomalies import recent_episodes
 from webapp.queries.balances import (
     BalanceCard,
     balance_card,
@@ -58,6 +59,7 @@ def organization(organization_id: int) -> Response:
         ranges=RANGES,
         **chart_context(org, card, range_key, now),
         movements=None if is_htmx_partial() else recent_movements(org.id),
+        anomalies=None if is_htmx_partial() else recent_episodes(org.id),
     )
 
 

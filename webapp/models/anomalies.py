@@ -7,6 +7,7 @@ service. The manager's mark (expected / unexpected, who, when) survives every re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -56,3 +57,28 @@ class SpendAnomaly(Model):
     @property
     def scope_label(self) -> str:
         return self.scope or "whole organisation"
+
+    @property
+    def service_drivers(self) -> list[StoredDriver]:
+        return [StoredDriver.of(item) for item in self.top_services]
+
+    @property
+    def operator_drivers(self) -> list[StoredDriver]:
+        return [StoredDriver.of(item) for item in self.top_operators]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDriver:
+    """One stored driver (JSON: amounts as decimal strings) with its amounts as Decimals."""
+
+    name: str
+    expected: Decimal
+    actual: Decimal
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> StoredDriver:
+        return cls(str(item["name"]), Decimal(item["expected"]), Decimal(item["actual"]))
+
+    @property
+    def excess(self) -> Decimal:
+        return self.actual - self.expected
