@@ -99,5 +99,5 @@ def test_the_portfolio_badges_organisations_with_an_open_episode_only(app, clien
     signed_in(client, organizations=[spiking, calm, past])
     page = client.get("/").get_data(as_text=True)
     rows = {name: row for name in ("Spiking", "Calm", "Past") for row in page.split("<tr") if f">{name}</a>" in row}
-    assert ">anomaly</span>" in rows["Spiking"]
+    assert ">anomaly</span>" in rows["Spiking"] and ">ok</span>" not in rows["Spiking"]
     assert ">anomaly</span>" not in rows["Calm"] and ">anomaly</span>" not in rows["Past"]
