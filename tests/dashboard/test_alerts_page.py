@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.models import AlertState, AuditEvent
 from webapp.providers import BalanceReading
 
-SAMPLE_VALUES = {"organization_id": "{org}", "rule": "overdrawn"}
+SAMPLE_VALUES = {"organization_id": "{org}", "rule": "overdrawn", "episode_id": "1", "extension": "csv"}
 
 
 def firing(name: str, amount: str = "-12.50", threshold: str | None = None):

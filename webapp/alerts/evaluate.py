@@ -25,7 +25,7 @@ from webapp.domain.balance import runway_days
 from webapp.domain.freshness import is_stale
 from webapp.domain.money import format_amount
 from webapp.extensions import db
-from webapp.models import Organization, OrganizationSummary
+from webapp.models import Organization, OrganizationSummary, SpendAnomaly
 from webapp.models.alerts import AlertEvent, AlertOverride, AlertState
 from webapp.models.collection import lock_organization
 
@@ -67,6 +67,7 @@ class Loaded:
     muted: list[str] | None
     runway_days: list[int] | None
     levels: dict[Rule, Level]
+    anomaly_open: bool = False
 
 
 _O, _S = Organization.__table__.c, OrganizationSummary.__table__.c
@@ -89,20 +90,36 @@ def load(organization_id: int) -> Loaded | None:
         .outerjoin(AlertState.__table__, _A.organization_id == _O.id)
     )
     columns = [_O.low_balance_threshold, _S.organization_id.label("summarized"), *(_S[n] for n in _SUMMARY_COLUMNS)]
-    query = select(*columns, _V.muted, _V.runway_days, _A.rule, _A.level).select_from(joined)
+    open_episode = (
+        select(SpendAnomaly.id)
+        .where(SpendAnomaly.organization_id == _O.id, SpendAnomaly.status == "open")
+        .exists()
+        .label("anomaly_open")
+    )
+    query = select(*columns, open_episode, _V.muted, _V.runway_days, _A.rule, _A.level).select_from(joined)
     rows = db.session.execute(query.where(_O.id == organization_id)).all()
     if not rows:
         return None
     first = rows[0]
     summary = Summary(*(getattr(first, n) for n in _SUMMARY_COLUMNS)) if first.summarized is not None else None
     levels = {Rule(row.rule): Level(row.level) for row in rows if row.rule is not None}
-    return Loaded(first.low_balance_threshold, summary, first.muted, first.runway_days, levels)
+    return Loaded(
+        first.low_balance_threshold, summary, first.muted, first.runway_days, levels, bool(first.anomaly_open)
+    )
 
 
-def reading_for(summary: Summary | None, threshold: Decimal | None, *, now: datetime, interval_hours: float) -> Reading:
-    """What the rules see of one organisation, from its summary (read model) and its threshold."""
+def reading_for(
+    summary: Summary | None,
+    threshold: Decimal | None,
+    *,
+    now: datetime,
+    interval_hours: float,
+    anomaly_open: bool = False,
+) -> Reading:
+    """What the rules see of one organisation, from its summary (read model), its threshold and whether
+    a spend anomaly episode is open (webapp/read_model/anomalies.py)."""
     if summary is None:
-        return Reading(threshold=threshold, stale=True)
+        return Reading(threshold=threshold, stale=True, anomaly_open=anomaly_open)
     days = runway_days(
         summary.balance_amount,
         summary.spend_30d,
@@ -117,6 +134,7 @@ def reading_for(summary: Summary | None, threshold: Decimal | None, *, now: date
         runway_unknown=overdrawn,  # the overdrawn rule speaks for it; runway holds its state
         stale=is_stale(summary.checked_at, now=now, interval_hours=interval_hours),
         failure_streak=summary.failure_streak,
+        anomaly_open=anomaly_open,
     )
 
 
@@ -148,7 +166,9 @@ def evaluate_organization(
     if loaded is None:
         return []
     summary = loaded.summary
-    reading = reading_for(summary, loaded.threshold, now=now, interval_hours=interval_hours)
+    reading = reading_for(
+        summary, loaded.threshold, now=now, interval_hours=interval_hours, anomaly_open=loaded.anomaly_open
+    )
     settings = with_overrides(settings, loaded.muted, loaded.runway_days)
     figures = figures_of(reading, summary)
     changes = []

@@ -57,7 +57,8 @@ def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[int], None]]:
 
 
 @summaries_cli.command(
-    "rebuild", help="Recompute summaries and daily figures from the ledger (one commit per organisation)."
+    "rebuild",
+    help="Recompute summaries, daily figures and anomaly episodes from the ledger (one commit per organisation).",
 )
 @click.option("--org", "organization_id", type=int, default=None, help="Only this organisation.")
 @click.option("--after", type=int, default=None, help="Resume: only organisations with a larger id.")

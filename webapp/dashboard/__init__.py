@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.dashboard import alerts, costs, exports, organizations, portfolio
+from webapp.dashboard import alerts, anomalies, costs, exports, organizations, portfolio
 from webapp.dashboard.blueprint import bp
 
-__all__ = ["alerts", "bp", "costs", "exports", "organizations", "portfolio"]
+__all__ = ["alerts", "anomalies", "bp", "costs", "exports", "organizations", "portfolio"]

@@ -18,6 +18,7 @@ from webapp.dashboard.blueprint import bp
 from webapp.domain.forecast import DepletionForecast
 from webapp.models import Organization
 from webapp.models.types import utcnow
+from webapp.queries.anomalies import recent_episodes
 from webapp.queries.balances import (
     BalanceCard,
     balance_card,
@@ -64,6 +65,7 @@ def organization(organization_id: int) -> Response:
         forecast=forecast,
         **drawn_in_my_zone(org, card, range_key, now, forecast),
         movements=None if is_htmx_partial() else recent_movements(org.id),
+        anomalies=None if is_htmx_partial() else recent_episodes(org.id),
     )
 
 

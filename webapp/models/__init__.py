@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one file per noun."""
 
 from webapp.models.alerts import AlertEvent, AlertOverride, AlertState, NotificationPreference
+from webapp.models.anomalies import SpendAnomaly
 from webapp.models.api_client import ApiClient
 from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
@@ -28,6 +29,7 @@ __all__ = [
     "Organization",
     "OrganizationDailyFigure",
     "OrganizationSummary",
+    "SpendAnomaly",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from webapp.domain import balance as balance_rules
 from webapp.domain.freshness import is_stale_before, stale_before
 from webapp.extensions import db
-from webapp.models import Organization, OrganizationDailyFigure, User
+from webapp.models import Organization, OrganizationDailyFigure, SpendAnomaly, User
 from webapp.models.types import Money
 from webapp.queries.paging import page_count
 from webapp.queries.portfolio_header import (
@@ -64,6 +64,7 @@ class PortfolioRow:
     spend_30d: Decimal | None
     spend_currency: str | None
     stale_before: datetime
+    anomaly_open: bool = False  # a spend anomaly episode is open (webapp/read_model/anomalies.py)
 
     @property
     def change_7d(self) -> Decimal | None:
@@ -207,7 +208,9 @@ def portfolio_statement(
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     fields = [column for column in page.c if column.key not in ("reference", "sort_key", "sort_name")]
     reference = case((same_name, page.c.reference), else_=null()).label("reference")
-    return select(*fields, reference).order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
+    anomaly = exists().where(SpendAnomaly.organization_id == page.c.id, SpendAnomaly.status == "open")
+    fields += [reference, anomaly.label("anomaly_open")]
+    return select(*fields).order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
 
 
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:

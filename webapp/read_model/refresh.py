@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
+from webapp.read_model.anomalies import detect
 from webapp.read_model.daily import DailyFigures, daily_figures
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
 from webapp.read_model.store import (
@@ -48,6 +49,7 @@ def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -
     if whole is not None and first_day is None:
         ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
         write_rows(db.session, *derived_rows(organization_id, ledger))
+        detect(organization_id, previous_last_day=None)
         return
     if first_day is None or since < first_day:
         rebuild(organization_id)  # no rows yet, or the ledger now starts earlier: everything moves
@@ -63,6 +65,7 @@ def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -
     db.session.execute(insert(SUMMARIES), [summary])
     if days:
         db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
+    detect(organization_id, previous_last_day=last_day)
 
 
 def load_window(organization_id: int, start: date) -> Ledger:

@@ -25,6 +25,7 @@ from webapp.models import (
     OrganizationDailyFigure,
     OrganizationSummary,
 )
+from webapp.read_model.anomalies import detect
 from webapp.read_model.daily import DailyFigures, daily_figures
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, StatePoint
 from webapp.read_model.summary import Summary, summarize
@@ -134,10 +135,11 @@ def _require(organization_id: int) -> None:
 
 
 def rebuild(organization_id: int) -> None:
-    """Recompute the organisation's summary and daily figures from its ledger, in the caller's transaction."""
+    """Recompute the organisation's summary, daily figures and anomaly episodes in the caller's transaction."""
     _require(organization_id)
     summary, days = derived_rows(organization_id, load_ledger(db.session, organization_id))
     write_rows(db.session, summary, days)
+    detect(organization_id, previous_last_day=None, whole=True)  # the episodes, over the whole history
 
 
 def differences(organization_id: int) -> list[Difference]:
