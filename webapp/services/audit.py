@@ -34,6 +34,7 @@ ACTIONS = (
     "alert_acknowledged",
     "alert_snoozed",
     "alert_settings_changed",
+    "alert_mail_changed",
     "webhook_endpoint_created",
     "webhook_endpoint_disabled",
     "webhook_test_sent",
