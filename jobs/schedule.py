@@ -18,6 +18,7 @@ class Scheduled:
 SCHEDULE: tuple[Scheduled, ...] = (Scheduled("balances"), Scheduled("costs"))
 # The notifications sweep: re-enqueues every webhook attempt and mail the database says is due.
 SWEEP_INTERVAL_SECONDS = 60.0
+# The alert run (stale data evaluated, due digests sent): every webapp.alerts.scheduled.ALERTS_INTERVAL_SECONDS.
 
 
 def current_slot(at: datetime, interval_seconds: float) -> str:

@@ -19,9 +19,13 @@ from collections.abc import Callable
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
 
+from jobs.alerts import JOB as ALERTS_JOB
+from jobs.alerts import JOB_TIMEOUT as ALERTS_TIMEOUT
 from jobs.schedule import SCHEDULE, SWEEP_INTERVAL_SECONDS, current_slot
 from jobs.worker import startup_app
+from webapp.alerts.scheduled import ALERTS_INTERVAL_SECONDS
 from webapp.collection.queue import collection_queue, connect, enqueue_dispatch
 from webapp.models.types import utcnow
 from webapp.notifications.queue import enqueue_sweep, notifications_queue
@@ -63,7 +67,23 @@ class Scheduler:
         if ("sweep", sweep_slot) not in self.dispatched:
             enqueue_sweep(notifications_queue(self.connection), sweep_slot)  # every minute: no log line
             self.dispatched.add(("sweep", sweep_slot))
+        self._alerts()
         return sent
+
+    def _alerts(self) -> None:
+        """The alert run (stale data, due digests) once per ALERTS_INTERVAL_SECONDS slot; its job id is the
+        slot, so two schedulers queue it once."""
+        slot = current_slot(utcnow(), ALERTS_INTERVAL_SECONDS)
+        if ("alerts", slot) in self.dispatched:
+            return
+        try:
+            notifications_queue(self.connection).enqueue(
+                ALERTS_JOB, job_id=f"alerts_{slot}", unique=True, job_timeout=ALERTS_TIMEOUT, result_ttl=3600
+            )
+            log.info("alerts run enqueued slot=%s", slot)
+        except DuplicateJobError:
+            pass
+        self.dispatched.add(("alerts", slot))
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         shortest = min(float(self.config[entry.interval_setting]) for entry in SCHEDULE)

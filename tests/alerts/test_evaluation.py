@@ -3,48 +3,20 @@ events, each exactly once, and the events are append-only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from tests.alerts.scripted import HOURS, T0, collect
 from tests.factories import make_org
 from webapp.alerts.evaluate import evaluate_now
-from webapp.collection.rules import collect_balance
 from webapp.database import AppendOnlyViolation
 from webapp.extensions import db
 from webapp.models import AlertEvent, AlertState
-from webapp.providers import BalanceReading, ProviderError
-
-T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
-HOURS = timedelta(hours=3)
-
-
-class Balances:
-    """A provider that answers balances from a script (an exception in it is raised)."""
-
-    name = "scripted"
-
-    def __init__(self, *answers: str | Exception) -> None:
-        self.answers = list(answers)
-
-    def balance(self, account_ref, *, as_of):
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return BalanceReading(Decimal(answer), "EUR")
-
-    def month_costs(self, account_ref, year, month, *, as_of):  # pragma: no cover - not asked here
-        raise AssertionError("costs are not collected in these tests")
-
-
-def collect(org, *answers: str | Exception) -> None:
-    provider = Balances(*answers)
-    for step in range(len(answers)):
-        collect_balance(org.id, provider, as_of=T0 + step * HOURS)
-    db.session.flush()
+from webapp.providers import ProviderError
 
 
 def events(org, rule: str | None = None) -> list[tuple[str, str, int, int]]:

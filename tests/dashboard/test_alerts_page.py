@@ -125,7 +125,7 @@ def organization_urls(app) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("dashboard.") and "organization_id" in rule.arguments:
             url = rule.rule
-            for argument in rule.arguments - set(rule.defaults or {}):
+            for argument in rule.arguments - set(rule.defaults or {}):  # defaults are not in the path
                 url = re.sub(rf"<(?:[a-z]+:)?{argument}>", SAMPLE_VALUES[argument], url)
             found += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.admin import audit_log, clients, collector, organizations, outbox, users, webhooks
+from webapp.admin import alert_settings, audit_log, clients, collector, organizations, outbox, users, webhooks
 from webapp.admin.blueprint import bp
 
-__all__ = ["audit_log", "bp", "clients", "collector", "organizations", "outbox", "users", "webhooks"]
+__all__ = ["alert_settings", "audit_log", "bp", "clients", "collector", "organizations", "outbox", "users", "webhooks"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
 from webapp.admin.blueprint import bp
 from webapp.admin.forms import OrganizationForm, commit_or_field_error
@@ -19,12 +20,21 @@ from webapp.web.htmx import redirect_after_post, render_page_or_partial
 from webapp.web.notfound import found_or_404
 
 
-def _organization_or_404(org_id: int) -> Organization:
+def organization_or_404(org_id: int) -> Organization:
     return found_or_404(db.session.get(Organization, org_id), "There is no organisation with that number.")
 
 
 def _plain(amount: Decimal | None) -> str:
     return "" if amount is None else format(amount.normalize(), "f")
+
+
+def _form_data(org: Organization) -> dict:
+    return {
+        "name": org.name,
+        "provider_ref": org.provider_account_ref,
+        "low_balance_threshold": _plain(org.low_balance_threshold),
+        "active": org.active,
+    }
 
 
 @bp.get("/")
@@ -58,15 +68,8 @@ def organizations_page() -> ResponseReturnValue:
 
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
 def organization_page(org_id: int) -> ResponseReturnValue:
-    org = _organization_or_404(org_id)
-    form = OrganizationForm(
-        data={
-            "name": org.name,
-            "provider_ref": org.provider_account_ref,
-            "low_balance_threshold": _plain(org.low_balance_threshold),
-            "active": org.active,
-        }
-    )
+    org = organization_or_404(org_id)
+    form = OrganizationForm(data=_form_data(org))
     if form.validate_on_submit():
         changes = commit_or_field_error(
             form,
@@ -81,7 +84,19 @@ def organization_page(org_id: int) -> ResponseReturnValue:
         if changes is not None:
             flash("Saved." if changes else "Nothing to change.")
             return redirect_after_post(url_for("admin.organization_page", org_id=org.id))
-    org = _organization_or_404(org_id)  # reloaded: a refused edit was rolled back
+    return render_organization(org_id, form=form, status=422 if form.errors else 200)
+
+
+def render_organization(
+    org_id: int, *, form: OrganizationForm | None = None, alerts_form: FlaskForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The organisation's admin page (edit form, alert settings, clients), with a refused form's errors."""
+    from webapp.admin.alert_settings import alert_settings_form
+
+    org = organization_or_404(org_id)  # reloaded: a refused edit was rolled back
+    if form is None:
+        form = OrganizationForm(formdata=None, data=_form_data(org))
+    alerts_form = alerts_form or alert_settings_form(org)
     clients = clients_with_organizations(org.id)
-    status = 422 if form.errors else 200
-    return render_template("admin/organization.html", form=form, org=org, clients=clients), status
+    context = {"form": form, "org": org, "clients": clients, "alerts_form": alerts_form}
+    return render_template("admin/organization.html", **context), status

@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from webapp.alerts.notify import notify
 from webapp.alerts.settings import default_settings, with_overrides
 from webapp.domain.alerts import AlertSettings, Level, Reading, Rule, Transition, evaluate
 from webapp.domain.balance import runway_days
@@ -221,15 +222,20 @@ def _append_event(state: AlertState, kind: Transition, now: datetime, figures: d
     return db.session.execute(statement).scalar_one_or_none()
 
 
-def after_collection(organization_id: int, at: datetime) -> list[Change]:
-    """The write path's call: evaluate right after the read model changed (the lock is held)."""
+def after_collection(organization_id: int, at: datetime, *, instant: bool = True) -> list[Change]:
+    """The write path's call: evaluate right after the read model changed (the lock is held) and
+    enqueue what the recorded transitions tell the outside, in the same transaction (notify.py).
+    `instant=False` (demo replay: history, not news) records events and webhooks but sends no
+    instant mail."""
     config = current_app.config
-    return evaluate_organization(
+    changes = evaluate_organization(
         organization_id,
         now=at,
         interval_hours=config["COLLECT_INTERVAL_HOURS"],
         settings=default_settings(config),
     )
+    notify(changes, instant=instant)
+    return changes
 
 
 def evaluate_now(organization_id: int, now: datetime) -> list[Change]:

@@ -6,8 +6,15 @@ from sqlalchemy import Select, and_, or_, select
 
 from webapp.extensions import db
 from webapp.models import NotificationPreference, User, user_organizations
+from webapp.services import audit
+from webapp.services.errors import ValidationError
 
 DEFAULT_MODE = "instant_digest"
+MODES = {
+    "instant_digest": "Critical alerts at once, and the daily digest",
+    "digest": "The daily digest only",
+    "off": "No alert mail",
+}
 
 
 def preference_of(user: User) -> NotificationPreference:
@@ -41,3 +48,20 @@ def instant_recipients(organization_id: int) -> list[User]:
 def digest_recipients() -> list[User]:
     """Everyone who wants the daily digest (managers, opted-in admins; not those who chose "off")."""
     return list(db.session.scalars(_wanting(("instant_digest", "digest"))))
+
+
+def set_preference(user: User, mode: str, *, admin_opt_in: bool = False) -> bool:
+    """Store how `user` wants alert mail (audited); False when nothing changed. Only an admin's opt-in
+    counts (managers get their organisations' mail anyway). The caller commits."""
+    if mode not in MODES:
+        raise ValidationError("email", "Choose one of the offered ways to get alert mail.")
+    current = preference_of(user)
+    opt_in = bool(admin_opt_in) and user.role == "admin"
+    before = {"email": current.email, "admin_opt_in": bool(current.admin_opt_in)}
+    after = {"email": mode, "admin_opt_in": opt_in}
+    if before == after:
+        return False
+    current.email, current.admin_opt_in = mode, opt_in
+    db.session.add(current)
+    audit.record("alert_mail_changed", f"user:{user.id}", {"before": before, "after": after}, actor=user)
+    return True

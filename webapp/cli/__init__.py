@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from webapp.cli.collect import collect_cli
     from webapp.cli.database_roles import grant_runtime_command
     from webapp.cli.demo import demo_data_command, demo_logins_command, fake_provider_command
+    from webapp.cli.digest import digest_cli
     from webapp.cli.orgs import orgs_cli
     from webapp.cli.summaries import summaries_cli
     from webapp.cli.users import users_cli
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
         api_clients_cli,
         summaries_cli,
         alerts_cli,
+        digest_cli,
         webhooks_cli,
     )
     for command in commands:

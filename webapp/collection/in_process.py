@@ -18,6 +18,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select
 
+from webapp.alerts.scheduled import ALERTS_INTERVAL_SECONDS, scheduled_run
 from webapp.collection.lease import FileLease, Lease, held_on_postgres, lease_for, sqlite_lock_path
 from webapp.collection.queue import next_run_due, slot_start
 from webapp.collection.rules import run_collection
@@ -71,6 +72,10 @@ class BackgroundCollector:
             if ids:
                 runs.append(run_collection(kind, get_provider(), organization_ids=ids, trigger="schedule").id)
             self.done.add((kind, start))
+        alerts_slot = slot_start(now or utcnow(), ALERTS_INTERVAL_SECONDS)
+        if ("alerts", alerts_slot) not in self.done:  # stale data and due digests, every 15 minutes
+            scheduled_run(now or utcnow())
+            self.done.add(("alerts", alerts_slot))
         return runs
 
     def pause(self) -> float:

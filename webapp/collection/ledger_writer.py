@@ -56,10 +56,15 @@ def begin_check(organization_id: int, kind: CollectionKind, at: datetime) -> Non
 
 
 def write_checks(
-    organization_id: int, *, balances: Sequence[BalanceCheck] = (), costs: Sequence[CostCheck] = ()
+    organization_id: int,
+    *,
+    balances: Sequence[BalanceCheck] = (),
+    costs: Sequence[CostCheck] = (),
+    live: bool = True,
 ) -> tuple[int, int]:
-    """Write a batch of checks in time order (live: one; replay: an organisation's history), record
-    the last of each kind as a success and refresh the read model once. Returns the rows written
+    """Write a batch of checks in time order (live: one; replay: an organisation's history, evaluated
+    once at its end, without instant mail), record the last of each kind as a success and refresh the
+    read model once. Returns the rows written
     (balances, costs)."""
     for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
         if checks:
@@ -75,7 +80,8 @@ def write_checks(
     if since:
         whole = Ledger(_balance_points(balance_rows), cost_points) if first_batch else None
         refresh(organization_id, min(since), whole=whole)
-        after_collection(organization_id, max(check.at for checks in (balances, costs) for check in checks))
+        last = max(check.at for checks in (balances, costs) for check in checks)
+        after_collection(organization_id, last, instant=live)
     return len(balance_rows), len(cost_rows)
 
 

@@ -171,7 +171,7 @@ def replay_organization(
     resume = _resume_after(organization.id, start)
     balances = balance_checks(organization, provider, resume[CollectionKind.BALANCES], end)
     costs = cost_checks(organization, provider, resume[CollectionKind.COSTS], end)
-    return write_checks(organization.id, balances=balances, costs=costs)
+    return write_checks(organization.id, balances=balances, costs=costs, live=False)
 
 
 @dataclass(frozen=True)

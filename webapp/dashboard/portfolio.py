@@ -13,6 +13,7 @@ from webapp.dashboard.blueprint import bp
 from webapp.extensions import db
 from webapp.models import User
 from webapp.models.types import utcnow
+from webapp.queries.alerts import open_alert_badges
 from webapp.queries.portfolio import FILTERS, FIRST_DESCENDING, SORTS, PortfolioParams, portfolio_page
 from webapp.queries.portfolio_header import managers
 from webapp.web import params
@@ -90,4 +91,5 @@ def index() -> Response:
         url=lambda **changes: portfolio_url(chosen, **changes),
         first_descending=FIRST_DESCENDING,
         managers=pickable,
+        alert_badges=open_alert_badges([row.id for row in page.rows]),
     )

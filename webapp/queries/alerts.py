@@ -71,3 +71,19 @@ def count_needing_attention(user: User, now: datetime) -> int:
         or_(AlertState.snoozed_until.is_(None), AlertState.snoozed_until <= now),
     )
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def open_alert_badges(organization_ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
+    """For the portfolio's rows only: organisation id → (open alerts, worst level, their rules), one query."""
+    if not organization_ids:
+        return {}
+    query = (
+        select(AlertState.organization_id, AlertState.rule, AlertState.level)
+        .where(AlertState.level > 0, AlertState.organization_id.in_(organization_ids))
+        .order_by(AlertState.organization_id, AlertState.level.desc(), AlertState.rule)
+    )
+    badges: dict[int, tuple[int, int, list[str]]] = {}
+    for organization_id, rule, level in db.session.execute(query):
+        count, worst, rules = badges.get(organization_id, (0, 0, []))
+        badges[organization_id] = (count + 1, max(worst, level), [*rules, rule])
+    return badges

@@ -35,6 +35,7 @@ ACTIONS = (
     "alert_snoozed",
     "alert_settings_changed",
     "anomaly_marked",
+    "alert_mail_changed",
     "webhook_endpoint_created",
     "webhook_endpoint_disabled",
     "webhook_test_sent",
