@@ -1,0 +1,103 @@
+"""The depletion forecast stored on the summary (SPEC §9, issue 14): when the balance reaches zero, with
+its 80 % band, from the daily figures of the completed UTC days before the summary's as_of.
+
+Only the zero crossing is stored. The low-balance threshold lives on the organisation and an admin can
+change it at any time, so its crossing is computed where it is shown (the API) from the daily figures,
+never stored: nothing has to be refreshed when the threshold changes.
+
+`status` says which case holds, so readers need not parse `reason`:
+forecast (runs_out_* set), beyond_horizon (spend too low to reach zero within the horizon),
+short_history, no_spend, overdrawn, no_balance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from webapp.domain.forecast import DayFigure, DepletionForecast, forecast_depletion
+from webapp.read_model.daily import DailyFigures
+from webapp.read_model.ledger import utc_day
+
+STATUSES = ("forecast", "beyond_horizon", "short_history", "no_spend", "overdrawn", "no_balance")
+_REASON_STATUS = (
+    ("fewer than", "short_history"),
+    ("no spend", "no_spend"),
+    ("overdrawn since", "overdrawn"),
+    ("no closing balance", "no_balance"),
+)
+
+
+@dataclass(frozen=True)
+class StoredForecast:
+    """The summary's forecast columns (all None when the ledger has no completed day)."""
+
+    forecast_as_of: date | None = None
+    forecast_method: str | None = None
+    forecast_history_days: int | None = None
+    forecast_status: str | None = None
+    forecast_reason: str | None = None
+    runs_out_on: date | None = None
+    runs_out_earliest: date | None = None
+    runs_out_latest: date | None = None
+
+
+def forecast_day(as_of: datetime | None) -> date | None:
+    """The last completed UTC day at `as_of` (the summary's as_of): the day the forecast reads up to."""
+    return None if as_of is None else utc_day(as_of) - timedelta(days=1)
+
+
+def day_figures(days: Sequence[DailyFigures]) -> list[DayFigure]:
+    """The read model's daily rows as the forecast's input. Usage is the sum of the per-service spend
+    (None when the day names no service: then all of its spend counts as usage)."""
+    return [
+        DayFigure(
+            day=row.day,
+            spend=row.spend,
+            top_ups=row.top_ups,
+            closing_balance=row.closing_balance,
+            usage=sum((Decimal(amount) for amount in row.spend_by_service.values()), Decimal(0))
+            if row.spend_by_service
+            else None,
+        )
+        for row in days
+    ]
+
+
+def depletion(
+    days: Sequence[DailyFigures], as_of: datetime | None, *, threshold: Decimal | None = None
+) -> DepletionForecast | None:
+    """The forecast as of the last completed day before `as_of` (None without one)."""
+    day = forecast_day(as_of)
+    if day is None or not days or days[0].day > day:
+        return None
+    return forecast_depletion(day_figures(days), as_of=day, threshold=threshold)
+
+
+def status_of(forecast: DepletionForecast) -> str:
+    if forecast.reason is None:
+        return "forecast" if forecast.zero is not None and forecast.zero.band is not None else "beyond_horizon"
+    for prefix, status in _REASON_STATUS:
+        if forecast.reason.startswith(prefix):
+            return status
+    raise ValueError(f"unknown forecast reason: {forecast.reason}")
+
+
+def stored_forecast(days: Sequence[DailyFigures], as_of: datetime | None) -> StoredForecast:
+    forecast = depletion(days, as_of)
+    if forecast is None:
+        return StoredForecast()
+    band = forecast.zero.band if forecast.zero is not None else None
+    reason = forecast.reason or (forecast.zero.reason if forecast.zero is not None and band is None else None)
+    return StoredForecast(
+        forecast_as_of=forecast.as_of,
+        forecast_method=forecast.method,
+        forecast_history_days=forecast.history_days,
+        forecast_status=status_of(forecast),
+        forecast_reason=reason,
+        runs_out_on=band.expected if band else None,
+        runs_out_earliest=band.earliest if band else None,
+        runs_out_latest=band.latest if band else None,
+    )
