@@ -7,7 +7,8 @@ never stored: nothing has to be refreshed when the threshold changes.
 
 `status` says which case holds, so readers need not parse `reason`:
 forecast (runs_out_* set), beyond_horizon (spend too low to reach zero within the horizon),
-short_history, no_spend, overdrawn, no_balance.
+short_history, no_spend, overdrawn, no_balance, other_currency (costs billed in another currency than the
+balance: never mixed).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from webapp.domain.forecast import DayFigure, DepletionForecast, forecast_depletion
+from webapp.domain.forecast import METHOD, DayFigure, DepletionForecast, forecast_depletion
 from webapp.read_model.daily import DailyFigures
 from webapp.read_model.ledger import utc_day
 
-STATUSES = ("forecast", "beyond_horizon", "short_history", "no_spend", "overdrawn", "no_balance")
+STATUSES = ("forecast", "beyond_horizon", "short_history", "no_spend", "overdrawn", "no_balance", "other_currency")
 _REASON_STATUS = (
     ("fewer than", "short_history"),
     ("no spend", "no_spend"),
@@ -85,7 +86,22 @@ def status_of(forecast: DepletionForecast) -> str:
     raise ValueError(f"unknown forecast reason: {forecast.reason}")
 
 
+def other_currency(days: Sequence[DailyFigures], day: date) -> str | None:
+    """Why the forecast would mix currencies: the window's spend billed in another currency than the
+    closing balance of `day`, or None."""
+    window = [row for row in days if day - timedelta(days=28) < row.day <= day]
+    balance = window[-1].balance_currency if window and window[-1].day == day else None
+    billed = sorted({row.spend_currency for row in window if row.spend and row.spend_currency} - {balance})
+    if balance is None or not billed:
+        return None
+    return f"costs billed in {', '.join(billed)}, the balance is in {balance}"
+
+
 def stored_forecast(days: Sequence[DailyFigures], as_of: datetime | None) -> StoredForecast:
+    day = forecast_day(as_of)
+    mixed = None if day is None else other_currency(days, day)
+    if day is not None and mixed is not None:
+        return StoredForecast(day, METHOD, None, "other_currency", mixed)
     forecast = depletion(days, as_of)
     if forecast is None:
         return StoredForecast()
