@@ -175,3 +175,19 @@ def test_duplicate_names_show_the_provider_reference(client, app):
     ]
     assert all('<span class="ref"' in row for row in rows)
     assert "unique-3" not in html
+
+
+def test_runs_out_shows_the_expected_day_days_from_today_and_the_band(client, accounts):
+    signed_in(client, role="admin")
+    row = _row(_partial(client), "Short")
+    found = re.search(
+        r'title="80 % band: (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)"><time datetime="(\d{4}-\d\d-\d\d)">[^<]+</time>'
+        r' <span class="muted">· (\d+) d</span>',
+        row,
+    )
+    assert found, row
+    earliest, latest, expected, days = found.groups()
+    assert earliest <= expected <= latest
+    assert 8 <= int(days) <= 11  # 100 left, 10 a day (the forecast reads yesterday's close)
+    assert "runs out soon" in row
+    assert "runs out soon" not in _row(_partial(client), "Rich")
