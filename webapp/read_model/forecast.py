@@ -74,7 +74,16 @@ def depletion(
     day = forecast_day(as_of)
     if day is None or not days or days[0].day > day:
         return None
-    return forecast_depletion(day_figures(days), as_of=day, threshold=threshold)
+    return forecast_depletion(day_figures(relevant(days)), as_of=day, threshold=threshold)
+
+
+def relevant(days: Sequence[DailyFigures], keep: int = 40) -> Sequence[DailyFigures]:
+    """The days the forecast reads (a rebuild passes the whole history): the last `keep` (the model's 28,
+    last month's first day) and further back while the closing balance was negative ("overdrawn since")."""
+    start = max(0, len(days) - keep)
+    while start > 0 and (balance := days[start].closing_balance) is not None and balance < 0:
+        start -= 1
+    return days[start:]
 
 
 def status_of(forecast: DepletionForecast) -> str:
@@ -98,6 +107,7 @@ def other_currency(days: Sequence[DailyFigures], day: date) -> str | None:
 
 
 def stored_forecast(days: Sequence[DailyFigures], as_of: datetime | None) -> StoredForecast:
+    days = relevant(days)
     day = forecast_day(as_of)
     mixed = None if day is None else other_currency(days, day)
     if day is not None and mixed is not None:
