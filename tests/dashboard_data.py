@@ -106,3 +106,42 @@ def make_daily_spend(org: Organization, *, last: date, days: int, spend: str, cl
             )
         )
     db.session.flush()
+
+
+def make_spending(
+    org: Organization,
+    *,
+    balance: str,
+    daily: str,
+    now: datetime,
+    days: int = 10,
+    currency: str = "EUR",
+    cost_currency: str | None = None,
+) -> Decimal:
+    """`days` days of history ending with `balance` at `now` minus an hour: each day at that time a balance
+    snapshot `daily` lower than the day before and a cost snapshot `daily` higher (the month's total), so the
+    depletion forecast sees a steady spend of `daily` a day (the ledger's first day is its baseline).
+    Returns the cost of now's month."""
+    from datetime import timedelta
+
+    from webapp.domain.months import Month
+    from webapp.models import BalanceSnapshot
+
+    last = now - timedelta(hours=1)
+    totals: dict[Month, Decimal] = {}
+    for back in range(days - 1, -1, -1):
+        moment = last - timedelta(days=back)
+        amount = Decimal(balance) + Decimal(daily) * back
+        db.session.add(BalanceSnapshot(organization_id=org.id, amount=amount, currency=currency, collected_at=moment))
+        month = Month.of(moment)
+        totals[month] = totals.get(month, Decimal(0)) + Decimal(daily)
+        make_cost(
+            org,
+            month.year,
+            month.month,
+            moment,
+            [line("A", format_amount(totals[month]))],
+            currency=cost_currency or currency,
+        )
+    db.session.flush()
+    return totals.get(Month.of(now), Decimal(0))

@@ -84,6 +84,14 @@ def case_usage_lines_csv(client, tenant_a, tenant_b):
     return response
 
 
+def case_forecast(client, tenant_a, tenant_b):
+    response = _get(client, tenant_a, "/api/v1/forecast")
+    body = response.get_json()
+    # B's ledger is newer: a missing tenant filter would answer B's as_of and balance
+    assert (body["organization_id"], body["as_of"], body["balance"]) == (tenant_a.org.id, "2026-03-02", "1234.50")
+    return response
+
+
 def case_openapi(client, tenant_a, tenant_b):
     return _get(client, tenant_a, "/api/v1/openapi.json")
 
@@ -101,6 +109,7 @@ CASES = {
     "/api/v1/costs/latest": case_costs_latest,
     "/api/v1/costs/months": case_costs_months,
     "/api/v1/costs/usage-lines.csv": case_usage_lines_csv,
+    "/api/v1/forecast": case_forecast,
     "/api/v1/openapi.json": case_openapi,
     "/api/docs": case_docs,
 }

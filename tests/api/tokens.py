@@ -48,6 +48,7 @@ ANSWERS = {
     "/api/v1/costs/latest": {"?year=2026&month=3": 200, "?year=2024&month=1": 404, "?year=2026&month=13": 422},
     "/api/v1/costs/months": {"": 200, "?extra=1": 422},
     "/api/v1/costs/usage-lines.csv": {"?year=2026&month=3": 200, "?year=2024&month=1": 404, "?month=3": 422},
+    "/api/v1/forecast": {"": 200, "?extra=1": 422},
 }
 
 

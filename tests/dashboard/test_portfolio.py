@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.dashboard_data import line, make_cost, mark_checked, signed_in, table_rows
+from tests.dashboard_data import line, make_cost, make_spending, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org
 from tests.helpers import selects, sql_statements
 from webapp.domain.balance import runway_days
@@ -36,11 +36,12 @@ def test_portfolio_shows_balance_cost_change_and_badges(app, client):
     (low_row,) = [r for r in table_rows(page) if "Low Ltd" in r]
     assert "€120.50" in low_row and "€300.00" in low_row
     assert "-€779.50" in low_row  # 7-day change: 120.50 − 900.00
-    assert "low balance" in low_row and "short runway" in low_row and "stale" not in low_row
+    assert "low balance" in low_row and "runs out soon" not in low_row and "stale" not in low_row
+    assert 'title="No forecast: no spend in the last' in low_row  # only today's cost: no completed day has spend
     (stale_row,) = [r for r in table_rows(page) if "Stale Ltd" in r]
     assert ">stale<" in stale_row and "low balance" not in stale_row
     (idle_row,) = [r for r in table_rows(page) if "Idle Ltd" in r]
-    assert "n/a" in idle_row and "short runway" not in idle_row and ">ok<" in idle_row
+    assert "No forecast: no spend" in idle_row and "runs out soon" not in idle_row and ">ok<" in idle_row
 
 
 def test_runway_rule():
@@ -146,7 +147,7 @@ def test_every_column_sorts(app, client, sort, direction):
         "balance": (["Poor", "Rich", "Empty"], ["Rich", "Poor", "Empty"]),
         "cost": (["Poor", "Rich", "Empty"], ["Rich", "Poor", "Empty"]),
         "change": (["Rich", "Empty", "Poor"], ["Rich", "Empty", "Poor"]),
-        "runway": (["Poor", "Rich", "Empty"], ["Rich", "Poor", "Empty"]),
+        "runway": (["Empty", "Poor", "Rich"], ["Empty", "Poor", "Rich"]),  # none has a forecast: by name
         "collected": (["Rich", "Poor", "Empty"], ["Poor", "Rich", "Empty"]),
         "checked": (["Rich", "Poor", "Empty"], ["Poor", "Rich", "Empty"]),
         "status": (["Poor", "Empty", "Rich"], ["Empty", "Rich", "Poor"]),
@@ -157,9 +158,8 @@ def test_every_column_sorts(app, client, sort, direction):
 def test_runway_never_mixes_currencies(app, client):
     now = utcnow()
     org = make_org(name="Mixed Ltd")
-    make_balance(org, "10.00", currency="EUR")
+    make_spending(org, balance="10.00", daily="1.00", now=now, cost_currency="USD")
     mark_checked(org)
-    make_cost(org, now.year, now.month, now - timedelta(hours=1), [line("A", "300.00")], currency="USD")
     signed_in(client, role="admin")
     (row,) = table_rows(client.get("/?sort=runway").get_data(as_text=True))
-    assert "n/a" in row and "short runway" not in row
+    assert "No forecast: costs billed in USD, the balance is in EUR" in row and "runs out soon" not in row

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.dashboard_data import line, make_cost, mark_checked, signed_in, table_rows
+from tests.dashboard_data import line, make_cost, make_spending, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org, make_user
 from webapp.extensions import db
 from webapp.models.types import utcnow
@@ -33,7 +33,9 @@ def _partial(client, query: str = "") -> str:
 
 @pytest.fixture
 def accounts(app):
-    """Overdrawn without threshold and without spend; overdrawn with spend; a runway of 10 days; USD ones."""
+    """Overdrawn without threshold and without spend; overdrawn with spend; running out in about 10 days and
+    in about 333 (ten days of history each); USD ones (no forecast: one snapshot). Returns the EUR
+    organisations' cost this month with a forecast (their history's share of this month)."""
     now = utcnow()
     bare = make_org(name="Bare Overdrawn", low_balance_threshold=None)
     make_balance(bare, "-3.00", at=now - timedelta(hours=2))
@@ -43,18 +45,16 @@ def accounts(app):
     mark_checked(spending, now)
     make_cost(spending, now.year, now.month, now - timedelta(hours=1), [line("A", "90.00")])
     short = make_org(name="Short")
-    make_balance(short, "100.00", at=now - timedelta(hours=1))
+    short_cost = make_spending(short, balance="100.00", daily="10.00", now=now)  # runs out in about 10 days
     mark_checked(short, now)
-    make_cost(short, now.year, now.month, now - timedelta(hours=1), [line("A", "300.00")])  # 10 days
     rich = make_org(name="Rich")
-    make_balance(rich, "1000.00", at=now - timedelta(hours=1))
+    rich_cost = make_spending(rich, balance="1000.00", daily="3.00", now=now)  # in about 333 days
     mark_checked(rich, now)
-    make_cost(rich, now.year, now.month, now - timedelta(hours=1), [line("A", "30.00")])  # 1,000 days
     dollars = make_org(name="Dollar Ltd", low_balance_threshold=Decimal("50"))
     make_balance(dollars, "20.00", currency="USD", at=now - timedelta(hours=1))
     mark_checked(dollars, now)
     make_cost(dollars, now.year, now.month, now - timedelta(hours=1), [line("A", "7.25")], currency="USD")
-    return now
+    return short_cost + rich_cost
 
 
 def test_overdrawn_is_its_own_red_badge_and_runway_depleted_whatever_the_threshold(client, accounts):
@@ -71,8 +71,8 @@ def test_overdrawn_is_its_own_red_badge_and_runway_depleted_whatever_the_thresho
 @pytest.mark.parametrize(
     ("direction", "expected"),
     [
-        ("asc", ["Bare Overdrawn", "Spending Overdrawn", "Short", "Dollar Ltd", "Rich"]),
-        ("desc", ["Rich", "Dollar Ltd", "Short", "Bare Overdrawn", "Spending Overdrawn"]),
+        ("asc", ["Bare Overdrawn", "Spending Overdrawn", "Short", "Rich", "Dollar Ltd"]),
+        ("desc", ["Rich", "Short", "Bare Overdrawn", "Spending Overdrawn", "Dollar Ltd"]),
     ],
 )
 def test_runway_sorts_the_depleted_first(client, accounts, direction, expected):
@@ -87,15 +87,15 @@ def test_header_per_currency_never_sums_currencies_and_its_counts_are_filter_lin
     eur, usd = header.split('<div class="currency-card')[1:]
     assert ">EUR</a>" in eur and "4 organisations" in eur
     assert "€1,047.00" in eur  # −3 − 50 + 100 + 1000: EUR only
-    assert "€420.00" in eur  # this month's cost: 90 + 300 + 30
+    assert f"€{Decimal(90) + accounts:,.2f}" in eur  # this month's cost: 90 + Short's and Rich's
     assert ">USD</a>" in usd and "1 organisation<" in usd and "US$20.00" in usd and "US$7.25" in usd
     counts = dict(re.findall(r'href="/\?currency=EUR&amp;filter=([a-z-]+)"[^>]*>[^<]*<span class="count">(\d+)', eur))
-    assert counts == {"attention": "3", "overdrawn": "2", "low-balance": "0", "stale": "0", "short-runway": "2"}
+    assert counts == {"attention": "3", "overdrawn": "2", "low-balance": "0", "stale": "0", "short-runway": "1"}
     assert 'href="/?currency=USD&amp;filter=low-balance"' in usd
 
     followed = _partial(client, "?currency=EUR&filter=short-runway")  # a plain link: the same URL without JS
-    assert _names(followed) == ["Short", "Spending Overdrawn"]
-    assert 'aria-current="true">Short runway <span class="count">2<' in followed
+    assert _names(followed) == ["Short"]  # overdrawn has no forecast: it has its own filter
+    assert 'aria-current="true">Runs out within 14 days <span class="count">1<' in followed
     assert _names(_partial(client, "?currency=USD")) == ["Dollar Ltd"]
     assert client.get("/?currency=euro").status_code == 400
 
@@ -175,3 +175,19 @@ def test_duplicate_names_show_the_provider_reference(client, app):
     ]
     assert all('<span class="ref"' in row for row in rows)
     assert "unique-3" not in html
+
+
+def test_runs_out_shows_the_expected_day_days_from_today_and_the_band(client, accounts):
+    signed_in(client, role="admin")
+    row = _row(_partial(client), "Short")
+    found = re.search(
+        r'title="80 % band: (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)"><time datetime="(\d{4}-\d\d-\d\d)">[^<]+</time>'
+        r' <span class="muted">· (\d+) d</span>',
+        row,
+    )
+    assert found, row
+    earliest, latest, expected, days = found.groups()
+    assert earliest <= expected <= latest
+    assert 8 <= int(days) <= 13  # 100 left, 10 a day; it reads yesterday's close, the first day is a baseline (0)
+    assert "runs out soon" in row
+    assert "runs out soon" not in _row(_partial(client), "Rich")

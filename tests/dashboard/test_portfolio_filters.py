@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.dashboard_data import line, make_cost, mark_checked, signed_in, table_rows
+from tests.dashboard_data import make_spending, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org
 from tests.helpers import selects, sql_statements
 from webapp.models.types import utcnow
@@ -35,9 +35,8 @@ def orgs(app):
     make_balance(stale, "800.00", at=now - timedelta(days=3))
     mark_checked(stale, now - timedelta(hours=7))
     short = make_org(name="Short")
-    make_balance(short, "100.00", at=now - timedelta(hours=1))
+    make_spending(short, balance="100.00", daily="10.00", now=now)  # runs out in about 10 days
     mark_checked(short, now)
-    make_cost(short, now.year, now.month, now - timedelta(hours=1), [line("A", "300.00")])  # 10 days
     return now
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webapp.alerts.notify import notify
 from webapp.alerts.settings import default_settings, with_overrides
 from webapp.domain.alerts import AlertSettings, Level, Reading, Rule, Transition, evaluate
-from webapp.domain.balance import runway_days
 from webapp.domain.freshness import is_stale
 from webapp.domain.money import format_amount
 from webapp.extensions import db
@@ -31,6 +30,7 @@ from webapp.models.alerts import AlertEvent, AlertOverride, AlertState
 from webapp.models.collection import lock_organization
 
 _events = AlertEvent.__table__
+NO_DEPLETION = ("no_spend", "beyond_horizon")  # read_model.forecast.STATUSES that mean "never runs out"
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class Summary:
 
     balance_amount: Decimal | None
     balance_currency: str | None
-    spend_30d: Decimal | None
-    spend_30d_currency: str | None
+    forecast_status: str | None
+    runs_out_on: date | None
     checked_at: datetime | None
     failure_streak: int
 
@@ -76,8 +76,8 @@ _V, _A = AlertOverride.__table__.c, AlertState.__table__.c
 _SUMMARY_COLUMNS = (
     "balance_amount",
     "balance_currency",
-    "spend_30d",
-    "spend_30d_currency",
+    "forecast_status",
+    "runs_out_on",
     "checked_at",
     "failure_streak",
 )
@@ -121,22 +121,29 @@ def reading_for(
     a spend anomaly episode is open (webapp/read_model/anomalies.py)."""
     if summary is None:
         return Reading(threshold=threshold, stale=True, anomaly_open=anomaly_open)
-    days = runway_days(
-        summary.balance_amount,
-        summary.spend_30d,
-        balance_currency=summary.balance_currency,
-        spend_currency=summary.spend_30d_currency,
-    )
-    overdrawn = summary.balance_amount is not None and summary.balance_amount < 0
+    days, unknown = forecast_runway(summary, now=now)
     return Reading(
         balance=summary.balance_amount,
         threshold=threshold,
         runway_days=days,
-        runway_unknown=overdrawn,  # the overdrawn rule speaks for it; runway holds its state
+        runway_unknown=unknown,
         stale=is_stale(summary.checked_at, now=now, interval_hours=interval_hours),
         failure_streak=summary.failure_streak,
         anomaly_open=anomaly_open,
     )
+
+
+def forecast_runway(summary: Summary, *, now: datetime) -> tuple[Decimal | None, bool]:
+    """(runway_days, runway_unknown) from the stored depletion forecast (read_model.forecast): the whole
+    days from now's UTC day to the expected day the balance reaches zero (never below 0); None when no
+    depletion is in sight (no spend, or beyond the forecast's horizon); unknown when the forecast could
+    not be made (too little history, overdrawn: the overdrawn rule speaks for it, no balance, none yet),
+    so the runway rule holds its state rather than guess."""
+    if summary.forecast_status == "forecast" and summary.runs_out_on is not None:
+        return Decimal(max(0, (summary.runs_out_on - now.astimezone(UTC).date()).days)), False
+    if summary.forecast_status in NO_DEPLETION:
+        return None, False
+    return None, True
 
 
 def figures_of(reading: Reading, summary: Summary | None) -> dict[str, Any]:

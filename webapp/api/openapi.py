@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from webapp.read_model.forecast import STATUSES
+
 # SPEC §2: plain decimal, no exponent, 2–8 fractional digits, |x| < 10^10.
 AMOUNT_PATTERN = r"^-?(0|[1-9][0-9]{0,9})\.[0-9]{2,8}$"
 QUANTITY_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
@@ -36,6 +38,65 @@ TIMESTAMP = {
 }
 CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code."}
 ORG_ID = {"type": "integer", "description": "Identifier of the organisation the token is bound to."}
+
+DAY = {"type": "string", "format": "date", "description": "A UTC day, ISO 8601 (2026-03-31)."}
+NULLABLE_DAY = {"oneOf": [DAY, {"type": "null"}]}
+NULLABLE_AMOUNT = {"oneOf": [ref("Amount"), {"type": "null"}]}
+FORECAST_SCHEMAS: dict[str, dict] = {
+    "DateBand": _obj(
+        {"expected": DAY, "earliest": DAY, "latest": DAY},
+        "The expected day and its 80 % band (earliest, latest).",
+    ),
+    "ThresholdCrossing": _obj(
+        {
+            "level": {**ref("Amount"), "description": "The low-balance threshold."},
+            "expected": NULLABLE_DAY,
+            "earliest": NULLABLE_DAY,
+            "latest": NULLABLE_DAY,
+            "reason": _nullable_text("Why there is no date (already below it, not within the horizon); else null."),
+        },
+        "When the balance is expected to cross the low-balance threshold, with the 80 % band.",
+    ),
+    "MonthProjection": _obj(
+        {
+            "year": {"type": "integer"},
+            "month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "as_of": {**DAY, "description": "The last completed UTC day read."},
+            "method": _text("weekday-median-28d, or actual for a closed month."),
+            "currency": {"oneOf": [CURRENCY, {"type": "null"}]},
+            "month_to_date": ref("Amount"),
+            "expected": NULLABLE_AMOUNT,
+            "low": NULLABLE_AMOUNT,
+            "high": NULLABLE_AMOUNT,
+            "reason": _nullable_text("Why there is no projection (too little history, no spend); else null."),
+        },
+        "This month's cost: month-to-date plus the projected remaining days, with the 80 % band (low, high).",
+    ),
+    "Forecast": _obj(
+        {
+            "organization_id": ORG_ID,
+            "as_of": {**DAY, "description": "The last completed UTC day the forecast reads."},
+            "method": _text("How it was computed (docs/forecasting.md), e.g. weekday-median-28d."),
+            "history_days": {"type": ["integer", "null"], "description": "Completed days read (at most 28)."},
+            "status": {
+                "type": "string",
+                "enum": list(STATUSES),
+                "description": "forecast: depletion is set; beyond_horizon: not within two years; the others "
+                "say why there is no forecast (reason has the details).",
+            },
+            "reason": _nullable_text("Why there is no depletion date (e.g. overdrawn since 2026-03-31); else null."),
+            "balance": {**NULLABLE_AMOUNT, "description": "The closing balance of as_of."},
+            "currency": {"oneOf": [CURRENCY, {"type": "null"}]},
+            "depletion": {"oneOf": [ref("DateBand"), {"type": "null"}], "description": "When it reaches zero."},
+            "threshold": {
+                "oneOf": [ref("ThresholdCrossing"), {"type": "null"}],
+                "description": "Null when no threshold is set or there is no forecast.",
+            },
+            "month": ref("MonthProjection"),
+        },
+        "When the balance runs out and where this month's cost will end (SPEC §9).",
+    ),
+}
 
 SCHEMAS: dict[str, dict] = {
     "Amount": {
@@ -138,6 +199,7 @@ SCHEMAS: dict[str, dict] = {
             }
         }
     ),
+    **FORECAST_SCHEMAS,
     "Token": _obj(
         {
             "access_token": _text("HS256 JWT; send as `Authorization: Bearer …`."),

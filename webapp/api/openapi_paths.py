@@ -101,6 +101,15 @@ def paths() -> dict:
         ),
         **balance_paths(),
         **cost_paths(),
+        "/v1/forecast": _get(
+            "getForecast",
+            "Get your balance and cost forecast",
+            "When the balance is expected to reach zero and the low-balance threshold (80 % bands), and this "
+            "month's projected cost, from the daily spend of completed UTC days (docs/forecasting.md); or why "
+            "there is none. 404 until a first UTC day of data has completed.",
+            _response("The forecast.", JSON, ref("Forecast")),
+            extra={"404": _problem("No UTC day of data has completed yet.")},
+        ),
         "/v1/openapi.json": public_get("getOpenApi", "This document", JSON, {"type": "object"}),
         "/docs": public_get("getDocs", "Readable documentation of this API", "text/html", {"type": "string"}),
     }

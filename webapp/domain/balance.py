@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -71,6 +72,18 @@ def is_short_runway(days: Decimal | None) -> bool:
 
 def short_runway_sql(days: ColumnElement[Any]) -> ColumnElement[bool]:
     return and_(days.is_not(None), days < RUNWAY_WARN_DAYS)
+
+
+def runs_out_soon(runs_out_on: date | None, today: date, *, within_days: int = RUNWAY_WARN_DAYS) -> bool:
+    """The depletion forecast's expected day falls within `within_days` of today (the portfolio's
+    "runs out within 14 days"; no forecast, e.g. overdrawn or too little history: never)."""
+    return runs_out_on is not None and runs_out_on <= today + timedelta(days=within_days)
+
+
+def runs_out_soon_sql(
+    runs_out_on: ColumnElement[Any], today: date, *, within_days: int = RUNWAY_WARN_DAYS
+) -> ColumnElement[bool]:
+    return and_(runs_out_on.is_not(None), runs_out_on <= today + timedelta(days=within_days))
 
 
 def top_up(before_amount: Decimal, before_currency: str, after_amount: Decimal, after_currency: str) -> Decimal | None:

@@ -25,6 +25,7 @@ class OrganizationSummary(Model):
         Index("ix_organization_summaries_mtd_total", "mtd_total"),
         Index("ix_organization_summaries_spend_30d", "spend_30d"),
         Index("ix_organization_summaries_checked_at", "checked_at"),
+        Index("ix_organization_summaries_runs_out_on", "runs_out_on"),
     )
 
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
@@ -46,6 +47,14 @@ class OrganizationSummary(Model):
     spend_30d_currency: Mapped[str | None] = mapped_column(String(3))
     runway_spend: Mapped[Decimal | None] = mapped_column(Money)
     runway_spend_currency: Mapped[str | None] = mapped_column(String(3))
+    forecast_as_of: Mapped[date | None] = mapped_column(Date)
+    forecast_method: Mapped[str | None] = mapped_column(String(40))
+    forecast_history_days: Mapped[int | None] = mapped_column(SmallInteger)
+    forecast_status: Mapped[str | None] = mapped_column(String(20))
+    forecast_reason: Mapped[str | None] = mapped_column(Text)
+    runs_out_on: Mapped[date | None] = mapped_column(Date)
+    runs_out_earliest: Mapped[date | None] = mapped_column(Date)
+    runs_out_latest: Mapped[date | None] = mapped_column(Date)
 
 
 class OrganizationDailyFigure(Model):

@@ -3,9 +3,10 @@
 Two statements make a page, whatever the sort, search or filter, and neither reads more than one
 summary row (plus, for the rows shown, one daily-figures row by primary key) per organisation: the
 header (webapp.queries.portfolio_header: one aggregate per currency over the visible summaries) and
-the page of rows. Runway is an expression over the summary row (its stored 30-day spend, as of the
-summary's as_of); time-relative facts (stale, this month's cost, the 7-day change) are judged here
-against now from stored timestamps and figures; nothing probes the snapshot history.
+the page of rows. "Runs out" is the summary's stored depletion forecast (read_model.forecast: the
+expected day the balance reaches zero, its 80 % band, or why there is none); time-relative facts
+(stale, this month's cost, the 7-day change, days until it runs out) are judged here against now
+from stored timestamps and figures; nothing probes the snapshot history.
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ from webapp.queries.portfolio_header import (
     S,
     header,
     rules,
-    runway_expression,
     this_month_cost,
+    utc_today,
     visible,
 )
 
 CHANGE_WINDOW_DAYS = 7
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 # The useful first click: the largest cost and change, the most badges; everything else ascending
-# (name A→Z, lowest balance, soonest runway, longest unchanged, longest unchecked).
+# (name A→Z, lowest balance, soonest "runs out", longest unchanged, longest unchecked).
 FIRST_DESCENDING = frozenset({"cost", "change", "status"})
 WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")
 Other = aliased(Organization, name="same_name")
@@ -61,9 +62,13 @@ class PortfolioRow:
     currency_week_ago: str | None
     cost: Decimal | None
     cost_currency: str | None
-    spend_30d: Decimal | None
-    spend_currency: str | None
+    runs_out_on: date | None
+    runs_out_earliest: date | None
+    runs_out_latest: date | None
+    forecast_status: str | None
+    forecast_reason: str | None
     stale_before: datetime
+    today: date
     anomaly_open: bool = False  # a spend anomaly episode is open (webapp/read_model/anomalies.py)
 
     @property
@@ -87,15 +92,15 @@ class PortfolioRow:
         return is_stale_before(self.checked_at, self.stale_before)
 
     @property
-    def runway_days(self) -> Decimal | None:
-        """Balance ÷ average daily spend over the last 30 days (domain.balance.runway_days)."""
-        return balance_rules.runway_days(
-            self.amount, self.spend_30d, balance_currency=self.currency, spend_currency=self.spend_currency
-        )
+    def runway_days(self) -> int | None:
+        """Whole days from today (UTC) to the depletion forecast's expected day (never below 0);
+        None without a forecast (forecast_reason says why)."""
+        return None if self.runs_out_on is None else max(0, (self.runs_out_on - self.today).days)
 
     @property
     def short_runway(self) -> bool:
-        return balance_rules.is_short_runway(self.runway_days)
+        """Runs out within 14 days (domain.balance.runs_out_soon)."""
+        return balance_rules.runs_out_soon(self.runs_out_on, self.today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +143,17 @@ def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
         **_week_ago(now),
         "cost": cost,
         "cost_currency": cost_currency,
-        "spend_30d": S.runway_spend,
-        "spend_currency": S.runway_spend_currency,
+        "runs_out_on": S.runs_out_on,
+        "runs_out_earliest": S.runs_out_earliest,
+        "runs_out_latest": S.runs_out_latest,
+        "forecast_status": S.forecast_status,
+        "forecast_reason": S.forecast_reason,
     }
 
 
 def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     """More badges first: overdrawn (8) + stale (4) + low balance (2) + short runway (1)."""
-    rule = rules(stale_at)
+    rule = rules(stale_at, utc_today(now))
     weights = (("overdrawn", 8), ("stale", 4), ("low-balance", 2), ("short-runway", 1))
     total: ColumnElement[Any] = literal(0)
     for name, weight in weights:
@@ -154,8 +162,8 @@ def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
 
 
 def _runway_sort() -> ColumnElement[Any]:
-    """Runway in days, overdrawn ("depleted") before every other figure, even without spend."""
-    return case((balance_rules.overdrawn_sql(S.balance_amount), -1.0), else_=runway_expression())
+    """ "Runs out": the expected day, overdrawn ("depleted") before every date, no forecast last."""
+    return case((balance_rules.overdrawn_sql(S.balance_amount), literal(date.min)), else_=S.runs_out_on)
 
 
 def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
@@ -200,7 +208,7 @@ def portfolio_statement(
         )
     )
     if params.filter is not None:
-        statement = statement.where(rules(stale_at)[params.filter])
+        statement = statement.where(rules(stale_at, utc_today(now))[params.filter])
     statement = statement.order_by(*_order(key, name, Organization.id.expression, params))
     if paged:
         statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
@@ -221,7 +229,7 @@ def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interv
     counts = {key: sum(group.counts[key] for group in shown) for key in ("all", *FILTERS)}
     total = counts[params.filter or "all"]
     result = db.session.execute(portfolio_statement(user, params, now, stale_at))
-    rows = [PortfolioRow(**row._mapping, stale_before=stale_at) for row in result]
+    rows = [PortfolioRow(**row._mapping, stale_before=stale_at, today=utc_today(now)) for row in result]
     return PortfolioPage(rows, params, groups, counts, total, page_count(total, params.per_page))
 
 
@@ -232,4 +240,4 @@ def portfolio_all(
     stale_at = stale_before(now, interval_hours)
     statement = portfolio_statement(user, params, now, stale_at, paged=False)
     for row in db.session.execute(statement.execution_options(yield_per=500)):
-        yield PortfolioRow(**row._mapping, stale_before=stale_at)
+        yield PortfolioRow(**row._mapping, stale_before=stale_at, today=utc_today(now))

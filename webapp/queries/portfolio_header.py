@@ -8,7 +8,7 @@ per-currency) organisations joined to their summary, and the filters as conditio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -79,20 +79,19 @@ def this_month_cost(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[An
     )
 
 
-def runway_expression() -> ColumnElement[Any]:
-    """Runway in days from the summary row (the domain rule's SQL twin over the stored 30-day spend)."""
-    return balance_rules.runway_sql(
-        S.balance_amount, S.runway_spend, balance_currency=S.balance_currency, spend_currency=S.runway_spend_currency
-    )
+def utc_today(now: datetime) -> date:
+    """The UTC day of `now`, which "runs out within 14 days" counts from."""
+    return now.astimezone(UTC).date()
 
 
-def rules(stale_at: datetime) -> dict[str, ColumnElement[bool]]:
+def rules(stale_at: datetime, today: date) -> dict[str, ColumnElement[bool]]:
     """Each filter as a condition on the summary row (the domain rules' SQL twins), "attention" any of them."""
     rule = {
         "overdrawn": balance_rules.overdrawn_sql(S.balance_amount),
         "low-balance": balance_rules.low_balance_sql(S.balance_amount, Organization.low_balance_threshold.expression),
         "stale": stale_before_sql(S.checked_at, stale_at),
-        "short-runway": balance_rules.short_runway_sql(runway_expression()),
+        # "runs out within 14 days": the stored depletion forecast's expected day (indexed)
+        "short-runway": balance_rules.runs_out_soon_sql(S.runs_out_on, today),
     }
     return {"attention": or_(*rule.values()), **rule}
 
@@ -102,7 +101,7 @@ def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: date
     the organisations without a balance last. The currency choice does not narrow it (it is the menu)."""
     cost, cost_currency = this_month_cost(now)
     same_currency_cost = case((cost_currency == S.balance_currency, cost), else_=null())
-    counts = [func.sum(case((rule, 1), else_=0)) for rule in rules(stale_at).values()]
+    counts = [func.sum(case((rule, 1), else_=0)) for rule in rules(stale_at, utc_today(now)).values()]
     statement = (
         visible(user, PortfolioParams(q=params.q, manager=params.manager))
         .with_only_columns(

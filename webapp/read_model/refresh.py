@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 
@@ -20,6 +21,7 @@ from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
 from webapp.read_model.anomalies import detect
 from webapp.read_model.daily import DailyFigures, daily_figures
+from webapp.read_model.forecast import StoredForecast, forecast_day
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
 from webapp.read_model.store import (
     BALANCE_POINT,
@@ -36,6 +38,7 @@ from webapp.read_model.store import (
 from webapp.read_model.summary import SPEND_WINDOW_DAYS, summarize
 
 _DAILY_FIELDS = [item.name for item in fields(DailyFigures)]
+_FORECAST_FIELDS = [item.name for item in fields(StoredForecast)]
 
 
 def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -> None:
@@ -56,16 +59,50 @@ def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -
         return
     start = min(since, last_day + timedelta(days=1))
     ledger = load_window(organization_id, start)
-    before = _stored_days(organization_id, start - timedelta(days=SPEND_WINDOW_DAYS + 1), start)
+    before = _days_before(organization_id, start)
     seed = before[-1].spend_currency if before and before[-1].day == start - timedelta(days=1) else None
     days = daily_figures(ledger, from_day=start, spend_currency=seed)
-    summary = summary_values(organization_id, summarize(ledger, [*before, *days]))
+    forecast = _unchanged_forecast(organization_id, start, ledger)
+    summary = summary_values(organization_id, summarize(ledger, [*before, *days], forecast=forecast))
     db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
     db.session.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
     db.session.execute(insert(SUMMARIES), [summary])
     if days:
         db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
     detect(organization_id, previous_last_day=last_day)
+
+
+def _days_before(organization_id: int, start: date) -> list[DailyFigures]:
+    """The stored days the summary reads before `start`: the spend window (which also covers the
+    forecast's 28 days and last month's fees), and further back while the balance was negative (the
+    forecast's "overdrawn since")."""
+    first = start - timedelta(days=SPEND_WINDOW_DAYS + 1)
+    before = _stored_days(organization_id, first, start)
+    if before and before[0].closing_balance is not None and before[0].closing_balance < 0:
+        last_not_negative = db.session.scalar(
+            select(func.max(DAILY.c.day)).where(
+                DAILY.c.organization_id == organization_id,
+                DAILY.c.day < first,
+                or_(DAILY.c.closing_balance.is_(None), DAILY.c.closing_balance >= Decimal(0)),
+            )
+        )
+        before = [*_stored_days(organization_id, last_not_negative or date.min, first), *before]
+    return before
+
+
+def _unchanged_forecast(organization_id: int, start: date, ledger: Ledger) -> StoredForecast | None:
+    """The stored forecast when it still holds: it reads the completed days only, so a write dated
+    after its day (the usual collection, during the current day) cannot change it. Saves the
+    forecast's ~15 ms on all but the first collection of a day."""
+    day = forecast_day(ledger.as_of)
+    if day is None or start <= day:
+        return None
+    row = db.session.execute(
+        select(*(SUMMARIES.c[name] for name in _FORECAST_FIELDS)).where(SUMMARIES.c.organization_id == organization_id)
+    ).first()
+    if row is None or row.forecast_as_of != day:
+        return None
+    return StoredForecast(**row._mapping)
 
 
 def load_window(organization_id: int, start: date) -> Ledger:

@@ -1,5 +1,6 @@
 """The summary of one organisation: current balance, freshness, failures, month-to-date cost, 30-day spend
-(the completed days before as_of, and the runway's: the 30 days to as_of, this month's total included).
+(the completed days before as_of, and the runway's: the 30 days to as_of, this month's total included),
+and the depletion forecast (read_model.forecast).
 
 Everything is computed as of the ledger's latest moment (Ledger.as_of), not the wall clock, so that a
 rebuild at any time gives the same row; readers compare as_of and checked_at with now themselves.
@@ -8,12 +9,13 @@ rebuild at any time gives the same row; readers compare as_of and checked_at wit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from webapp.domain.months import Month
 from webapp.read_model.daily import DailyFigures
+from webapp.read_model.forecast import StoredForecast, stored_forecast
 from webapp.read_model.ledger import Ledger, utc_day
 
 SPEND_WINDOW_DAYS = 30
@@ -39,13 +41,24 @@ class Summary:
     spend_30d_currency: str | None = None
     runway_spend: Decimal | None = None
     runway_spend_currency: str | None = None
+    forecast_as_of: date | None = None
+    forecast_method: str | None = None
+    forecast_history_days: int | None = None
+    forecast_status: str | None = None
+    forecast_reason: str | None = None
+    runs_out_on: date | None = None
+    runs_out_earliest: date | None = None
+    runs_out_latest: date | None = None
 
 
-def summarize(ledger: Ledger, days: Sequence[DailyFigures]) -> Summary:
-    """The summary row; `days` are daily_figures(ledger)."""
+def summarize(ledger: Ledger, days: Sequence[DailyFigures], *, forecast: StoredForecast | None = None) -> Summary:
+    """The summary row; `days` are daily_figures(ledger) (for the forecast: at least the 31 days before
+    as_of's day and the whole trailing run of negative closing balances). `forecast`: the stored one when
+    the caller knows it still holds (read_model.refresh: no completed day changed)."""
     as_of = ledger.as_of
     if as_of is None:
         return Summary()
+    forecast = forecast or stored_forecast(days, as_of)
     latest = ledger.balances[-1] if ledger.balances else None
     balances_state = ledger.state("balances")
     failed = [state for state in ledger.states if state.last_error_at is not None]
@@ -74,6 +87,7 @@ def summarize(ledger: Ledger, days: Sequence[DailyFigures]) -> Summary:
         spend_30d_currency=spend_currency,
         runway_spend=runway_spend,
         runway_spend_currency=(mtd.currency if mtd else None) or spend_currency,
+        **asdict(forecast),
     )
 
 

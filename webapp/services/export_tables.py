@@ -67,8 +67,8 @@ ORG_ID, ORG = Column("Organization ID", Kind.INTEGER), Column("Organization")
 PORTFOLIO_COLUMNS = [
     ORG_ID, ORG, Column("Balance", Kind.MONEY, currency=3), Column("Currency"),
     Column("Balance change 7 days", Kind.MONEY, currency=3), Column("Month-to-date cost", Kind.MONEY, currency=6),
-    Column("Cost currency"), Column("Runway (days)", Kind.INTEGER), Column("Overdrawn", Kind.FLAG),
-    Column("Low balance", Kind.FLAG), Column("Stale", Kind.FLAG), Column("Short runway", Kind.FLAG),
+    Column("Cost currency"), Column("Runs out in (days)", Kind.INTEGER), Column("Overdrawn", Kind.FLAG),
+    Column("Low balance", Kind.FLAG), Column("Stale", Kind.FLAG), Column("Runs out within 14 days", Kind.FLAG),
     Column("Balance unchanged since", Kind.TIMESTAMP), Column("Last checked", Kind.TIMESTAMP),
 ]  # fmt: skip
 

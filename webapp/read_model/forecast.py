@@ -1,0 +1,129 @@
+"""The depletion forecast stored on the summary (SPEC §9, issue 14): when the balance reaches zero, with
+its 80 % band, from the daily figures of the completed UTC days before the summary's as_of.
+
+Only the zero crossing is stored. The low-balance threshold lives on the organisation and an admin can
+change it at any time, so its crossing is computed where it is shown (the API) from the daily figures,
+never stored: nothing has to be refreshed when the threshold changes.
+
+`status` says which case holds, so readers need not parse `reason`:
+forecast (runs_out_* set), beyond_horizon (spend too low to reach zero within the horizon),
+short_history, no_spend, overdrawn, no_balance, other_currency (costs billed in another currency than the
+balance: never mixed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from webapp.domain.forecast import METHOD, DayFigure, DepletionForecast, forecast_depletion
+from webapp.read_model.daily import DailyFigures
+from webapp.read_model.ledger import utc_day
+
+STATUSES = ("forecast", "beyond_horizon", "short_history", "no_spend", "overdrawn", "no_balance", "other_currency")
+_REASON_STATUS = (
+    ("fewer than", "short_history"),
+    ("no spend", "no_spend"),
+    ("overdrawn since", "overdrawn"),
+    ("no closing balance", "no_balance"),
+)
+
+
+@dataclass(frozen=True)
+class StoredForecast:
+    """The summary's forecast columns (all None when the ledger has no completed day)."""
+
+    forecast_as_of: date | None = None
+    forecast_method: str | None = None
+    forecast_history_days: int | None = None
+    forecast_status: str | None = None
+    forecast_reason: str | None = None
+    runs_out_on: date | None = None
+    runs_out_earliest: date | None = None
+    runs_out_latest: date | None = None
+
+
+def forecast_day(as_of: datetime | None) -> date | None:
+    """The last completed UTC day at `as_of` (the summary's as_of): the day the forecast reads up to."""
+    return None if as_of is None else utc_day(as_of) - timedelta(days=1)
+
+
+def day_figures(days: Sequence[DailyFigures]) -> list[DayFigure]:
+    """The read model's daily rows as the forecast's input. Usage is the sum of the per-service spend
+    (None when the day names no service: then all of its spend counts as usage)."""
+    return [
+        DayFigure(
+            day=row.day,
+            spend=row.spend,
+            top_ups=row.top_ups,
+            closing_balance=row.closing_balance,
+            usage=sum((Decimal(amount) for amount in row.spend_by_service.values()), Decimal(0))
+            if row.spend_by_service
+            else None,
+        )
+        for row in days
+    ]
+
+
+def depletion(
+    days: Sequence[DailyFigures], as_of: datetime | None, *, threshold: Decimal | None = None
+) -> DepletionForecast | None:
+    """The forecast as of the last completed day before `as_of` (None without one)."""
+    day = forecast_day(as_of)
+    if day is None or not days or days[0].day > day:
+        return None
+    return forecast_depletion(day_figures(relevant(days)), as_of=day, threshold=threshold)
+
+
+def relevant(days: Sequence[DailyFigures], keep: int = 40) -> Sequence[DailyFigures]:
+    """The days the forecast reads (a rebuild passes the whole history): the last `keep` (the model's 28,
+    last month's first day) and further back while the closing balance was negative ("overdrawn since")."""
+    start = max(0, len(days) - keep)
+    while start > 0 and (balance := days[start].closing_balance) is not None and balance < 0:
+        start -= 1
+    return days[start:]
+
+
+def status_of(forecast: DepletionForecast) -> str:
+    if forecast.reason is None:
+        return "forecast" if forecast.zero is not None and forecast.zero.band is not None else "beyond_horizon"
+    for prefix, status in _REASON_STATUS:
+        if forecast.reason.startswith(prefix):
+            return status
+    raise ValueError(f"unknown forecast reason: {forecast.reason}")
+
+
+def other_currency(days: Sequence[DailyFigures], day: date) -> str | None:
+    """Why the forecast would mix currencies: the window's spend billed in another currency than the
+    closing balance of `day`, or None."""
+    window = [row for row in days if day - timedelta(days=28) < row.day <= day]
+    balance = window[-1].balance_currency if window and window[-1].day == day else None
+    billed = sorted({row.spend_currency for row in window if row.spend and row.spend_currency} - {balance})
+    if balance is None or not billed:
+        return None
+    return f"costs billed in {', '.join(billed)}, the balance is in {balance}"
+
+
+def stored_forecast(days: Sequence[DailyFigures], as_of: datetime | None) -> StoredForecast:
+    days = relevant(days)
+    day = forecast_day(as_of)
+    mixed = None if day is None else other_currency(days, day)
+    if day is not None and mixed is not None:
+        return StoredForecast(day, METHOD, None, "other_currency", mixed)
+    forecast = depletion(days, as_of)
+    if forecast is None:
+        return StoredForecast()
+    band = forecast.zero.band if forecast.zero is not None else None
+    reason = forecast.reason or (forecast.zero.reason if forecast.zero is not None and band is None else None)
+    return StoredForecast(
+        forecast_as_of=forecast.as_of,
+        forecast_method=forecast.method,
+        forecast_history_days=forecast.history_days,
+        forecast_status=status_of(forecast),
+        forecast_reason=reason,
+        runs_out_on=band.expected if band else None,
+        runs_out_earliest=band.earliest if band else None,
+        runs_out_latest=band.latest if band else None,
+    )
