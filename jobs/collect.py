@@ -13,13 +13,12 @@ import time
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import and_, or_, select
 
 from jobs.schedule import months_for
 from webapp.collection.queue import collection_queue, connect, enqueue_organization, parse_slot
 from webapp.collection.rules import OrganizationNotFound, collect_organization
+from webapp.collection.state import due_since
 from webapp.extensions import db
-from webapp.models import CollectionState, Organization
 from webapp.models.collection import CollectionKind
 from webapp.providers import get_provider
 
@@ -70,21 +69,7 @@ def _collect_one(kind: CollectionKind, organization_id: int, slot: str, month: s
 
 def due_organization_ids(kind: str, slot: str) -> list[int]:
     """Active organisations not yet collected successfully in this slot: the database decides."""
-    start = parse_slot(slot)
-    state = CollectionState
-    # Every operand is NULL-safe: under NOT, a NULL (a state that never succeeded) would read as "done".
-    done_in_slot = and_(
-        state.last_success_at.is_not(None),
-        state.last_success_at >= start,
-        or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at),
-    )
-    stmt = (
-        select(Organization.id)
-        .outerjoin(state, and_(state.organization_id == Organization.id, state.kind == kind))
-        .where(Organization.active, or_(state.organization_id.is_(None), ~done_in_slot))
-        .order_by(Organization.id)
-    )
-    ids = list(db.session.scalars(stmt))
+    ids = due_since(kind, parse_slot(slot))
     db.session.commit()
     return ids
 

@@ -18,9 +18,10 @@ from sqlalchemy.exc import OperationalError
 
 from tests.factories import make_org
 from tests.processes import Process, stack_environ, wait_for
-from webapp.collection.in_process import EXTENSION, BackgroundCollector, due_organization_ids
+from webapp.collection.in_process import EXTENSION, BackgroundCollector
 from webapp.collection.lease import FileLease, PostgresLease
 from webapp.collection.queue import slot_start
+from webapp.collection.state import due_since
 from webapp.config import PROJECT_ROOT
 from webapp.database import configure_engine, sqlite_writer
 from webapp.extensions import db
@@ -58,13 +59,13 @@ def test_a_tick_collects_what_the_slot_still_needs_once_and_the_standby_does_not
     db.session.commit()
     leader, standby = BackgroundCollector(app, leases[0]), BackgroundCollector(app, leases[1])
     now = utcnow()
-    assert fresh.id in due_organization_ids("balances", slot_start(now, leader.interval))
+    assert fresh.id in due_since("balances", slot_start(now, leader.interval))
     run_ids = leader.tick(now)
     assert len(run_ids) == 2  # balances and costs
     runs = [db.session.get(CollectionRun, run_id) for run_id in run_ids]
     assert {run.kind for run in runs} == {"balances", "costs"} and {run.trigger for run in runs} == {"schedule"}
-    assert fresh.id not in due_organization_ids("balances", slot_start(now, leader.interval))
-    assert inactive.id not in due_organization_ids("balances", slot_start(now, leader.interval))
+    assert fresh.id not in due_since("balances", slot_start(now, leader.interval))
+    assert inactive.id not in due_since("balances", slot_start(now, leader.interval))
     assert leader.tick(now) == []  # the slot is done
     assert standby.tick(now) == []  # not the leaseholder
     later = now + timedelta(seconds=leader.interval)

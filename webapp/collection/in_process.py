@@ -16,38 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select
 
 from webapp.alerts.scheduled import ALERTS_INTERVAL_SECONDS, scheduled_run
 from webapp.collection.lease import FileLease, Lease, held_on_postgres, lease_for, sqlite_lock_path
 from webapp.collection.queue import next_run_due, slot_start
 from webapp.collection.rules import run_collection
+from webapp.collection.state import due_since
 from webapp.database import sqlite_writer
 from webapp.extensions import db
-from webapp.models import CollectionState, Organization
 from webapp.models.collection import KINDS
 from webapp.models.types import utcnow
 from webapp.providers import get_provider
 
 EXTENSION = "accountdesk.background_collector"
 log = logging.getLogger("webapp.collection.in_process")
-
-
-def due_organization_ids(kind: str, start: datetime) -> list[int]:
-    """Active organisations not yet collected successfully since `start` (a NULL never reads as done)."""
-    state = CollectionState
-    done_in_slot = and_(
-        state.last_success_at.is_not(None),
-        state.last_success_at >= start,
-        or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at),
-    )
-    statement = (
-        select(Organization.id)
-        .outerjoin(state, and_(state.organization_id == Organization.id, state.kind == kind))
-        .where(Organization.active, or_(state.organization_id.is_(None), ~done_in_slot))
-        .order_by(Organization.id)
-    )
-    return list(db.session.scalars(statement))
 
 
 class BackgroundCollector:
@@ -67,7 +49,7 @@ class BackgroundCollector:
         for kind in KINDS:
             if (kind, start) in self.done:
                 continue
-            ids = due_organization_ids(kind, start)
+            ids = due_since(kind, start)
             db.session.commit()
             if ids:
                 runs.append(run_collection(kind, get_provider(), organization_ids=ids, trigger="schedule").id)

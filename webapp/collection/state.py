@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
-from webapp.models import CollectionState
+from webapp.models import CollectionState, Organization
 from webapp.models.collection import CollectionKind
 
 _state = CollectionState.__table__
@@ -64,3 +64,21 @@ def record_failure(organization_id: int, kind: CollectionKind, at: datetime, rea
             "consecutive_failures": func.coalesce(_state.c.consecutive_failures, 0) + 1,
         },
     )
+
+
+def due_since(kind: str, start: datetime) -> list[int]:
+    """Active organisations not yet collected successfully since `start` (a slot's start). Every operand
+    is NULL-safe: under NOT, a NULL (a state that never succeeded) would read as "done"."""
+    state = CollectionState
+    done_in_slot = and_(
+        state.last_success_at.is_not(None),
+        state.last_success_at >= start,
+        or_(state.last_error_at.is_(None), state.last_error_at < state.last_success_at),
+    )
+    statement = (
+        select(Organization.id)
+        .outerjoin(state, and_(state.organization_id == Organization.id, state.kind == kind))
+        .where(Organization.active, or_(state.organization_id.is_(None), ~done_in_slot))
+        .order_by(Organization.id)
+    )
+    return list(db.session.scalars(statement))
