@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.libreoffice import open_in_libreoffice
-from webapp.domain.money import format_money
+from webapp.domain.money import format_money_usual
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def test_the_month_xlsx_adds_up_to_the_page(live_server, browser_page, tmp_path)
     assert total_row[kind].text == "Total" and all(row[amount].type == "float" for row in rows[1:])
     total = Decimal(total_row[amount].value)
     assert sum(Decimal(row[amount].value) for row in parts) == total
-    assert format_money(total, total_row[currency].text) == page_total
+    assert format_money_usual(total, total_row[currency].text) == page_total
     page.set_viewport_size({"width": 1024, "height": 900})
     watched.shot("exports-03-costs-1024")
     assert watched.errors == []
