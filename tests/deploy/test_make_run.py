@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,7 +15,10 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def make(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    """`make` as a person at the shell runs it: not as a sub-make of `make test` (whose MAKELEVEL and
+    MAKEFLAGS would add "Entering directory" lines)."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+    return subprocess.run(["make", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, env=environ)
 
 
 def test_a_taken_port_stops_make_run_with_one_line_naming_the_port_setting():

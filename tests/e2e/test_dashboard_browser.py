@@ -14,7 +14,7 @@ import pytest
 
 from tests.dashboard_data import XSS
 from tests.e2e.conftest import SCREENSHOTS
-from webapp.domain.money import format_money as money
+from webapp.domain.money import format_money_usual as money
 
 pytestmark = pytest.mark.browser
 
