@@ -24,7 +24,7 @@ from statistics import median
 
 ZERO = Decimal(0)
 METHOD = "weekday-median-28d"
-Z_80 = 1.2816  # the normal quantile of 90 %: 80 % of outcomes lie within ±Z_80 standard deviations
+Z_80 = Decimal("1.2816")  # the normal quantile of 90 %: 80 % of outcomes lie within ±Z_80 standard deviations
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +61,20 @@ class SpendModel:
     relative uncertainty, fixed fees per month, and how many days (at most the window) they read."""
 
     weekday_spend: tuple[Decimal, ...]
-    residual_sd: float
-    level_sd: float
+    residual_sd: Decimal  # money: the daily spend's spread around the weekday medians
+    level_sd: float  # a ratio (unitless): the level's relative uncertainty
     monthly_fees: Decimal
     history_days: int
 
     def expected(self, day: date) -> Decimal:
         return self.weekday_spend[day.weekday()] + (self.monthly_fees if day.day == 1 else ZERO)
 
-    def spread(self, expected_sum: Decimal, horizon: int, params: ForecastParams) -> float:
-        """Standard deviation of the spend summed over `horizon` days whose expected sum is given."""
-        level = math.hypot(self.level_sd, params.drift_per_month * math.sqrt(horizon / 30))
-        return math.hypot(self.residual_sd * math.sqrt(horizon), float(expected_sum) * level)
+    def spread(self, expected_sum: Decimal, horizon: int, params: ForecastParams) -> Decimal:
+        """Standard deviation (money) of the spend summed over `horizon` days whose expected sum is given;
+        the unitless level ratio is the only float, turned into a Decimal before it meets money."""
+        level = Decimal(repr(math.hypot(self.level_sd, params.drift_per_month * math.sqrt(horizon / 30))))
+        daily = self.residual_sd * Decimal(horizon).sqrt()
+        return (daily * daily + (expected_sum * level) ** 2).sqrt()
 
 
 def completed(days: Iterable[DayFigure], as_of: date) -> list[DayFigure]:
@@ -97,11 +99,11 @@ def spend_model(history: Sequence[DayFigure], params: ForecastParams) -> SpendMo
         by_weekday[day.weekday()].append(amount)
     medians = tuple(median(amounts) if amounts else ZERO for amounts in by_weekday)
     weekday_spend = _levelled(medians, variable)
-    residuals = [float(amount - weekday_spend[day.weekday()]) for day, amount in variable.items()]
+    residuals = [amount - weekday_spend[day.weekday()] for day, amount in variable.items()]
     freedom = max(1, len(residuals) - 7)
-    residual_sd = math.sqrt(sum(r * r for r in residuals) / freedom)
-    mean_day = float(sum(weekday_spend, ZERO)) / 7
-    level_sd = residual_sd / mean_day / math.sqrt(len(residuals)) if mean_day > 0 else 0.0
+    residual_sd = (sum((r * r for r in residuals), ZERO) / freedom).sqrt()
+    mean_day = sum(weekday_spend, ZERO) / 7
+    level_sd = float(residual_sd / mean_day) / math.sqrt(len(residuals)) if mean_day > 0 else 0.0
     fees = [figure.fixed_fees for figure in history[-31:] if figure.day.day == 1]
     return SpendModel(
         weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO, len(window)
@@ -147,16 +149,16 @@ def crossing(model: SpendModel, *, balance: Decimal, level: Decimal, after: date
     """The first day the balance, spending as the model expects with no further top-ups, reaches `level`."""
     if balance <= level:
         return Crossing(level, None, "already at or below it")
-    room, cumulative = float(balance - level), ZERO
+    room, cumulative = balance - level, ZERO
     found: dict[str, date] = {}
     for step in range(1, params.horizon_days + 1):
         day = after + timedelta(days=step)
         cumulative += model.expected(day)
         sd = model.spread(cumulative, step, params)
-        for key, spent in (("earliest", float(cumulative) + Z_80 * sd), ("expected", float(cumulative))):
+        for key, spent in (("earliest", cumulative + Z_80 * sd), ("expected", cumulative)):
             if key not in found and spent >= room:
                 found[key] = day
-        if float(cumulative) - Z_80 * sd >= room:
+        if cumulative - Z_80 * sd >= room:
             return Crossing(level, DateBand(found["expected"], found["earliest"], day))
     if "expected" in found:
         return Crossing(level, DateBand(found["expected"], found["earliest"], after + timedelta(params.horizon_days)))
@@ -260,7 +262,7 @@ def project_month(
     start = max(as_of + timedelta(days=1), first_day)
     horizon = (last_day - start).days + 1
     remaining = sum((model.expected(start + timedelta(days=step)) for step in range(horizon)), ZERO)
-    margin = Decimal(str(round(Z_80 * model.spread(remaining, horizon, params), 4)))
+    margin = (Z_80 * model.spread(remaining, horizon, params)).quantize(Decimal("0.0001"))
     expected = to_date + remaining
     low = max(to_date, expected - margin)  # a month's cost never falls below what it already cost
     return MonthProjection(
