@@ -195,3 +195,18 @@ def postgres_url(tmp_path):
         yield url
     finally:
         scratch.drop()
+
+
+NOTIFY_SETTINGS = {"WEBHOOK_ALLOW_PRIVATE": True, "WEBHOOK_TIMEOUT": 1.0, "SMTP": None, "REDIS_URL": None}
+
+
+@pytest.fixture
+def notify_app(app):
+    """The app with loopback receivers allowed, a short webhook timeout and no Redis (deliveries inline),
+    restored afterwards (tests/alerts, tests/notifications)."""
+    saved = {key: app.config[key] for key in NOTIFY_SETTINGS}
+    app.config.update(NOTIFY_SETTINGS)
+    try:
+        yield app
+    finally:
+        app.config.update(saved)

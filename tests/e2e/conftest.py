@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,21 +72,28 @@ def seed(app) -> dict:
         return {"manager_org_ids": ids[:3], "hostile_org_id": hostile.id, "other_org_id": ids[3]}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    instance = tmp_path_factory.mktemp("e2e-instance")
-    app = make_test_app(f"sqlite:///{instance / 'e2e.db'}", instance)
-    facts = seed(app)
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """A threaded server of `app` on a free loopback port: its base URL; stopped and the engine disposed after."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", manager_email="e2e-manager@example.com", **facts)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    app = make_test_app(f"sqlite:///{instance / 'e2e.db'}", instance)
+    facts = seed(app)
+    with serving(app) as url:
+        yield LiveServer(url=url, manager_email="e2e-manager@example.com", **facts)
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,14 @@ work without JavaScript."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, serving
 from tests.factories import make_org, make_user
 from webapp.extensions import db
 from webapp.services.api_clients import create_client
@@ -37,12 +35,9 @@ def admin_server(tmp_path_factory) -> Iterator[LiveServer]:
         make_user(email=ADMIN, role="admin")
         db.session.commit()
         other_id = other.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(app) as url:
         yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}",
+            url=url,
             manager_email="onboarded@example.com",
             manager_org_ids=[],
             hostile_org_id=0,
@@ -50,11 +45,6 @@ def admin_server(tmp_path_factory) -> Iterator[LiveServer]:
             admin_email=ADMIN,
             extra={"app": app},
         )
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def sign_in(page, server: LiveServer, email: str, password: str, *, lands_on: str = "/") -> None:
@@ -233,12 +223,9 @@ def crowded_server(tmp_path_factory) -> Iterator[LiveServer]:
         created = create_client(organization_id=orgs[3].id, name="Nightly export")
         db.session.commit()
         facts = {"manager_id": manager.id, "client_id": created.client.client_id, "org_ids": [o.id for o in orgs]}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(app) as url:
         yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}",
+            url=url,
             manager_email="crowd-manager@example.com",
             manager_org_ids=[],
             hostile_org_id=0,
@@ -246,11 +233,6 @@ def crowded_server(tmp_path_factory) -> Iterator[LiveServer]:
             admin_email=ADMIN,
             extra={"app": app, **facts},
         )
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def search_organizations(watched, server: LiveServer) -> None:

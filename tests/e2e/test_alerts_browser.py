@@ -5,16 +5,15 @@ violation."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
+from tests.e2e.conftest import serving
 from tests.factories import PASSWORD, make_org, make_user
 from webapp.collection.ledger_writer import BalanceCheck, write_checks
 from webapp.extensions import db
@@ -36,16 +35,8 @@ def alerts_server(tmp_path_factory) -> Iterator[tuple[str, object, int]]:
         make_user(email=ADMIN, role="admin")
         db.session.commit()
         org_id = org.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app, org_id
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield url, app, org_id
 
 
 def sign_in(page, url: str, email: str) -> None:

@@ -4,16 +4,14 @@ Screenshots of each page; no console error or CSP violation."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask_migrate import upgrade
 from standardwebhooks import Webhook
-from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, serving
 from tests.factories import PASSWORD, make_org, make_user
 from tests.notifications.receivers import Receiver
 from webapp.extensions import db
@@ -37,23 +35,15 @@ def hooks_server(tmp_path_factory) -> Iterator[LiveServer]:
         send_mail(db.session(), ADMIN, f"Digest for {XSS}", text, f"<p>{text}</p>", "digest-1")
         db.session.commit()
         org_id = org.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(app) as url:
         yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}",
+            url=url,
             manager_email="",
             manager_org_ids=[],
             hostile_org_id=org_id,
             other_org_id=0,
             admin_email=ADMIN,
         )
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_admin_adds_an_endpoint_and_sends_a_test_event_that_the_receiver_verifies(hooks_server, browser_page):
