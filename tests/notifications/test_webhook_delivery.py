@@ -16,7 +16,7 @@ from tests.notifications.helpers import attempts_of, delivery_of, endpoint_for, 
 from tests.notifications.receivers import Receiver, Reply, free_port
 from webapp.extensions import db
 from webapp.models.types import utcnow
-from webapp.notifications import enqueue_event
+from webapp.notifications import enqueue_event, send_mail
 from webapp.notifications.delivery import deliver_webhook
 from webapp.services.errors import ValidationError
 
@@ -155,3 +155,16 @@ def test_enqueue_event_is_idempotent_by_event_id_and_strict_about_its_input(noti
         enqueue_event(db.session(), endpoint.organization_id, "balance.low.exploded", {})
     with pytest.raises(TypeError, match="float"):
         enqueue_event(db.session(), endpoint.organization_id, "test", {"amount": 1.5})
+
+
+def test_a_savepoint_inside_the_transaction_delivers_nothing_before_the_real_commit(notify_app):
+    """send_mail releases a savepoint, and SQLAlchemy signals after_commit for it: the webhook queued
+    before it must wait for the transaction's own commit (else it would go out for rows not yet committed)."""
+    with Receiver() as receiver:
+        endpoint, _ = endpoint_for(receiver.url)
+        event = enqueue_event(db.session(), endpoint.organization_id, "balance.low.triggered", {"amount": "1.00"})
+        send_mail(db.session(), "ops@example.com", "Low", "text", "<p>html</p>", "savepoint-test")
+        assert receiver.requests == []  # the savepoint's release delivered nothing
+        event_id = event.id
+        db.session.commit()
+    assert len(receiver.requests) == 1 and delivery_of(event_id).status == "delivered"

@@ -26,6 +26,8 @@ SWEEP_LIMIT = 5000
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released (send_mail's): the real commit is still to come
+        return
     items = take(session)
     if not items or not has_app_context():
         return
@@ -40,6 +42,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back: what the outer transaction queued stays
+        return
     take(session)
 
 
