@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
+from webapp.domain.alerts import RULE_LABELS, Level, Rule
 from webapp.extensions import db
 from webapp.models import AlertEvent, AlertState, Organization, User
 from webapp.queries.organizations import visible_organizations_stmt
@@ -73,8 +74,9 @@ def count_needing_attention(user: User, now: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def open_alert_badges(organization_ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
-    """For the portfolio's rows only: organisation id → (open alerts, worst level, their rules), one query."""
+def open_alert_badges(organization_ids: list[int]) -> dict[int, tuple[int, bool, list[str]]]:
+    """For the portfolio's rows only: organisation id → (open alerts, whether one is high or critical — red
+    as on the alerts page —, their rules' labels), one query."""
     if not organization_ids:
         return {}
     query = (
@@ -82,8 +84,9 @@ def open_alert_badges(organization_ids: list[int]) -> dict[int, tuple[int, int, 
         .where(AlertState.level > 0, AlertState.organization_id.in_(organization_ids))
         .order_by(AlertState.organization_id, AlertState.level.desc(), AlertState.rule)
     )
-    badges: dict[int, tuple[int, int, list[str]]] = {}
+    badges: dict[int, tuple[int, bool, list[str]]] = {}
     for organization_id, rule, level in db.session.execute(query):
-        count, worst, rules = badges.get(organization_id, (0, 0, []))
-        badges[organization_id] = (count + 1, max(worst, level), [*rules, rule])
+        count, severe, labels = badges.get(organization_id, (0, False, []))
+        label = RULE_LABELS[Rule(rule)]
+        badges[organization_id] = (count + 1, severe or level >= Level.HIGH, [*labels, label])
     return badges

@@ -3,18 +3,25 @@ its label (webapp/web/timezones.py), asset URLs."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date
 from flask import Flask
 
 from webapp.domain.money import format_amount, format_money, format_money_usual, format_quantity, is_displayable
 from webapp.web.assets import asset_url
-from webapp.web.timezones import full_time, local_date, local_time, time_ago, zone_name
+from webapp.web.timezones import LOCALE, full_time, local_date, local_time, time_ago, zone_name
 
 
 def plain_amount(value: Decimal) -> str:
     """The plain decimal form (as in forms and CSV); an undisplayable stored value is named as such."""
     return format_amount(value) if is_displayable(value) else "invalid value"
+
+
+def day_month_year(day: date) -> str:
+    """A calendar day as people read it ("15 Dec 2026"), by Babel, on every platform."""
+    return format_date(day, "d MMM y", locale=LOCALE)
 
 
 def init_templating(app: Flask) -> None:
@@ -28,5 +35,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["full_time"] = full_time
     app.jinja_env.filters["time_ago"] = time_ago
+    app.jinja_env.filters["day_month_year"] = day_month_year
     app.jinja_env.globals["zone_name"] = zone_name
     app.jinja_env.globals["asset_url"] = asset_url
