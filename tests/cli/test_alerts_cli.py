@@ -59,3 +59,11 @@ def test_the_commands_work_on_an_empty_database(cli):
     assert listed.returncode == 0 and "No open alerts." in listed.stdout
     evaluated = cli("alerts", "evaluate", "--json")
     assert evaluated.returncode == 0 and json.loads(evaluated.stdout) == {"organizations": 0, "transitions": []}
+
+
+def test_evaluate_without_org_leaves_inactive_organisations_alone(app):
+    inactive = overdrawn_org()
+    inactive.active = False
+    db.session.flush()
+    result = json.loads(flask_in_process(app, "alerts", "evaluate", "--json").output)
+    assert inactive.id not in {t["organization_id"] for t in result["transitions"]}

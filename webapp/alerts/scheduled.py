@@ -11,22 +11,32 @@ from datetime import datetime
 from sqlalchemy import select
 
 from webapp.alerts.digest_run import send_due_digests
-from webapp.alerts.evaluate import evaluate_now
+from webapp.alerts.evaluate import Change, evaluate_now
 from webapp.extensions import db
 from webapp.models import Organization
 
 ALERTS_INTERVAL_SECONDS = 900.0
 
 
-def evaluate_all(now: datetime) -> int:
-    """Evaluate every active organisation, one transaction (and lock) each; the transitions recorded."""
+def active_organization_ids() -> list[int]:
+    """The organisations alerts are evaluated for: the active ones (inactive ones are not collected)."""
     ids = list(db.session.scalars(select(Organization.id).where(Organization.active).order_by(Organization.id)))
     db.session.commit()
-    recorded = 0
+    return ids
+
+
+def evaluate_each(ids: list[int], now: datetime) -> list[Change]:
+    """Evaluate the given organisations, one transaction (and lock) each; every transition made."""
+    changes: list[Change] = []
     for organization_id in ids:
-        recorded += sum(change.event_id is not None for change in evaluate_now(organization_id, now))
+        changes += evaluate_now(organization_id, now)
         db.session.commit()
-    return recorded
+    return changes
+
+
+def evaluate_all(now: datetime) -> int:
+    """Evaluate every active organisation; the transitions recorded."""
+    return sum(change.event_id is not None for change in evaluate_each(active_organization_ids(), now))
 
 
 def scheduled_run(now: datetime) -> dict[str, int]:

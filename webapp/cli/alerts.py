@@ -18,31 +18,31 @@ def _iso(moment) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-@alerts_cli.command("evaluate", help="Evaluate every rule now (stale data included); print the transitions made.")
+@alerts_cli.command(
+    "evaluate",
+    help="Evaluate every rule of the active organisations (or --org) now; print the transitions made.",
+)
 @click.option("--org", "organization_id", type=int, default=None, help="Only this organisation.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @database_errors_as_messages
 def alerts_evaluate(organization_id: int | None, as_json: bool) -> None:
-    from webapp.alerts.evaluate import evaluate_now
+    from webapp.alerts.scheduled import active_organization_ids, evaluate_each
 
     if organization_id is not None and db.session.get(Organization, organization_id) is None:
         raise click.ClickException(f"No organisation with id {organization_id}.")
-    ids = [organization_id] if organization_id is not None else list(db.session.scalars(db.select(Organization.id)))
-    now, transitions = utcnow(), []
-    for current in ids:
-        for change in evaluate_now(current, now):
-            transitions.append(
-                {
-                    "organization_id": change.organization_id,
-                    "rule": change.rule.value,
-                    "transition": change.kind.value,
-                    "level": change.level.label,
-                    "episode": change.episode,
-                    "occurred_at": _iso(change.occurred_at),
-                    "event_id": change.event_id,
-                }
-            )
-        db.session.commit()  # one organisation at a time: its lock is released at once
+    ids = [organization_id] if organization_id is not None else active_organization_ids()
+    transitions = [
+        {
+            "organization_id": change.organization_id,
+            "rule": change.rule.value,
+            "transition": change.kind.value,
+            "level": change.level.label,
+            "episode": change.episode,
+            "occurred_at": _iso(change.occurred_at),
+            "event_id": change.event_id,
+        }
+        for change in evaluate_each(ids, utcnow())
+    ]
     lines = [f"org {t['organization_id']}: {t['rule']} {t['transition']} ({t['level']})" for t in transitions]
     summary = f"Evaluated {len(ids)} organisation(s): {len(transitions)} transition(s)."
     emit(as_json, {"organizations": len(ids), "transitions": transitions}, "\n".join([*lines, summary]))
