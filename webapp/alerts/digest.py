@@ -89,7 +89,7 @@ def compose(user: User, day: date) -> Digest:
     zone = zone_of(user)
     start, end = window(day, zone)
     digest = Digest(user=user, day=day, zone=zone)
-    query = events_stmt(user, limit=500).where(AlertEvent.occurred_at >= start, AlertEvent.occurred_at < end)
+    query = events_stmt(user).limit(None).where(AlertEvent.occurred_at >= start, AlertEvent.occurred_at < end)
     for event, name in db.session.execute(query.order_by(None).order_by(AlertEvent.occurred_at, AlertEvent.id)):
         item = Item(event.organization_id, name, event.rule, Level(event.level).label, event.occurred_at, event.figures)
         (digest.resolved if event.kind == Transition.RESOLVED else digest.triggered).append(item)

@@ -15,7 +15,6 @@ from webapp.domain.money import format_money_usual
 
 PROJECTION_COLOR = "#6d28d9"
 BAND_FILL = "rgba(109, 40, 217, 0.14)"
-PREVIOUS_COLOR = "#9aa3af"
 HOVER = "%{customdata}<extra></extra>"
 
 

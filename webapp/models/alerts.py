@@ -68,9 +68,6 @@ class AlertOverride(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-EMAIL_MODES = ("instant_digest", "digest", "off")  # critical events at once + the daily digest / digest only / none
-
-
 class NotificationPreference(Model):
     """How a user wants alert mail (account page). No row: managers get instant + digest, admins nothing."""
 

@@ -11,7 +11,6 @@ from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
 QUEUED, SENT, OUTBOX, GIVEN_UP = "queued", "sent", "outbox", "failed"
-MAIL_STATUSES = (QUEUED, SENT, OUTBOX, GIVEN_UP)
 
 
 class MailMessage(Model):

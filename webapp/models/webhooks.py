@@ -11,7 +11,6 @@ from webapp.models.base import Model
 from webapp.models.types import UTCDateTime, utcnow
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
-DELIVERY_STATUSES = (PENDING, DELIVERED, FAILED)
 
 
 class WebhookEndpoint(Model):
