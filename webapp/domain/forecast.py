@@ -178,6 +178,7 @@ class DepletionForecast:
     zero: Crossing | None
     threshold: Crossing | None
     reason: str | None = None
+    status: str = "forecast"  # or why there is none: short_history, no_spend, no_balance, overdrawn
 
 
 def overdrawn_since(history: Sequence[DayFigure]) -> date | None:
@@ -188,6 +189,20 @@ def overdrawn_since(history: Sequence[DayFigure]) -> date | None:
             break
         since = figure.day
     return since
+
+
+def _no_forecast(
+    history: Sequence[DayFigure], balance: Decimal | None, as_of: date, params: ForecastParams
+) -> tuple[str, str] | None:
+    """(status, reason) when there can be no depletion forecast, else None."""
+    reason = history_reason(history, params)
+    if reason is not None:
+        return ("short_history" if len(history) < params.min_history_days else "no_spend"), reason
+    if balance is None:
+        return "no_balance", f"no closing balance on {as_of.isoformat()}"
+    if balance < ZERO:
+        return "overdrawn", f"overdrawn since {(overdrawn_since(history) or as_of).isoformat()}"
+    return None
 
 
 def forecast_depletion(
@@ -201,15 +216,11 @@ def forecast_depletion(
     params = params or ForecastParams()
     history = completed(days, as_of)
     balance = history[-1].closing_balance if history and history[-1].day == as_of else None
-    reason = history_reason(history, params)
-    if reason is None and balance is None:
-        reason = f"no closing balance on {as_of.isoformat()}"
-    if reason is None and balance is not None and balance < ZERO:
-        since = overdrawn_since(history) or as_of
-        reason = f"overdrawn since {since.isoformat()}"
-    if reason is not None or balance is None:
+    missing = _no_forecast(history, balance, as_of, params)
+    if missing is not None or balance is None:
+        status, reason = missing or ("no_balance", f"no closing balance on {as_of.isoformat()}")
         used = min(len(history), params.window_days)
-        return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason)
+        return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason, status)
     model = spend_model(history, params)
     expected_daily = (sum(model.weekday_spend, ZERO) / 7).quantize(Decimal("0.0001"))
     return DepletionForecast(

@@ -23,12 +23,6 @@ from webapp.read_model.daily import DailyFigures
 from webapp.read_model.ledger import utc_day
 
 STATUSES = ("forecast", "beyond_horizon", "short_history", "no_spend", "overdrawn", "no_balance", "other_currency")
-_REASON_STATUS = (
-    ("fewer than", "short_history"),
-    ("no spend", "no_spend"),
-    ("overdrawn since", "overdrawn"),
-    ("no closing balance", "no_balance"),
-)
 
 
 @dataclass(frozen=True)
@@ -89,10 +83,7 @@ def relevant(days: Sequence[DailyFigures], keep: int = 40) -> Sequence[DailyFigu
 def status_of(forecast: DepletionForecast) -> str:
     if forecast.reason is None:
         return "forecast" if forecast.zero is not None and forecast.zero.band is not None else "beyond_horizon"
-    for prefix, status in _REASON_STATUS:
-        if forecast.reason.startswith(prefix):
-            return status
-    raise ValueError(f"unknown forecast reason: {forecast.reason}")
+    return forecast.status
 
 
 def other_currency(days: Sequence[DailyFigures], day: date) -> str | None:
