@@ -7,20 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from flask import render_template
 
-from webapp.domain.alerts import RULE_LABELS, Level, Rule, Transition
+from webapp.domain.alerts import EVENT_FAMILIES, RULE_LABELS, Level, Transition
 from webapp.domain.money import stored_decimal
 
 if TYPE_CHECKING:
     from webapp.alerts.evaluate import Change
-
-EVENT_FAMILIES = {
-    Rule.OVERDRAWN: "balance.overdrawn",
-    Rule.LOW_BALANCE: "balance.low",
-    Rule.RUNWAY: "balance.runway",
-    Rule.STALE: "collection.stale",
-    Rule.FAILING: "collection.failing",
-    Rule.ANOMALY: "spend.anomaly",
-}
 
 
 def event_type(change: Change) -> str:

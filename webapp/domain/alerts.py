@@ -35,6 +35,17 @@ RULE_LABELS = {
 }
 
 
+# The webhook event family of each rule (docs/webhooks.md); an event type is "<family>.<transition>".
+EVENT_FAMILIES = {
+    Rule.OVERDRAWN: "balance.overdrawn",
+    Rule.LOW_BALANCE: "balance.low",
+    Rule.RUNWAY: "balance.runway",
+    Rule.STALE: "collection.stale",
+    Rule.FAILING: "collection.failing",
+    Rule.ANOMALY: "spend.anomaly",
+}
+
+
 class Level(IntEnum):
     OK = 0
     WARNING = 1

@@ -11,21 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.domain.alerts import EVENT_FAMILIES, Transition
 from webapp.domain.money import format_amount
 from webapp.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webapp.models.types import utcnow
 from webapp.notifications.pending import remember
 from webapp.services.errors import ValidationError
 
-RULES = (
-    "balance.overdrawn",
-    "balance.low",
-    "balance.runway",
-    "collection.stale",
-    "collection.failing",
-    "spend.anomaly",
-)
-TRANSITIONS = ("triggered", "escalated", "resolved")
+RULES = tuple(EVENT_FAMILIES.values())
+TRANSITIONS = tuple(transition.value for transition in Transition)
 EVENT_TYPES = frozenset({f"{rule}.{change}" for rule in RULES for change in TRANSITIONS} | {"test"})
 EVENT_ID_PREFIX = "msg_"
 
