@@ -28,6 +28,7 @@ from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary, SpendAnomaly
 from webapp.models.alerts import AlertEvent, AlertOverride, AlertState
 from webapp.models.collection import lock_organization
+from webapp.services.exports import iso_utc
 
 _events = AlertEvent.__table__
 NO_DEPLETION = ("no_spend", "beyond_horizon")  # read_model.forecast.STATUSES that mean "never runs out"
@@ -160,7 +161,7 @@ def figures_of(reading: Reading, summary: Summary | None) -> dict[str, Any]:
         "runway_days": None
         if reading.runway_days is None or reading.runway_unknown
         else str(round(reading.runway_days, 1)),
-        "checked_at": checked.isoformat().replace("+00:00", "Z") if checked else None,
+        "checked_at": iso_utc(checked) if checked else None,
         "failure_streak": reading.failure_streak,
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask.cli import AppGroup
 
@@ -10,12 +12,13 @@ from webapp.domain.alerts import Level
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.models.types import utcnow
+from webapp.services.exports import iso_utc
 
 alerts_cli = AppGroup("alerts", help="Evaluate the alert rules, or list open alerts and recent events.")
 
 
-def _iso(moment) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else iso_utc(moment)
 
 
 @alerts_cli.command(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,15 +17,12 @@ from webapp.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webapp.models.types import utcnow
 from webapp.notifications.pending import remember
 from webapp.services.errors import ValidationError
+from webapp.services.exports import iso_utc
 
 RULES = tuple(EVENT_FAMILIES.values())
 TRANSITIONS = tuple(transition.value for transition in Transition)
 EVENT_TYPES = frozenset({f"{rule}.{change}" for rule in RULES for change in TRANSITIONS} | {"test"})
 EVENT_ID_PREFIX = "msg_"
-
-
-def iso_z(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _plain(value: Any) -> Any:
@@ -37,7 +34,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise TypeError("webhook data must carry timezone-aware datetimes")
-        return iso_z(value.astimezone(UTC))
+        return iso_utc(value)
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -51,7 +48,7 @@ def event_body(event_id: str, event_type: str, organization_id: int, occurred_at
         "id": event_id,
         "type": event_type,
         "organization_id": organization_id,
-        "occurred_at": iso_z(occurred_at.astimezone(UTC)),
+        "occurred_at": iso_utc(occurred_at),
         "data": _plain(data),
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
