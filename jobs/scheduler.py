@@ -19,14 +19,13 @@ from collections.abc import Callable
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
-from rq.exceptions import DuplicateJobError
 
 from jobs.alerts import JOB as ALERTS_JOB
 from jobs.alerts import JOB_TIMEOUT as ALERTS_TIMEOUT
 from jobs.schedule import SCHEDULE, SWEEP_INTERVAL_SECONDS, current_slot
 from jobs.worker import startup_app
 from webapp.alerts.scheduled import ALERTS_INTERVAL_SECONDS
-from webapp.collection.queue import collection_queue, connect, enqueue_dispatch
+from webapp.collection.queue import collection_queue, connect, enqueue_dispatch, enqueue_unique
 from webapp.models.types import utcnow
 from webapp.notifications.queue import enqueue_sweep, notifications_queue
 
@@ -76,13 +75,8 @@ class Scheduler:
         slot = current_slot(utcnow(), ALERTS_INTERVAL_SECONDS)
         if ("alerts", slot) in self.dispatched:
             return
-        try:
-            notifications_queue(self.connection).enqueue(
-                ALERTS_JOB, job_id=f"alerts_{slot}", unique=True, job_timeout=ALERTS_TIMEOUT, result_ttl=3600
-            )
+        if enqueue_unique(notifications_queue(self.connection), ALERTS_JOB, f"alerts_{slot}", timeout=ALERTS_TIMEOUT):
             log.info("alerts run enqueued slot=%s", slot)
-        except DuplicateJobError:
-            pass
         self.dispatched.add(("alerts", slot))
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:

@@ -14,6 +14,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
+from webapp.collection.queue import enqueue_unique
 from webapp.models.types import utcnow
 
 QUEUE_NAME = "notifications"
@@ -53,8 +54,5 @@ def enqueue(queue: Queue, kind: str, item_id: int, due: datetime | None) -> bool
 
 
 def enqueue_sweep(queue: Queue, slot: str) -> bool:
-    try:
-        queue.enqueue(SWEEP_JOB, job_id=f"sweep_{slot}", unique=True, job_timeout=SWEEP_TIMEOUT, result_ttl=RESULT_TTL)
-    except DuplicateJobError:
-        return False
-    return True
+    """The sweep of one minute's slot, queued once however many schedulers ask."""
+    return enqueue_unique(queue, SWEEP_JOB, f"sweep_{slot}", timeout=SWEEP_TIMEOUT)
