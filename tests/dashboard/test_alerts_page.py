@@ -143,3 +143,11 @@ def test_every_organisation_url_of_the_dashboard_is_a_404_for_someone_elses_orga
             assert response.status_code == 404, (method, url)
     db.session.expire_all()
     assert db.session.get(AlertState, (theirs.id, "overdrawn")).acknowledged_at is None
+
+
+def test_the_level_filter_narrows_the_history_too(app, client):
+    firing("Overdrawn Ltd")
+    firing("Low Ltd", amount="40", threshold="100")
+    signed_in(client, role="admin")
+    history = client.get("/alerts?level=warning").get_data(as_text=True).split('id="alert-history"', 1)[1]
+    assert "Low Ltd" in history and "Overdrawn Ltd" not in history

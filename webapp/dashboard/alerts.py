@@ -44,12 +44,18 @@ def alerts() -> Response:
     chosen_rule = None if rule == "all" else rule
     chosen_level = None if level == "all" else Level[level.upper()]
     open_rows = db.session.execute(open_alerts_stmt(current_user, rule=chosen_rule, level=chosen_level)).all()
-    total = count_events(current_user, rule=chosen_rule)
+    total = count_events(current_user, rule=chosen_rule, level=chosen_level)
     pages = page_count(total, EVENTS_PER_PAGE)
     if page > pages:
         abort(404, description="There is no such page of alert history.")
     history = db.session.execute(
-        events_stmt(current_user, rule=chosen_rule, limit=EVENTS_PER_PAGE, offset=(page - 1) * EVENTS_PER_PAGE)
+        events_stmt(
+            current_user,
+            rule=chosen_rule,
+            level=chosen_level,
+            limit=EVENTS_PER_PAGE,
+            offset=(page - 1) * EVENTS_PER_PAGE,
+        )
     ).all()
     return render_page_or_partial(
         "pages/alerts.html",

@@ -42,9 +42,14 @@ def open_alerts_stmt(
 
 
 def events_stmt(
-    user: User | None = None, *, rule: str | None = None, limit: int = 100, offset: int = 0
+    user: User | None = None,
+    *,
+    rule: str | None = None,
+    level: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> Select[AlertEvent, str]:
-    """The latest events, newest first, with the organisation's name."""
+    """The latest events, newest first, with the organisation's name; `level`: the transitions to that level."""
     query = (
         select(AlertEvent, Organization.name)
         .join(Organization, Organization.id == AlertEvent.organization_id)
@@ -57,11 +62,13 @@ def events_stmt(
         query = query.where(AlertEvent.organization_id.in_(visible))
     if rule is not None:
         query = query.where(AlertEvent.rule == rule)
+    if level is not None:
+        query = query.where(AlertEvent.level == level)
     return query
 
 
-def count_events(user: User | None = None, *, rule: str | None = None) -> int:
-    query = events_stmt(user, rule=rule).limit(None).offset(None).order_by(None)
+def count_events(user: User | None = None, *, rule: str | None = None, level: int | None = None) -> int:
+    query = events_stmt(user, rule=rule, level=level).limit(None).offset(None).order_by(None)
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
