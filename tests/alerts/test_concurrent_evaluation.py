@@ -13,27 +13,14 @@ from sqlalchemy import select
 
 from tests.conftest import make_test_app
 from tests.factories import make_org
+from tests.stepping import SteppingProvider
 from webapp.alerts.evaluate import evaluate_now
 from webapp.collection.rules import collect_organization
 from webapp.extensions import db
 from webapp.models import AlertEvent
 from webapp.models.collection import CollectionKind
-from webapp.providers import BalanceReading
 
 COLLECTORS, ROUNDS, SPELL = 8, 100, 10  # the balance changes sign every SPELL rounds
-
-
-class SteppingProvider:
-    name = "stepping"
-
-    def __init__(self) -> None:
-        self.amount = Decimal("0")
-
-    def balance(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
-        return BalanceReading(self.amount, "EUR")
-
-    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime):
-        return None
 
 
 @pytest.fixture

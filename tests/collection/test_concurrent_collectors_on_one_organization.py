@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -14,29 +13,14 @@ from sqlalchemy import select
 
 from tests.conftest import make_test_app
 from tests.factories import make_org
+from tests.stepping import SteppingProvider
 from webapp.collection.rules import collect_organization
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionState
 from webapp.models.collection import OUTCOMES, CollectionKind
-from webapp.providers import BalanceReading
 from webapp.read_model.store import differences
 
 COLLECTORS, ROUNDS = 8, 100
-
-
-class SteppingProvider:
-    """Answers the amount the test sets for the current round (the real balance)."""
-
-    name = "stepping"
-
-    def __init__(self) -> None:
-        self.amount = Decimal("0")
-
-    def balance(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
-        return BalanceReading(self.amount, "EUR")
-
-    def month_costs(self, account_ref: str, year: int, month: int, *, as_of: datetime):
-        return None
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
