@@ -30,9 +30,13 @@ _DAILY = cast(Table, OrganizationDailyFigure.__table__)
 _EPISODES = cast(Table, SpendAnomaly.__table__)
 
 
-def detect(organization_id: int, *, previous_last_day: date | None, whole: bool = False) -> None:
-    """Detect episodes through the last completed day when that day is new (or `whole`: everything)."""
-    newest = db.session.scalar(select(func.max(_DAILY.c.day)).where(_DAILY.c.organization_id == organization_id))
+def detect(
+    organization_id: int, *, previous_last_day: date | None, whole: bool = False, newest: date | None = None
+) -> None:
+    """Detect episodes through the last completed day when that day is new (or `whole`: everything).
+    `newest`: the newest daily row when the caller knows it (the collection path), else it is read."""
+    if newest is None:
+        newest = db.session.scalar(select(func.max(_DAILY.c.day)).where(_DAILY.c.organization_id == organization_id))
     if newest is None:
         return
     as_of = newest - timedelta(days=1)

@@ -59,26 +59,26 @@ def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -
         return
     start = min(since, last_day + timedelta(days=1))
     ledger = load_window(organization_id, start)
-    before = _days_before(organization_id, start)
+    forecast = _unchanged_forecast(organization_id, start, ledger)
+    before = _days_before(organization_id, start, for_forecast=forecast is None)
     seed = before[-1].spend_currency if before and before[-1].day == start - timedelta(days=1) else None
     days = daily_figures(ledger, from_day=start, spend_currency=seed)
-    forecast = _unchanged_forecast(organization_id, start, ledger)
     summary = summary_values(organization_id, summarize(ledger, [*before, *days], forecast=forecast))
     db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
     db.session.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
     db.session.execute(insert(SUMMARIES), [summary])
     if days:
         db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
-    detect(organization_id, previous_last_day=last_day)
+    detect(organization_id, previous_last_day=last_day, newest=days[-1].day if days else last_day)
 
 
-def _days_before(organization_id: int, start: date) -> list[DailyFigures]:
+def _days_before(organization_id: int, start: date, *, for_forecast: bool) -> list[DailyFigures]:
     """The stored days the summary reads before `start`: the spend window (which also covers the
-    forecast's 28 days and last month's fees), and further back while the balance was negative (the
-    forecast's "overdrawn since")."""
+    forecast's 28 days and last month's fees), and, when the forecast is recomputed, further back while
+    the balance was negative (its "overdrawn since")."""
     first = start - timedelta(days=SPEND_WINDOW_DAYS + 1)
     before = _stored_days(organization_id, first, start)
-    if before and before[0].closing_balance is not None and before[0].closing_balance < 0:
+    if for_forecast and before and before[0].closing_balance is not None and before[0].closing_balance < 0:
         last_not_negative = db.session.scalar(
             select(func.max(DAILY.c.day)).where(
                 DAILY.c.organization_id == organization_id,
