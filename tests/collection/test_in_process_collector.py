@@ -17,6 +17,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import make_org
+from tests.notifications.helpers import delivery_of, endpoint_for, make_due
+from tests.notifications.receivers import Receiver, Reply
 from tests.processes import Process, stack_environ, wait_for
 from webapp.collection.in_process import EXTENSION, BackgroundCollector
 from webapp.collection.lease import FileLease, PostgresLease
@@ -27,6 +29,7 @@ from webapp.database import configure_engine, sqlite_writer
 from webapp.extensions import db
 from webapp.models import CollectionRun
 from webapp.models.types import utcnow
+from webapp.notifications import enqueue_event
 
 
 @pytest.fixture
@@ -174,3 +177,17 @@ def test_on_sqlite_a_form_post_waits_for_the_collectors_commit_instead_of_failin
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 3  # 2 collector rows, 1 post
     engine.dispose()
+
+
+def test_without_redis_the_collector_retries_the_webhooks_that_are_due(notify_app, leases):
+    """The embedded default has no RQ sweep: the background collector attempts due retries once a minute."""
+    with Receiver(Reply(status=500), Reply()) as receiver:
+        endpoint, _ = endpoint_for(receiver.url)
+        event = enqueue_event(db.session(), endpoint.organization_id, "balance.low.triggered", {"amount": "1.00"})
+        event_id = event.id
+        db.session.commit()  # the first attempt, inline: a 500
+        assert delivery_of(event_id).status == "pending"
+        make_due(delivery_of(event_id).id)
+        BackgroundCollector(notify_app, leases[0]).tick()
+        mine = [request for request in receiver.requests if request.headers["webhook-id"] == event_id]
+        assert delivery_of(event_id).status == "delivered" and len(mine) == 2  # the 500, then the retry

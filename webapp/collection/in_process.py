@@ -26,9 +26,11 @@ from webapp.database import sqlite_writer
 from webapp.extensions import db
 from webapp.models.collection import KINDS
 from webapp.models.types import utcnow
+from webapp.notifications.dispatch import deliver_due
 from webapp.providers import get_provider
 
 EXTENSION = "accountdesk.background_collector"
+RETRY_INTERVAL_SECONDS = 60.0  # as the RQ scheduler's notification sweep
 log = logging.getLogger("webapp.collection.in_process")
 
 
@@ -54,6 +56,10 @@ class BackgroundCollector:
             if ids:
                 runs.append(run_collection(kind, get_provider(), organization_ids=ids, trigger="schedule").id)
             self.done.add((kind, start))
+        retry_slot = slot_start(now or utcnow(), RETRY_INTERVAL_SECONDS)
+        if ("retries", retry_slot) not in self.done:  # webhook and mail retries that are due (no Redis)
+            deliver_due()
+            self.done.add(("retries", retry_slot))
         alerts_slot = slot_start(now or utcnow(), ALERTS_INTERVAL_SECONDS)
         if ("alerts", alerts_slot) not in self.done:  # stale data and due digests, every 15 minutes
             scheduled_run(now or utcnow())

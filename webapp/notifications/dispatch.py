@@ -93,6 +93,14 @@ def due_items(session: Session, limit: int = SWEEP_LIMIT) -> list[Due]:
     return [("webhook", row[0], row[1]) for row in deliveries] + [("mail", row[0], row[1]) for row in mails]
 
 
+def deliver_due() -> int:
+    """No Redis: attempt every delivery and mail now due (the retries), in sessions of their own; how many.
+    The embedded default's background collector calls it once a minute, as the scheduler queues the sweep."""
+    items = due_items(db.session())
+    deliver_inline([(kind, item_id) for kind, item_id, _due in items])
+    return len(items)
+
+
 def sweep(session: Session, url: str) -> dict:
     """Enqueue every due attempt (ids carry the due time: one already queued is not queued twice)."""
     items = due_items(session)
