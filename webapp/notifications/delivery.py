@@ -76,7 +76,7 @@ def send(endpoint: WebhookEndpoint, event: WebhookEvent, now: datetime) -> Answe
             timeout=float(config["WEBHOOK_TIMEOUT"]),
             allow_private=bool(config["WEBHOOK_ALLOW_PRIVATE"]),
         )
-    except (requests.RequestException, http.RefusedAddress) as error:
+    except Exception as error:  # noqa: BLE001 - any failed attempt is logged and retried on the schedule
         return Answer(None, _ms(started), _describe(error))
     code, problem = response.status_code, None
     if 300 <= code < 400:

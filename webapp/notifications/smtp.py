@@ -61,7 +61,8 @@ def claim(session: Session, mail_id: int, now: datetime) -> bool:
 
 
 def deliver_mail(session: Session, mail_id: int) -> dict:
-    """Send the message if it is due; on an SMTP or network error keep it queued for the next try."""
+    """Send the message if it is due; on any error (SMTP, network, a message that cannot be built) record it
+    and keep it queued for the next try, until it is given up."""
     smtp = current_app.config.get("SMTP")
     now = utcnow()
     if not smtp or not claim(session, mail_id, now):
@@ -71,7 +72,7 @@ def deliver_mail(session: Session, mail_id: int) -> dict:
     mail.attempts += 1
     try:
         _transmit(build_message(mail, current_app.config["MAIL_FROM"]), smtp)
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - SMTP, network or a bad message: logged, rescheduled, given up
         mail.last_error = f"{type(error).__name__}: {error}"[:500]
         if utcnow() - mail.created_at >= GIVE_UP_AFTER:
             mail.status, mail.next_attempt_at = GIVEN_UP, None
