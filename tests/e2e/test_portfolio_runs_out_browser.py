@@ -23,7 +23,7 @@ def test_runs_out_column_shows_dates_bands_and_sorts_soonest_first(live_server, 
     header.click()
     page.wait_for_url(re.compile(r"sort=runway"))
     page.wait_for_selector("#portfolio-table thead th[aria-sort=ascending] a[data-sort=runway]")
-    cells = [page.locator("#portfolio-table tbody td.runs-out").nth(i) for i in range(5)]
+    cells = [page.locator("#portfolio-table tbody td.runs-out-cell").nth(i) for i in range(5)]
     texts = [cell.inner_text() for cell in cells]
     assert texts[0] == "depleted", texts  # the overdrawn seed sorts first
     dated = [cell for cell in cells if cell.locator("time").count()]
