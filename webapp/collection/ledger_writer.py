@@ -16,7 +16,7 @@ from typing import Any
 
 from webapp.alerts.evaluate import after_collection
 from webapp.collection.bulk import append_rows
-from webapp.collection.state import record_attempt, record_failure, record_success
+from webapp.collection.state import record_attempt, record_check, record_failure
 from webapp.collection.validation import balance_changed, cost_snapshot_values
 from webapp.domain.months import Month
 from webapp.extensions import db
@@ -26,7 +26,7 @@ from webapp.providers import BalanceReading, CostReport
 from webapp.queries.balances import latest_balance_stmt
 from webapp.read_model.daily import ZERO
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
-from webapp.read_model.refresh import has_snapshots, refresh
+from webapp.read_model.refresh import first_snapshot_at, refresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +66,19 @@ def write_checks(
     once at its end, without instant mail), record the last of each kind as a success and refresh the
     read model once. Returns the rows written
     (balances, costs)."""
+    lock_organization(organization_id, "organization")
     for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
-        if checks:
-            begin_check(organization_id, kind, checks[-1].at)
-    first_batch = not has_snapshots(organization_id)
+        if checks:  # the attempt and its success: one transaction, so recorded at once (first, for SQLite's lock)
+            record_check(organization_id, kind, checks[-1].at)
+    first_at = first_snapshot_at(organization_id)
     balance_rows = _write_balances(organization_id, balances)
     cost_rows, cost_points = _write_costs(organization_id, costs)
     since = [utc_day(balances[0].at)] if balances else []
     since += [min(min(utc_day(c.at), Month(c.year, c.month).start.date()) for c in costs)] if costs else []
-    for kind, checks in ((CollectionKind.BALANCES, balances), (CollectionKind.COSTS, costs)):
-        if checks:
-            record_success(organization_id, kind, checks[-1].at)
     if since:
-        whole = Ledger(_balance_points(balance_rows), cost_points) if first_batch else None
-        refresh(organization_id, min(since), whole=whole)
+        whole = Ledger(_balance_points(balance_rows), cost_points) if first_at is None else None
+        moments = [row["collected_at"] for row in (*balance_rows, *cost_rows)] + ([first_at] if first_at else [])
+        refresh(organization_id, min(since), whole=whole, first_at=min(moments, default=None))
         last = max(check.at for checks in (balances, costs) for check in checks)
         after_collection(organization_id, last, instant=live)
     return len(balance_rows), len(cost_rows)

@@ -179,15 +179,17 @@ def _collect_kind(
     months: list[tuple[int, int]] | None,
     as_of: datetime | None,
     slot_start: datetime | None,
+    ref: str | None = None,
 ) -> Iterator[OrgOutcome]:
-    """Read the account, end that read (no lock held while the provider answers), then collect;
-    each outcome is yielded before the next month is asked, for the caller to commit."""
-    try:
-        ref = organization_ref(organization_id)
-    except OrganizationNotFound as error:
-        db.session.rollback()
-        yield OrgOutcome(organization_id, "failed", capped(str(error)))
-        return
+    """Read the account (unless the caller did), end that read (no lock held while the provider
+    answers), then collect; each outcome is yielded before the next month is asked, for the caller to commit."""
+    if ref is None:
+        try:
+            ref = organization_ref(organization_id)
+        except OrganizationNotFound as error:
+            db.session.rollback()
+            yield OrgOutcome(organization_id, "failed", capped(str(error)))
+            return
     db.session.commit()
     if kind == CollectionKind.BALANCES:
         yield _guarded(collect_balance, organization_id, provider, as_of=as_of, ref=ref)
@@ -215,19 +217,26 @@ def collect_organization(
     Raises OrganizationNotFound if the organisation does not exist (any more).
     """
     started_at = at = utcnow()
-    organization_ref(organization_id)
+    ref = organization_ref(organization_id)
     months = [month or default_cost_months(at)[-1]]
-    (result,) = _collect_kind(kind, organization_id, provider, months, at, slot_start)
-    run = CollectionRun(kind=kind, trigger=trigger, started_at=started_at)
+    (result,) = _collect_kind(kind, organization_id, provider, months, at, slot_start, ref)
+    counts = {name: int(name == result.outcome) for name in ("written", "unchanged", "no_costs", "failed")}
+    run = CollectionRun(kind=kind, trigger=trigger, started_at=started_at, finished_at=utcnow(), **counts)
     db.session.add(run)
     db.session.flush()
-    record_outcome(run, result)
-    run.finished_at = utcnow()
+    add_outcome(run, result)
+    db.session.flush()
+    db.session.expunge(run)  # the caller reads the run as committed, without loading it again
     db.session.commit()
     return run
 
 
 def record_outcome(run: CollectionRun, result: OrgOutcome) -> None:
+    add_outcome(run, result)
+    setattr(run, result.outcome, getattr(run, result.outcome) + 1)
+
+
+def add_outcome(run: CollectionRun, result: OrgOutcome) -> None:
     db.session.add(
         CollectionOutcome(
             run_id=run.id,
@@ -237,7 +246,6 @@ def record_outcome(run: CollectionRun, result: OrgOutcome) -> None:
             duration_ms=result.duration_ms,
         )
     )
-    setattr(run, result.outcome, getattr(run, result.outcome) + 1)
 
 
 def _guarded(collect: Callable[..., OrgOutcome], organization_id: int, *args: Any, **kwargs: Any) -> OrgOutcome:

@@ -34,7 +34,8 @@ def record_attempt(organization_id: int, kind: CollectionKind, at: datetime) -> 
     )
 
 
-def record_success(organization_id: int, kind: CollectionKind, at: datetime) -> None:
+def record_check(organization_id: int, kind: CollectionKind, at: datetime) -> None:
+    """An attempt and its success at once (the write path records both in the one transaction)."""
     _upsert(
         {
             "organization_id": organization_id,
@@ -43,7 +44,11 @@ def record_success(organization_id: int, kind: CollectionKind, at: datetime) -> 
             "last_success_at": at,
             "consecutive_failures": 0,
         },
-        {"last_success_at": _later(_state.c.last_success_at, at), "consecutive_failures": 0},
+        {
+            "last_attempt_at": _later(_state.c.last_attempt_at, at),
+            "last_success_at": _later(_state.c.last_success_at, at),
+            "consecutive_failures": 0,
+        },
     )
 
 

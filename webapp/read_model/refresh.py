@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 
+from webapp.domain.anomalies import AnomalyParams
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
@@ -41,24 +42,29 @@ _DAILY_FIELDS = [item.name for item in fields(DailyFigures)]
 _FORECAST_FIELDS = [item.name for item in fields(StoredForecast)]
 
 
-def refresh(organization_id: int, since: date, *, whole: Ledger | None = None) -> None:
+def refresh(
+    organization_id: int, since: date, *, whole: Ledger | None = None, first_at: datetime | None = None
+) -> None:
     """Bring the organisation's summary and daily rows up to date after writes dated `since` or later.
 
     `whole`: the snapshots just written when they are the organisation's whole ledger (a first bulk
-    batch): the rows are built from them without reading them back."""
+    batch): the rows are built from them without reading them back. `first_at`: the ledger's first
+    moment when the caller knows it (else it is read)."""
     first_day, last_day = db.session.execute(
         select(func.min(DAILY.c.day), func.max(DAILY.c.day)).where(DAILY.c.organization_id == organization_id)
     ).one()
     if whole is not None and first_day is None:
         ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
-        write_rows(db.session, *derived_rows(organization_id, ledger))
-        detect(organization_id, previous_last_day=None)
-        return
+        summary_row, day_rows = derived_rows(organization_id, ledger)
+        write_rows(db.session, summary_row, day_rows)
+        if day_rows and (day_rows[-1]["day"] - day_rows[0]["day"]).days >= AnomalyParams().min_history_days:
+            detect(organization_id, previous_last_day=None, newest=day_rows[-1]["day"])
+        return  # (a shorter history: no episode can be found, and none was stored, the ledger being append-only)
     if first_day is None or since < first_day:
         rebuild(organization_id)  # no rows yet, or the ledger now starts earlier: everything moves
         return
     start = min(since, last_day + timedelta(days=1))
-    ledger = load_window(organization_id, start)
+    ledger = load_window(organization_id, start, first_at)
     forecast = _unchanged_forecast(organization_id, start, ledger)
     before = _days_before(organization_id, start, for_forecast=forecast is None)
     seed = before[-1].spend_currency if before and before[-1].day == start - timedelta(days=1) else None
@@ -105,7 +111,7 @@ def _unchanged_forecast(organization_id: int, start: date, ledger: Ledger) -> St
     return StoredForecast(**row._mapping)
 
 
-def load_window(organization_id: int, start: date) -> Ledger:
+def load_window(organization_id: int, start: date, first_at: datetime | None = None) -> Ledger:
     """What the rows from `start` on depend on (see the module docstring)."""
     moment = datetime(start.year, start.month, start.day, tzinfo=UTC)
     month = Month.of(moment)
@@ -125,19 +131,20 @@ def load_window(organization_id: int, start: date) -> Ledger:
         balances=[BalancePoint(*row) for row in [*prior, *recent]],
         costs=[CostPoint.from_row(**row._mapping) for row in costs],
         states=load_states(db.session, organization_id),
-        first_at=_first_snapshot_at(organization_id),
+        first_at=first_at or first_snapshot_at(organization_id),
     )
 
 
-def has_snapshots(organization_id: int) -> bool:
-    return _first_snapshot_at(organization_id) is not None
-
-
-def _first_snapshot_at(organization_id: int) -> datetime | None:
-    firsts = [
-        db.session.scalar(select(func.min(model.collected_at)).where(model.organization_id == organization_id))
-        for model in (BalanceSnapshot, CostSnapshot)
-    ]
+def first_snapshot_at(organization_id: int) -> datetime | None:
+    """The moment of the organisation's first snapshot of either kind (None: no ledger yet), in one statement."""
+    firsts = db.session.execute(
+        select(
+            *(
+                select(func.min(model.collected_at)).where(model.organization_id == organization_id).scalar_subquery()
+                for model in (BalanceSnapshot, CostSnapshot)
+            )
+        )
+    ).one()
     known = [moment for moment in firsts if moment is not None]
     return min(known) if known else None
 
