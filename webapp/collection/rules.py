@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from webapp.collection.ledger_writer import (
     BalanceCheck,
@@ -221,31 +221,26 @@ def collect_organization(
     months = [month or default_cost_months(at)[-1]]
     (result,) = _collect_kind(kind, organization_id, provider, months, at, slot_start, ref)
     counts = {name: int(name == result.outcome) for name in ("written", "unchanged", "no_costs", "failed")}
-    run = CollectionRun(kind=kind, trigger=trigger, started_at=started_at, finished_at=utcnow(), **counts)
-    db.session.add(run)
-    db.session.flush()
-    add_outcome(run, result)
-    db.session.flush()
-    db.session.expunge(run)  # the caller reads the run as committed, without loading it again
+    values = {"kind": kind, "trigger": trigger, "started_at": started_at, "finished_at": utcnow(), **counts}
+    run_id = db.session.execute(insert(CollectionRun).values(values).returning(CollectionRun.id)).scalar_one()
+    db.session.execute(insert(CollectionOutcome).values(_outcome_values(run_id, result)))
     db.session.commit()
-    return run
+    return CollectionRun(id=run_id, **values)  # what was committed, as a detached record (no reload)
 
 
 def record_outcome(run: CollectionRun, result: OrgOutcome) -> None:
-    add_outcome(run, result)
+    db.session.add(CollectionOutcome(**_outcome_values(run.id, result)))
     setattr(run, result.outcome, getattr(run, result.outcome) + 1)
 
 
-def add_outcome(run: CollectionRun, result: OrgOutcome) -> None:
-    db.session.add(
-        CollectionOutcome(
-            run_id=run.id,
-            organization_id=result.organization_id,
-            outcome=result.outcome,
-            reason=result.reason,
-            duration_ms=result.duration_ms,
-        )
-    )
+def _outcome_values(run_id: int, result: OrgOutcome) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "organization_id": result.organization_id,
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "duration_ms": result.duration_ms,
+    }
 
 
 def _guarded(collect: Callable[..., OrgOutcome], organization_id: int, *args: Any, **kwargs: Any) -> OrgOutcome:
