@@ -43,7 +43,8 @@ SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", 
 # The useful first click: the largest cost and change, the most badges; everything else ascending
 # (name A→Z, lowest balance, soonest "runs out", longest unchanged, longest unchecked).
 FIRST_DESCENDING = frozenset({"cost", "change", "status"})
-WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")
+WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")  # for the change sort, over every visible row
+Shown = aliased(OrganizationDailyFigure, name="week_ago_shown")  # for the page's rows only
 Other = aliased(Organization, name="same_name")
 
 
@@ -118,18 +119,23 @@ def week_ago_day(now: datetime) -> date:
     return (now - timedelta(days=CHANGE_WINDOW_DAYS)).date()
 
 
-def _week_ago(now: datetime) -> dict[str, ColumnElement[Any]]:
-    # No daily row for that day: the ledger ended before it (the balance has not moved since) or
-    # began after it (nothing to compare with).
-    ended_before = S.as_of < datetime.combine(week_ago_day(now), datetime.min.time(), now.tzinfo)
+def _week_ago(
+    now: datetime, week: Any, as_of: ColumnElement[Any], amount: ColumnElement[Any], currency: ColumnElement[Any]
+) -> dict[str, ColumnElement[Any]]:
+    """The balance 7 days ago from `week` (a daily-figures row of that day, outer-joined) and the summary's
+    as_of, amount and currency. No daily row for that day: the ledger ended before it (the balance has not
+    moved since) or began after it (nothing to compare with)."""
+    ended_before = as_of < datetime.combine(week_ago_day(now), datetime.min.time(), now.tzinfo)
     return {
         "amount_week_ago": type_coerce(
-            case((WeekAgo.day.is_not(None), WeekAgo.closing_balance), (ended_before, S.balance_amount)), Money
+            case((week.day.is_not(None), week.closing_balance), (ended_before, amount)), Money
         ),
-        "currency_week_ago": case(
-            (WeekAgo.day.is_not(None), WeekAgo.balance_currency), (ended_before, S.balance_currency)
-        ),
+        "currency_week_ago": case((week.day.is_not(None), week.balance_currency), (ended_before, currency)),
     }
+
+
+def _summary_week_ago(now: datetime) -> dict[str, ColumnElement[Any]]:
+    return _week_ago(now, WeekAgo, S.as_of, S.balance_amount, S.balance_currency)
 
 
 def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
@@ -140,7 +146,7 @@ def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
         "currency": S.balance_currency,
         "collected_at": S.balance_changed_at,
         "checked_at": S.checked_at,
-        **_week_ago(now),
+        "summary_as_of": S.as_of,
         "cost": cost,
         "cost_currency": cost_currency,
         "runs_out_on": S.runs_out_on,
@@ -172,7 +178,7 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "name": lambda: func.lower(Organization.name),
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
-        "change": lambda: type_coerce(S.balance_amount - columns["amount_week_ago"], Money),
+        "change": lambda: type_coerce(S.balance_amount - _summary_week_ago(now)["amount_week_ago"], Money),
         "runway": _runway_sort,
         "collected": lambda: S.balance_changed_at,
         "checked": lambda: S.checked_at,
@@ -194,18 +200,17 @@ def portfolio_statement(
     """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
     provider reference of duplicate names looked up for the page's rows only (after the paging)."""
     key, name = _sort_key(params, now, stale_at).label("sort_key"), func.lower(Organization.name).label("sort_name")
-    statement = (
-        visible(user, params)
-        .outerjoin(WeekAgo, and_(WeekAgo.organization_id == Organization.id, WeekAgo.day == week_ago_day(now)))
-        .with_only_columns(
-            Organization.id,
-            Organization.name,
-            Organization.active,
-            Organization.low_balance_threshold.label("threshold"),
-            *(column.label(label) for label, column in _columns(now).items()),
-            key,
-            name,
-        )
+    statement = visible(user, params)
+    if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
+        statement = statement.outerjoin(WeekAgo, _week_ago_row(WeekAgo, Organization.id.expression, now))
+    statement = statement.with_only_columns(
+        Organization.id,
+        Organization.name,
+        Organization.active,
+        Organization.low_balance_threshold.label("threshold"),
+        *(column.label(label) for label, column in _columns(now).items()),
+        key,
+        name,
     )
     if params.filter is not None:
         statement = statement.where(rules(stale_at, utc_today(now))[params.filter])
@@ -214,11 +219,22 @@ def portfolio_statement(
         statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
     page = statement.subquery("page")
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
-    fields = [column for column in page.c if column.key not in ("reference", "sort_key", "sort_name")]
+    hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
+    fields = [column for column in page.c if column.key not in hidden]
     reference = case((same_name, page.c.reference), else_=null()).label("reference")
     anomaly = exists().where(SpendAnomaly.organization_id == page.c.id, SpendAnomaly.status == "open")
-    fields += [reference, anomaly.label("anomaly_open")]
-    return select(*fields).order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
+    week = _week_ago(now, Shown, page.c.summary_as_of, page.c.amount, page.c.currency)
+    fields += [reference, anomaly.label("anomaly_open"), *(column.label(label) for label, column in week.items())]
+    return (
+        select(*fields)
+        .select_from(page.outerjoin(Shown, _week_ago_row(Shown, page.c.id, now)))
+        .order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
+    )
+
+
+def _week_ago_row(week: Any, organization_id: ColumnElement[Any], now: datetime) -> ColumnElement[bool]:
+    """Joins the organisation's daily-figures row of the day 7 days ago (by primary key)."""
+    return and_(week.organization_id == organization_id, week.day == week_ago_day(now))
 
 
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:
