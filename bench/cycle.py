@@ -114,7 +114,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--fork", action="store_true", help="workers fork a horse per job")
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake provider stands for a remote service: no log line per request
+    # the fake provider stands for a remote service: no log line per request
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     redis_url = os.environ["BENCH_REDIS_URL"]
     url, drop = scratch_database(os.environ["BENCH_DATABASE_URL"])
     redis = Redis.from_url(redis_url)
