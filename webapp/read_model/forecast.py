@@ -81,12 +81,11 @@ def relevant(days: Sequence[DailyFigures], until: date | None = None, keep: int 
     level never adds two currencies), and further back while the closing balance was negative
     ("overdrawn since")."""
     start = max(0, len(days) - keep)
-    billed = (row for row in reversed(days) if row.spend and row.spend_currency and (until is None or row.day <= until))
-    currency = next((row.spend_currency for row in billed), None)
-    for index in range(len(days) - 1, start - 1, -1):
-        if days[index].spend and days[index].spend_currency not in (None, currency):
-            start = index + 1
-            break
+    read = [index for index in range(start, len(days)) if until is None or days[index].day <= until]
+    billed = [index for index in read if days[index].spend and days[index].spend_currency]
+    if billed:
+        currency = days[billed[-1]].spend_currency
+        start = next((index + 1 for index in reversed(billed) if days[index].spend_currency != currency), start)
     while start > 0 and (balance := days[start].closing_balance) is not None and balance < 0:
         start -= 1
     return days[start:]
