@@ -58,23 +58,37 @@ class Crossing:
 
 
 def crossing(model: SpendModel, *, balance: Decimal, level: Decimal, after: date, params: ForecastParams) -> Crossing:
-    """The first day the balance, spending as the model expects with no further top-ups, reaches `level`."""
+    """The first day the balance, spending as the model expects with no further top-ups, reaches `level`.
+    The band's edges are where the 90th and the 10th percentiles of the spend reach it, each rounded to
+    the nearest whole day (not outward), so that each tail holds about 10 % rather than at most 10 %."""
     if balance <= level:
         return Crossing(level, None, "already at or below it")
     room, cumulative = balance - level, ZERO
-    found: dict[str, date] = {}
+    before = {"earliest": ZERO, "expected": ZERO, "latest": ZERO}  # each path's spend the day before
+    found: dict[str, tuple[int, Decimal]] = {}  # the step a path reaches the room on, and how far into it
     for step in range(1, params.horizon_days + 1):
-        day = after + timedelta(days=step)
-        cumulative += model.expected(day, step)
-        sd = model.spread(cumulative, step, params)
-        for key, spent in (("earliest", cumulative + Z_80 * sd), ("expected", cumulative)):
+        cumulative += model.expected(after + timedelta(days=step), step)
+        margin = Z_80 * model.spread(cumulative, step, params)
+        now = {"earliest": cumulative + margin, "expected": cumulative, "latest": cumulative - margin}
+        for key, spent in now.items():
             if key not in found and spent >= room:
-                found[key] = day
-        if cumulative - Z_80 * sd >= room:
-            return Crossing(level, DateBand(found["expected"], found["earliest"], day))
-    if "expected" in found:
-        return Crossing(level, DateBand(found["expected"], found["earliest"], after + timedelta(params.horizon_days)))
-    return Crossing(level, None, f"not within {params.horizon_days} days")
+                found[key] = step, (room - before[key]) / (spent - before[key])
+        if "latest" in found:
+            break
+        before = now
+    if "expected" not in found:
+        return Crossing(level, None, f"not within {params.horizon_days} days")
+    expected = found["expected"][0]
+    earliest = min(expected, _nearest(*found["earliest"]) + 1)  # the day after the crossing's nearest day
+    latest = max(expected, _nearest(*found["latest"])) if "latest" in found else params.horizon_days
+    return Crossing(level, DateBand(*(after + timedelta(days=step) for step in (expected, earliest, latest))))
+
+
+def _nearest(step: int, into: Decimal) -> int:
+    """The whole day nearest a path's crossing, `into` (0–1] of the way through day `step`: the real
+    crossing day (the first whole day the spend reaches the room) is later than it about as often as
+    the continuous crossing is."""
+    return step if into >= Decimal("0.5") else step - 1
 
 
 @dataclass(frozen=True, slots=True)
