@@ -22,7 +22,13 @@ when the balance reaches zero (spending as expected, no further top-ups) vs the 
 (the closing balance minus the real spend that followed), when that day lies in the window; naive =
 balance ÷ the last 30 days' average spend. "Actually crossed" is the subset where no top-up came in
 between, so the balance really went to zero then. Errors are absolute percentage errors of the month
-total, and of the lead time (days from as_of to the crossing) for depletion.
+total, and of the lead time (days from as_of to the crossing) for depletion. "exact" is the share of answers
+exactly right (for depletion: the very day), which a band of whole days always contains; "cov. not exact"
+the band's coverage of the others.
+
+`--history N` lets the forecasts also read the N days before the window (the demo's ledger goes back to
+2024; the forecast's long-run level reads up to 365 days, needing 90): only the window's days are scored.
+`--reversion-days 0` turns the reversion off (the recent 28-day level at every horizon).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ ZERO = Decimal(0)
 provider = DemoProvider()
 PARAMS = ForecastParams()  # --drift, --level-floor: the sensitivity of the bands
 ANOMALIES: dict[str, int] | None = None  # --anomalies: episodes found vs the spikes injected
+HISTORY = 0  # --history: days before the window the forecasts may read (scored: the window's days only)
 
 
 def _usage(report) -> Decimal:
@@ -108,26 +115,38 @@ class Score:
     errors: list[float]  # signed: forecast − actual, relative
     inside: int = 0
     with_band: int = 0
+    exact: int = 0  # answers exactly right (depletion: the very day), inside any band of whole days
 
     def add(self, error: float, inside: bool | None = None) -> None:
         self.errors.append(error)
         if inside is not None:
             self.with_band += 1
             self.inside += inside
+            self.exact += error == 0
 
     def row(self) -> dict[str, float | int | None]:
         coverage = self.inside / self.with_band if self.with_band else None
         mdape = statistics.median(abs(error) for error in self.errors) if self.errors else None
         bias = statistics.median(self.errors) if self.errors else None
-        return {"n": len(self.errors), "mdape": mdape, "bias": bias, "coverage": coverage}
+        exact = self.exact / self.with_band if self.with_band else None
+        rest = self.with_band - self.exact  # coverage of the answers that are not exact
+        beside = (self.inside - self.exact) / rest if rest else None
+        return {
+            "n": len(self.errors),
+            "mdape": mdape,
+            "bias": bias,
+            "coverage": coverage,
+            "exact": exact,
+            "beside": beside,
+        }
 
 
-def month_scores(figures: list[DayFigure], scores: dict[str, Score], *, subscription: bool) -> None:
+def month_scores(figures: list[DayFigure], scores: dict[str, Score], *, subscription: bool, start: int = 0) -> None:
     by_month: dict[date, list[DayFigure]] = defaultdict(list)
     for figure in figures:
         by_month[figure.day.replace(day=1)].append(figure)
     for first, days in by_month.items():
-        if first.day != 1 or days[0].day != first or (days[-1].day + timedelta(days=1)).day != 1:
+        if first < figures[start].day or days[0].day != first or (days[-1].day + timedelta(days=1)).day != 1:
             continue  # the window's partial months
         actual = sum((figure.spend for figure in days), ZERO)
         if actual <= 0:
@@ -159,8 +178,8 @@ def real_crossing(figures: list[DayFigure], index: int) -> tuple[date | None, bo
     return None, False
 
 
-def depletion_scores(figures: list[DayFigure], scores: dict[str, Score]) -> None:
-    for index in range(13, len(figures), 7):
+def depletion_scores(figures: list[DayFigure], scores: dict[str, Score], start: int = 0) -> None:
+    for index in range(start + 13, len(figures), 7):
         as_of = figures[index].day
         actual, really = real_crossing(figures, index)
         forecast = forecast_depletion(figures, as_of=as_of, params=PARAMS)
@@ -231,9 +250,9 @@ def run(orgs: int, first: date, last: date, from_org: int = 1) -> dict[str, Scor
     for index in range(from_org, orgs + 1):
         ref = f"demo-{index:04d}"
         if not profile(ref).idle:
-            figures = series(ref, first, last)
-            month_scores(figures, scores, subscription=bool(profile(ref).subscription))
-            depletion_scores(figures, scores)
+            figures = series(ref, first - timedelta(days=HISTORY), last)
+            month_scores(figures, scores, subscription=bool(profile(ref).subscription), start=HISTORY)
+            depletion_scores(figures, scores, start=HISTORY)
             if ANOMALIES is not None:
                 anomaly_counts(ref, first, last, ANOMALIES)
         if index % 50 == 0 or index == orgs:
@@ -244,8 +263,9 @@ def run(orgs: int, first: date, last: date, from_org: int = 1) -> dict[str, Scor
 
 def table(scores: dict[str, Score]) -> str:
     lines = [
-        "| what | n | MdAPE | naive MdAPE | ratio | 80 % band coverage | median bias | naive bias |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| what | n | MdAPE | naive MdAPE | ratio | 80 % band coverage | median bias | naive bias "
+        "| exact | cov. not exact |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, score in scores.items():
         if name.endswith(" naive"):
@@ -256,14 +276,16 @@ def table(scores: dict[str, Score]) -> str:
         naive_text = f"{naive['mdape']:.1%}" if naive["mdape"] is not None else "–"
         ratio_text = f"{ratio:.2f}" if ratio is not None else "–"
         biases = " | ".join(f"{row['bias']:+.1%}" if row["bias"] is not None else "–" for row in (mine, naive))
+        shares = " | ".join(f"{mine[key]:.1%}" if mine.get(key) is not None else "–" for key in ("exact", "beside"))
         lines.append(
-            f"| {name} | {mine['n']} | {mine['mdape']:.1%} | {naive_text} | {ratio_text} | {coverage} | {biases} |"
+            f"| {name} | {mine['n']} | {mine['mdape']:.1%} | {naive_text} | {ratio_text} | {coverage} | {biases} "
+            f"| {shares} |"
         )
     return "\n".join(lines)
 
 
 def main() -> None:
-    global PARAMS, ANOMALIES  # one run, one set of parameters
+    global PARAMS, ANOMALIES, HISTORY  # one run, one set of parameters
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
@@ -271,6 +293,8 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=0, help="verify the series of the first N organisations")
     parser.add_argument("--drift", type=float, default=PARAMS.drift_per_month)
     parser.add_argument("--level-floor", type=float, default=PARAMS.level_floor)
+    parser.add_argument("--reversion-days", type=float, default=PARAMS.reversion_days, help="τ; 0: no reversion")
+    parser.add_argument("--history", type=int, default=0, help="days before the window the forecasts may read")
     parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
     parser.add_argument("--from-org", type=int, default=1, help="start at demo-N (split a run over processes)")
     parser.add_argument("--merge", nargs="+", type=Path, help="print the table of these runs' JSON files together")
@@ -279,7 +303,13 @@ def main() -> None:
         print(table(merged(args.merge)))
         return
     ANOMALIES = defaultdict(int) if args.anomalies else None
-    PARAMS = ForecastParams(drift_per_month=args.drift, level_floor=args.level_floor)
+    HISTORY = args.history
+    PARAMS = ForecastParams(
+        drift_per_month=args.drift,
+        level_floor=args.level_floor,
+        reversion_days=args.reversion_days or PARAMS.reversion_days,
+        long_min_days=PARAMS.long_min_days if args.reversion_days else 10**6,  # 0: never enough history
+    )
     last = args.end - timedelta(days=1)
     first = args.end - timedelta(days=args.days)
     busy = [f"demo-{i:04d}" for i in range(args.from_org, args.orgs + 1) if not profile(f"demo-{i:04d}").idle]
@@ -287,14 +317,14 @@ def main() -> None:
         check_against_read_model(ref, first, min(last, first + timedelta(days=70)))
     scores = run(args.orgs, first, last, args.from_org)
     count = args.orgs - args.from_org + 1
-    print(f"window {first}..{last}, {count} organisations ({len(busy)} not idle), {PARAMS}\n")
+    print(f"window {first}..{last}, {count} organisations ({len(busy)} not idle), {HISTORY} days before, {PARAMS}\n")
     print(table(scores))
     if ANOMALIES is not None:
         print("\n" + "\n".join(f"- {name}: {count}" for name, count in ANOMALIES.items()))
     out = ROOT / "bench" / "results" / f"forecast_backtest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)
     raw = {
-        name: {"errors": score.errors, "inside": score.inside, "with_band": score.with_band}
+        name: {"errors": score.errors, "inside": score.inside, "with_band": score.with_band, "exact": score.exact}
         for name, score in scores.items()
     }
     out.write_text(json.dumps({"rows": {name: score.row() for name, score in scores.items()}, "raw": raw}))
@@ -309,6 +339,7 @@ def merged(paths: list[Path]) -> dict[str, Score]:
             score.errors += raw["errors"]
             score.inside += raw["inside"]
             score.with_band += raw["with_band"]
+            score.exact += raw.get("exact", 0)
     return scores
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain.forecast import DayFigure, forecast_depletion, project_month
+from webapp.domain.forecast import METHOD, DayFigure, ForecastParams, forecast_depletion, project_month
 
 MONDAY = date(2026, 3, 2)
 
@@ -128,3 +128,52 @@ def test_bands_contain_the_expected_date_and_total(spends, balance, threshold):
     projection = project_month(rows, first_day=rows[-1].day, as_of=rows[-1].day)
     if projection.expected is not None:
         assert projection.month_to_date <= projection.low <= projection.expected <= projection.high
+
+
+def _no_reversion(rows, as_of, **kwargs):
+    return forecast_depletion(rows, as_of=as_of, params=ForecastParams(long_min_days=10**6), **kwargs)
+
+
+def test_constant_spend_over_a_long_history_still_gives_the_exact_date():
+    rows = figures([Decimal(10)] * 200, end_balance=Decimal(1000))
+    forecast = forecast_depletion(rows, as_of=rows[-1].day)
+    assert forecast.method == METHOD and forecast.history_days == 200  # the long-run level read them all
+    band = forecast.zero.band
+    assert band.expected == rows[-1].day + timedelta(days=100)  # long-run level = recent level: no pull
+    assert band.earliest < band.expected < band.latest
+
+
+def test_a_level_higher_long_ago_pulls_a_long_horizon_toward_the_long_run_level():
+    rows = figures([Decimal(20)] * 300 + [Decimal(10)] * 60, end_balance=Decimal(2000))
+    as_of = rows[-1].day
+    recent_only = _no_reversion(rows, as_of).zero.band.expected
+    assert recent_only == as_of + timedelta(days=200)  # 2000 at the recent 10 a day
+    # the long-run level: (300 × 20 + 60 × 10) / 360 = 18.33 a day, alone 2000 / 18.33 → 110 days
+    forecast = forecast_depletion(rows, as_of=as_of)
+    reverting = forecast.zero.band
+    assert as_of + timedelta(days=110) < reverting.expected < as_of + timedelta(days=150)
+    # Σ 10 × (w + (1 − w) × 1.833), w = exp(−h / 60), reaches 2000 on day 134
+    assert reverting.expected == as_of + timedelta(days=134)
+    assert reverting.earliest <= reverting.expected <= reverting.latest
+    assert forecast.expected_daily_spend == Decimal(10)  # the recent pace, as shown today
+
+
+def test_a_short_horizon_is_essentially_unchanged_by_the_reversion():
+    spends = [Decimal(12)] * 300 + [Decimal(10)] * 60  # the long-run level 20 % above the recent one
+    for days in (3, 7, 14):
+        rows = figures(spends, end_balance=Decimal(10 * days))
+        as_of = rows[-1].day
+        assert forecast_depletion(rows, as_of=as_of).zero.band.expected == as_of + timedelta(days=days)
+        assert _no_reversion(rows, as_of).zero.band.expected == as_of + timedelta(days=days)
+    rows = figures(spends, end_balance=Decimal(1000))  # 100 days at the recent pace: pulled earlier
+    assert forecast_depletion(rows, as_of=rows[-1].day).zero.band.expected < rows[-1].day + timedelta(days=100)
+
+
+def test_too_short_a_history_means_no_reversion():
+    for long_ago, used in ((61, 28), (62, 90)):  # 89 days of history: none; 90: the reversion
+        rows = figures([Decimal(20)] * long_ago + [Decimal(10)] * 28, end_balance=Decimal(2000))
+        forecast = forecast_depletion(rows, as_of=rows[-1].day)
+        assert forecast.history_days == used
+        recent_only = _no_reversion(rows, rows[-1].day).zero.band.expected
+        assert (forecast.zero.band.expected == recent_only) == (used == 28)
+        assert recent_only == rows[-1].day + timedelta(days=200)

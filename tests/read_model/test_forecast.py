@@ -47,7 +47,7 @@ def test_constant_spend_runs_out_on_the_exact_day_with_a_band_around_it():
     as_of_day = (START + timedelta(days=18)).date()  # the last completed day before the 20th snapshot's day
     assert summary.forecast_as_of == as_of_day
     assert summary.forecast_status == "forecast" and summary.forecast_reason is None
-    assert summary.forecast_method == "weekday-median-28d" and summary.forecast_history_days == 19
+    assert summary.forecast_method == "weekday-median-28d-revert-365d" and summary.forecast_history_days == 19
     closing = Decimal(1000) - 10 * 18
     assert summary.runs_out_on == as_of_day + timedelta(days=int(closing / 10))
     assert summary.runs_out_earliest < summary.runs_out_on < summary.runs_out_latest
@@ -109,3 +109,17 @@ def test_collections_keep_the_forecast_equal_to_a_rebuild_through_a_long_overdra
     assert stored.forecast_reason == f"overdrawn since {date(2026, 3, 31).isoformat()}"
     rebuild(org.id)
     assert _stored(org.id).forecast_reason == stored.forecast_reason
+
+
+def test_collections_keep_a_reverting_forecast_equal_to_a_rebuild(app):
+    org = make_org()
+    account = SimulatedAccount(balance=Decimal(5000))
+    moments = [START + timedelta(days=index, hours=hours) for index in range(130) for hours in (0, 12)]
+    _collect(org.id, account, moments[:200], Decimal(20))  # 100 days at 20, then 30 at 10: the long-run
+    _collect(org.id, account, moments[200:], Decimal(10))  # level (over more than refresh's window) is higher
+    stored = _stored(org.id)
+    assert stored.forecast_status == "forecast" and stored.forecast_history_days == 129
+    recent_pace = stored.forecast_as_of + timedelta(days=int(account.balance / 10))
+    assert stored.runs_out_on < recent_pace  # pulled toward the long-run level
+    rebuild(org.id)
+    assert _stored(org.id).runs_out_on == stored.runs_out_on

@@ -2,129 +2,41 @@
 
 Pure functions from a daily series (the read model's daily figures as plain values) to frozen results that
 say their method, `as_of` (the last completed UTC day they read) and the history used, or why there is no
-forecast. The method and its backtest are in docs/forecasting.md:
+forecast. The spend model is in webapp/domain/spend_model.py; the method and its backtest are in
+docs/forecasting.md:
 
 - a day's spend splits into the month's fixed fees (spend minus usage on the month's first day: the
   subscription, billed once) and variable spend (everything else);
 - variable spend follows the per-weekday medians of the last 28 completed days, scaled to the window's
   winsorised mean, so a working-week pattern is not spread over the weekend, every day informs the
   level, and a spike counts only up to a cap;
+- for the depletion date, the level reverts from that recent level toward the long-run level (the mean
+  variable spend of up to the last 365 days, given at least 90) with a weight exp(−h/τ) at h days ahead,
+  so months ahead the business cycle's current swing is no longer extrapolated;
 - the band is a normal approximation of the sum over the horizon: the daily residuals around the weekday
   medians (independent days) plus an uncertain level that drifts as the horizon grows.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from statistics import median
 
-ZERO = Decimal(0)
-METHOD = "weekday-median-28d"
+from webapp.domain.spend_model import (
+    ZERO,
+    DayFigure,
+    ForecastParams,
+    SpendModel,
+    completed,
+    history_reason,
+    spend_model,
+)
+
+METHOD = "weekday-median-28d-revert-365d"
+RECENT_METHOD = "weekday-median-28d"  # the month projection: no reversion over its ≤ 31 days
 Z_80 = Decimal("1.2816")  # the normal quantile of 90 %: 80 % of outcomes lie within ±Z_80 standard deviations
-
-
-@dataclass(frozen=True, slots=True)
-class DayFigure:
-    """One completed UTC day: its spend (never negative), top-ups (ignored: they are not negative spend),
-    closing balance, and the usage part of spend (services; None: all of spend is usage)."""
-
-    day: date
-    spend: Decimal
-    top_ups: Decimal = ZERO
-    closing_balance: Decimal | None = None
-    usage: Decimal | None = None
-
-    @property
-    def fixed_fees(self) -> Decimal:
-        """The non-usage part billed on a month's first day (a subscription); zero on other days."""
-        if self.day.day != 1 or self.usage is None:
-            return ZERO
-        return max(ZERO, self.spend - self.usage)
-
-
-@dataclass(frozen=True, slots=True)
-class ForecastParams:
-    window_days: int = 28
-    min_history_days: int = 7
-    horizon_days: int = 730
-    drift_per_month: float = 0.01  # relative level uncertainty added per √month of horizon (backtested)
-    level_floor: float = 0.01  # relative level uncertainty however long the history
-
-
-@dataclass(frozen=True, slots=True)
-class SpendModel:
-    """Expected variable spend per weekday (Monday = 0), its daily residual spread and the level's
-    relative uncertainty, fixed fees per month, and how many days (at most the window) they read."""
-
-    weekday_spend: tuple[Decimal, ...]
-    residual_sd: Decimal  # money: the daily spend's spread around the weekday medians
-    level_sd: float  # a ratio (unitless): the level's relative uncertainty
-    monthly_fees: Decimal
-    history_days: int
-
-    def expected(self, day: date) -> Decimal:
-        return self.weekday_spend[day.weekday()] + (self.monthly_fees if day.day == 1 else ZERO)
-
-    def spread(self, expected_sum: Decimal, horizon: int, params: ForecastParams) -> Decimal:
-        """Standard deviation (money) of the spend summed over `horizon` days whose expected sum is given;
-        the unitless level ratio is the only float, turned into a Decimal before it meets money."""
-        level = Decimal(repr(math.hypot(self.level_sd, params.drift_per_month * math.sqrt(horizon / 30))))
-        daily = self.residual_sd * Decimal(horizon).sqrt()
-        return (daily * daily + (expected_sum * level) ** 2).sqrt()
-
-
-def completed(days: Iterable[DayFigure], as_of: date) -> list[DayFigure]:
-    """The days up to and including as_of, oldest first (no peeking at what came later)."""
-    return sorted((figure for figure in days if figure.day <= as_of), key=lambda figure: figure.day)
-
-
-def history_reason(history: Sequence[DayFigure], params: ForecastParams) -> str | None:
-    if len(history) < params.min_history_days:
-        return f"fewer than {params.min_history_days} days of history ({len(history)})"
-    if not any(figure.spend > ZERO for figure in history[-params.window_days :]):
-        return f"no spend in the last {min(len(history), params.window_days)} days"
-    return None
-
-
-def spend_model(history: Sequence[DayFigure], params: ForecastParams) -> SpendModel:
-    """The model from at least one week of completed days (see history_reason)."""
-    window = history[-params.window_days :]
-    variable = {figure.day: figure.spend - figure.fixed_fees for figure in window}
-    by_weekday: list[list[Decimal]] = [[] for _ in range(7)]
-    for day, amount in variable.items():
-        by_weekday[day.weekday()].append(amount)
-    medians = tuple(median(amounts) if amounts else ZERO for amounts in by_weekday)
-    weekday_spend = _levelled(medians, variable)
-    residuals = [amount - weekday_spend[day.weekday()] for day, amount in variable.items()]
-    freedom = max(1, len(residuals) - 7)
-    residual_sd = (sum((r * r for r in residuals), ZERO) / freedom).sqrt()
-    mean_day = sum(weekday_spend, ZERO) / 7
-    level_sd = float(residual_sd / mean_day) / math.sqrt(len(residuals)) if mean_day > 0 else 0.0
-    fees = [figure.fixed_fees for figure in history[-31:] if figure.day.day == 1]
-    return SpendModel(
-        weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO, len(window)
-    )
-
-
-def _levelled(medians: tuple[Decimal, ...], variable: dict[date, Decimal]) -> tuple[Decimal, ...]:
-    """The weekday medians scaled to the window's winsorised mean: every day counts (the median of four
-    Mondays wastes most of them), but a day far above its weekday's median counts only up to a cap."""
-    expected = [medians[day.weekday()] for day in variable]
-    deviations = sorted(abs(amount - typical) for amount, typical in zip(variable.values(), expected, strict=True))
-    scale = deviations[len(deviations) // 2] * Decimal("1.4826")
-    capped = [
-        min(amount, typical + 3 * max(scale, typical / 10))
-        for amount, typical in zip(variable.values(), expected, strict=True)
-    ]
-    base = sum(expected, ZERO)
-    if base <= 0:
-        return medians
-    factor = sum(capped, ZERO) / base
-    return tuple(value * factor for value in medians)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,23 +58,37 @@ class Crossing:
 
 
 def crossing(model: SpendModel, *, balance: Decimal, level: Decimal, after: date, params: ForecastParams) -> Crossing:
-    """The first day the balance, spending as the model expects with no further top-ups, reaches `level`."""
+    """The first day the balance, spending as the model expects with no further top-ups, reaches `level`.
+    The band's edges are where the 90th and the 10th percentiles of the spend reach it, each rounded to
+    the nearest whole day (not outward), so that each tail holds about 10 % rather than at most 10 %."""
     if balance <= level:
         return Crossing(level, None, "already at or below it")
     room, cumulative = balance - level, ZERO
-    found: dict[str, date] = {}
+    before = {"earliest": ZERO, "expected": ZERO, "latest": ZERO}  # each path's spend the day before
+    found: dict[str, tuple[int, Decimal]] = {}  # the step a path reaches the room on, and how far into it
     for step in range(1, params.horizon_days + 1):
-        day = after + timedelta(days=step)
-        cumulative += model.expected(day)
-        sd = model.spread(cumulative, step, params)
-        for key, spent in (("earliest", cumulative + Z_80 * sd), ("expected", cumulative)):
+        cumulative += model.expected(after + timedelta(days=step), step)
+        margin = Z_80 * model.spread(cumulative, step, params)
+        now = {"earliest": cumulative + margin, "expected": cumulative, "latest": cumulative - margin}
+        for key, spent in now.items():
             if key not in found and spent >= room:
-                found[key] = day
-        if cumulative - Z_80 * sd >= room:
-            return Crossing(level, DateBand(found["expected"], found["earliest"], day))
-    if "expected" in found:
-        return Crossing(level, DateBand(found["expected"], found["earliest"], after + timedelta(params.horizon_days)))
-    return Crossing(level, None, f"not within {params.horizon_days} days")
+                found[key] = step, (room - before[key]) / (spent - before[key])
+        if "latest" in found:
+            break
+        before = now
+    if "expected" not in found:
+        return Crossing(level, None, f"not within {params.horizon_days} days")
+    expected = found["expected"][0]
+    earliest = min(expected, _nearest(*found["earliest"]) + 1)  # the day after the crossing's nearest day
+    latest = max(expected, _nearest(*found["latest"])) if "latest" in found else params.horizon_days
+    return Crossing(level, DateBand(*(after + timedelta(days=step) for step in (expected, earliest, latest))))
+
+
+def _nearest(step: int, into: Decimal) -> int:
+    """The whole day nearest a path's crossing, `into` (0–1] of the way through day `step`: the real
+    crossing day (the first whole day the spend reaches the room) is later than it about as often as
+    the continuous crossing is."""
+    return step if into >= Decimal("0.5") else step - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +147,7 @@ def forecast_depletion(
         status, reason = missing or ("no_balance", f"no closing balance on {as_of.isoformat()}")
         used = min(len(history), params.window_days)
         return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason, status)
-    model = spend_model(history, params)
+    model = spend_model(history, params, revert=True)
     expected_daily = (sum(model.weekday_spend, ZERO) / 7).quantize(Decimal("0.0001"))
     return DepletionForecast(
         as_of=as_of,
@@ -268,7 +194,7 @@ def project_month(
     reason = history_reason(history, params)
     if reason is not None:
         used = min(len(history), params.window_days)
-        return MonthProjection(first_day, last_day, as_of, METHOD, used, to_date, None, None, None, reason)
+        return MonthProjection(first_day, last_day, as_of, RECENT_METHOD, used, to_date, None, None, None, reason)
     model = spend_model(history, params)
     start = max(as_of + timedelta(days=1), first_day)
     horizon = (last_day - start).days + 1
@@ -277,6 +203,6 @@ def project_month(
     expected = to_date + remaining
     low = max(to_date, expected - margin)  # a month's cost never falls below what it already cost
     return MonthProjection(
-        first_day, last_day, as_of, METHOD, model.history_days, to_date, expected.quantize(Decimal("0.0001")),
+        first_day, last_day, as_of, RECENT_METHOD, model.history_days, to_date, expected.quantize(Decimal("0.0001")),
         low.quantize(Decimal("0.0001")), (expected + margin).quantize(Decimal("0.0001")),
     )  # fmt: skip

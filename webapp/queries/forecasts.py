@@ -22,6 +22,7 @@ from webapp.extensions import db
 from webapp.models import OrganizationDailyFigure
 
 HISTORY_DAYS = ForecastParams().window_days + 31  # the model's window plus the month whose fees recur
+LONG_HISTORY_DAYS = ForecastParams().long_window_days  # the depletion forecast's long-run level
 
 
 def last_completed_day(today: date) -> date:
@@ -52,7 +53,7 @@ def _usage(by_service: dict[str, str] | None) -> Decimal:
 def depletion_forecast(organization_id: int, *, today: date, threshold: Decimal | None) -> DepletionForecast:
     """When the balance runs out, as of the last completed UTC day before `today`."""
     as_of = last_completed_day(today)
-    days = day_figures(organization_id, since=as_of - timedelta(days=HISTORY_DAYS), until=as_of)
+    days = day_figures(organization_id, since=as_of - timedelta(days=LONG_HISTORY_DAYS), until=as_of)
     return forecast_depletion(days, as_of=as_of, threshold=threshold)
 
 

@@ -18,10 +18,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from webapp.domain.forecast import METHOD, DayFigure, DepletionForecast, forecast_depletion
+from webapp.domain.forecast import METHOD, DayFigure, DepletionForecast, ForecastParams, forecast_depletion
 from webapp.read_model.daily import DailyFigures
 from webapp.read_model.ledger import utc_day
 
+# the rows the forecast reads: the long-run level's 365 days to the last completed day, that day's
+# successor (the summary's own, partial day) and one more; they also cover the model's 28 days and last
+# month's first day (fees)
+KEEP_DAYS = ForecastParams().long_window_days + 2
 STATUSES = ("forecast", "beyond_horizon", "short_history", "no_spend", "overdrawn", "no_balance", "other_currency")
 
 
@@ -68,13 +72,20 @@ def depletion(
     day = forecast_day(as_of)
     if day is None or not days or days[0].day > day:
         return None
-    return forecast_depletion(day_figures(relevant(days)), as_of=day, threshold=threshold)
+    return forecast_depletion(day_figures(relevant(days, day)), as_of=day, threshold=threshold)
 
 
-def relevant(days: Sequence[DailyFigures], keep: int = 40) -> Sequence[DailyFigures]:
-    """The days the forecast reads (a rebuild passes the whole history): the last `keep` (the model's 28,
-    last month's first day) and further back while the closing balance was negative ("overdrawn since")."""
+def relevant(days: Sequence[DailyFigures], until: date | None = None, keep: int = KEEP_DAYS) -> Sequence[DailyFigures]:
+    """The days the forecast reads (a rebuild passes the whole history): the last `keep` (the long-run
+    level's year) but none before a day billed in another currency than the latest up to `until` (the
+    level never adds two currencies), and further back while the closing balance was negative
+    ("overdrawn since")."""
     start = max(0, len(days) - keep)
+    read = [index for index in range(start, len(days)) if until is None or days[index].day <= until]
+    billed = [index for index in read if days[index].spend and days[index].spend_currency]
+    if billed:
+        currency = days[billed[-1]].spend_currency
+        start = next((index + 1 for index in reversed(billed) if days[index].spend_currency != currency), start)
     while start > 0 and (balance := days[start].closing_balance) is not None and balance < 0:
         start -= 1
     return days[start:]
@@ -98,8 +109,7 @@ def other_currency(days: Sequence[DailyFigures], day: date) -> str | None:
 
 
 def stored_forecast(days: Sequence[DailyFigures], as_of: datetime | None) -> StoredForecast:
-    days = relevant(days)
-    day = forecast_day(as_of)
+    day = forecast_day(as_of)  # (the currencies of the model's window: before `relevant` cuts at a change)
     mixed = None if day is None else other_currency(days, day)
     if day is not None and mixed is not None:
         return StoredForecast(day, METHOD, None, "other_currency", mixed)

@@ -14,11 +14,11 @@ from webapp.domain.forecast import Crossing, DateBand, MonthProjection, forecast
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.read_model.daily import DailyFigures
-from webapp.read_model.forecast import day_figures
+from webapp.read_model.forecast import KEEP_DAYS, day_figures, relevant
 from webapp.read_model.store import DAILY, SUMMARIES
 
 _DAILY_FIELDS = [column.name for column in DAILY.c if column.name != "organization_id"]
-READ_BACK_DAYS = 40  # the model's 28 days and the last month's first day (fees), with room
+READ_BACK_DAYS = KEEP_DAYS  # the forecast's year (its long-run level; the model's 28 days, last month's fees)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def forecast_view(organization_id: int, now: datetime) -> ForecastView | None:
         zero = DateBand(row.runs_out_on, row.runs_out_earliest, row.runs_out_latest)
     threshold = None
     if row.low_balance_threshold is not None and row.forecast_status in ("forecast", "beyond_horizon"):
-        threshold = forecast_depletion(figures, as_of=as_of, threshold=row.low_balance_threshold).threshold
+        read = day_figures(relevant(days, as_of))  # what the stored forecast read
+        threshold = forecast_depletion(read, as_of=as_of, threshold=row.low_balance_threshold).threshold
     closing = days[-1] if days and days[-1].day == as_of else None
     return ForecastView(
         as_of=as_of,

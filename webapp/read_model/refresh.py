@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
 from webapp.read_model.anomalies import detect
 from webapp.read_model.daily import DailyFigures, daily_figures
-from webapp.read_model.forecast import StoredForecast, forecast_day
+from webapp.read_model.forecast import KEEP_DAYS, StoredForecast, forecast_day
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
 from webapp.read_model.store import (
     BALANCE_POINT,
@@ -79,10 +79,10 @@ def refresh(
 
 
 def _days_before(organization_id: int, start: date, *, for_forecast: bool) -> list[DailyFigures]:
-    """The stored days the summary reads before `start`: the spend window (which also covers the
-    forecast's 28 days and last month's fees), and, when the forecast is recomputed, further back while
-    the balance was negative (its "overdrawn since")."""
-    first = start - timedelta(days=SPEND_WINDOW_DAYS + 1)
+    """The stored days the summary reads before `start`: the spend window, and, when the forecast is
+    recomputed (once per completed day, see _unchanged_forecast), the forecast's year (its long-run level,
+    read_model.forecast.KEEP_DAYS) and further back while the balance was negative ("overdrawn since")."""
+    first = start - timedelta(days=KEEP_DAYS if for_forecast else SPEND_WINDOW_DAYS + 1)
     before = _stored_days(organization_id, first, start)
     if for_forecast and before and before[0].closing_balance is not None and before[0].closing_balance < 0:
         last_not_negative = db.session.scalar(
