@@ -42,7 +42,8 @@ def test_the_organisation_page_projects_the_balance_to_zero_with_its_band(app, c
     assert projection["x"][1] == f"{(zero_day + timedelta(days=1)).isoformat()} 00:00"
     assert figure["data"][-2]["fill"] == "tonexty"
     card = page.split('id="runs-out"', 1)[1].split("</div>", 1)[0]
-    assert f"<strong>{zero_day.isoformat()}</strong> (in 72 days)" in card and "80 % band " in card
+    # counted from today, as the portfolio's "Runs out" column counts (72 days after as_of = 71 from today)
+    assert f"<strong>{zero_day.isoformat()}</strong> (in 71 days)" in card and "80 % band " in card
     assert f"Below the low-balance threshold: <strong>{threshold_day.isoformat()}</strong>" in card
     assert "weekday-median-28d" in card and f"as of {as_of.isoformat()}" in card
     assert 'id="no-forecast"' not in page
