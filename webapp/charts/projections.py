@@ -18,24 +18,7 @@ BAND_FILL = "rgba(109, 40, 217, 0.14)"
 HOVER = "%{customdata}<extra></extra>"
 
 
-def _edge(name: str, xs: list[str], ys: list[float], labels: list[str], *, filled: bool) -> dict:
-    """One edge of the 80 % band: no line of its own; the second edge fills to the first."""
-    trace = {
-        "type": "scatter",
-        "mode": "lines",
-        "name": name,
-        "x": xs,
-        "y": ys,
-        "customdata": labels,
-        "hovertemplate": HOVER,
-        "line": {"width": 0, "color": PROJECTION_COLOR},
-    }
-    if filled:
-        trace |= {"fill": "tonexty", "fillcolor": BAND_FILL}
-    return trace
-
-
-def _expected(name: str, xs: list[str], ys: list[float], labels: list[str]) -> dict:
+def _line(name: str, xs: list[str], ys: list[float], labels: list[str], line: dict) -> dict:
     return {
         "type": "scatter",
         "mode": "lines",
@@ -44,8 +27,20 @@ def _expected(name: str, xs: list[str], ys: list[float], labels: list[str]) -> d
         "y": ys,
         "customdata": labels,
         "hovertemplate": HOVER,
-        "line": {"color": PROJECTION_COLOR, "width": 2, "dash": "dash"},
+        "line": line,
     }
+
+
+def _edge(name: str, xs: list[str], ys: list[float], labels: list[str], *, filled: bool) -> dict:
+    """One edge of the 80 % band: no line of its own; the second edge fills to the first."""
+    trace = _line(name, xs, ys, labels, {"width": 0, "color": PROJECTION_COLOR})
+    if filled:
+        trace |= {"fill": "tonexty", "fillcolor": BAND_FILL}
+    return trace
+
+
+def _expected(name: str, xs: list[str], ys: list[float], labels: list[str]) -> dict:
+    return _line(name, xs, ys, labels, {"color": PROJECTION_COLOR, "width": 2, "dash": "dash"})
 
 
 def with_depletion(figure: dict, forecast: DepletionForecast, currency: str | None) -> dict:
