@@ -7,8 +7,11 @@ each collected once to start. Then R rounds; in each round every organisation is
 write path as shipped (alerts evaluated after the read model) and once with the evaluation call replaced by
 a no-op, in alternating order, the provider answering in-process with a moving balance that crosses the
 thresholds and zero (so states really change). The job is `collect_organization` (one transaction: run,
-snapshot, state, read model, alerts, commit), with no provider latency: the worst case for the ratio, since
-a real job also waits ~50 ms or more for the provider. Prints median and p95 per job and the ratio.
+snapshot, state, read model, alerts, commit). `--latency-ms` makes the provider answer after that long, as
+bench/cycle.py's fake provider does (50 ms): a job's time as it runs. The default, 0, is the worst case for
+the ratio, since a real job also waits for the provider. The alternating order makes every evaluation see
+two steps of movement, so transitions are more frequent than in steady collection: again the worst case.
+Prints median and p95 per job and the ratio.
 """
 
 from __future__ import annotations
@@ -37,10 +40,13 @@ class MovingBalance:
 
     name = "bench"
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
         self.step = 0
+        self.latency = latency
 
     def balance(self, account_ref: str, *, as_of: datetime) -> BalanceReading:
+        if self.latency:
+            time.sleep(self.latency)  # a remote provider's answer time, as bench/cycle.py's fake provider
         position = (self.step + int(account_ref.rsplit("-", 1)[1])) % 12
         return BalanceReading(Decimal(150 - 25 * position) + Decimal("0.37"), "EUR")
 
@@ -57,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--latency-ms", type=int, default=0, help="provider answer time (0: the worst case)")
     args = parser.parse_args()
     url, drop = scratch_database(os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     os.environ.update(DATABASE_URL=url, ACCOUNTDESK_ENV="development")
@@ -73,7 +80,7 @@ def main() -> None:
                 )
             db.session.commit()
             ids = list(db.session.scalars(db.select(Organization.id)))
-            provider = MovingBalance()
+            provider = MovingBalance(args.latency_ms / 1000)
             for organization_id in ids:
                 collect_organization(CollectionKind.BALANCES, organization_id, provider, trigger="bench")
             for round_number in range(args.rounds):
@@ -93,7 +100,10 @@ def main() -> None:
         ledger_writer.after_collection = shipped
         drop()
     with_alerts, without = timings["with alerts"], timings["without"]
-    print(f"{args.orgs} organisations x {args.rounds} rounds per variant; {events} alert events recorded")
+    print(
+        f"{args.orgs} organisations x {args.rounds} rounds per variant, provider latency {args.latency_ms} ms; "
+        f"{events} alert events recorded"
+    )
     for name, values in timings.items():
         print(f"{name:12} median {statistics.median(values):6.2f} ms  p95 {percentile(values, 0.95):6.2f} ms per job")
     ratio = statistics.median(with_alerts) / statistics.median(without)

@@ -38,6 +38,7 @@ def notify(changes: Sequence[Change], *, instant: bool = True) -> None:
             event_data(change),
             event_id=webhook_event_id(change.event_id),
             occurred_at=change.occurred_at,
+            fresh=True,  # the alert event was inserted just now: no webhook event can carry its id yet
         )
         if instant and wants_instant_mail(change):
             _mail(change)

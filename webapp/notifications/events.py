@@ -67,14 +67,16 @@ def enqueue_event(
     event_id: str | None = None,
     occurred_at: datetime | None = None,
     endpoint_ids: list[int] | None = None,
+    fresh: bool = False,
 ) -> WebhookEvent:
     """Add an event and one pending delivery per active endpoint of the organisation (or the given ones).
 
-    Idempotent by `event_id`: an event already stored is returned as it is, no delivery added. The caller
-    commits; the deliveries are sent after that commit (see dispatch.py)."""
+    Idempotent by `event_id`: an event already stored is returned as it is, no delivery added; `fresh`
+    skips that look-up when the id cannot exist yet (derived from a row this transaction just inserted).
+    The caller commits; the deliveries are sent after that commit (see dispatch.py)."""
     if event_type not in EVENT_TYPES:
         raise ValidationError("event_type", f"Unknown webhook event type {event_type!r}.")
-    if event_id is not None and (existing := session.get(WebhookEvent, event_id)) is not None:
+    if event_id is not None and not fresh and (existing := session.get(WebhookEvent, event_id)) is not None:
         return existing
     event_id = event_id or new_event_id()
     occurred_at = occurred_at or utcnow()
