@@ -17,7 +17,7 @@ services (and operators) by excess over their own baselines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -131,12 +131,16 @@ def daily_values(days: Iterable[UsageDay], as_of: date, amount_of: str | None) -
     return values
 
 
-def baselines(values: Mapping[date, Decimal], params: AnomalyParams) -> dict[date, Baseline]:
-    """Each day's baseline from the days before it (at most window_days of them)."""
+def baselines(
+    values: Mapping[date, Decimal], params: AnomalyParams, only: Collection[date] | None = None
+) -> dict[date, Baseline]:
+    """Each day's baseline from the days before it (at most window_days of them); of the days in
+    `only` when given (an episode's drivers need a few days' baselines, not the whole history's)."""
     ordered = list(values.values())
     return {
         day: baseline(ordered[max(0, index - params.window_days) : index]) if index else Baseline(ZERO, ZERO, 0)
         for index, day in enumerate(values)
+        if only is None or day in only
     }
 
 
@@ -155,7 +159,7 @@ def _drivers(
             day: _amounts(given[day], operators).get(name, ZERO) if day in given else ZERO
             for day in _day_range(min(given), as_of)
         }
-        bases = baselines(values, params)
+        bases = baselines(values, params, only=set(days))
         driver = Driver(name, sum((bases[d].median for d in days), ZERO), sum((values[d] for d in days), ZERO))
         if driver.excess > 0:
             found.append(driver)
