@@ -27,7 +27,9 @@ exactly right (for depletion: the very day), which a band of whole days always c
 the band's coverage of the others.
 
 `--history N` lets the forecasts also read the N days before the window (the demo's ledger goes back to
-2024; the forecast's long-run level reads up to 365 days, needing 90): only the window's days are scored.
+2024; the forecast's long-run level reads up to 365 days): only the window's days are scored. The "> 90 d"
+forecasts are also split by when they were made: in the window's first 89 days (window-only, they read
+fewer than 90 days) or later, so runs with and without `--history` compare the same forecasts.
 `--reversion-days 0` turns the reversion off (the recent 28-day level at every horizon).
 """
 
@@ -192,7 +194,9 @@ def depletion_scores(figures: list[DayFigure], scores: dict[str, Score], start: 
         naive_days = float(balance / (spent_30 / min(30, index + 1))) if spent_30 > 0 else None
         bucket = "≤ 30 d" if lead <= 30 else "31–90 d" if lead <= 90 else "> 90 d"
         error, inside = (band.expected - actual).days / lead, band.earliest <= actual <= band.latest
-        for name in ("all", bucket) + (("actually crossed",) if really else ()):
+        made = "made in window days 1–89" if index - start < 89 else "made from window day 90"
+        split = (f"> 90 d, {made}",) if lead > 90 else ()
+        for name in ("all", bucket) + split + (("actually crossed",) if really else ()):
             scores[f"depletion {name}"].add(error, inside)
             if naive_days is not None:
                 scores[f"depletion {name} naive"].add((naive_days - lead) / lead)
