@@ -18,7 +18,7 @@ from webapp.collection.in_process import EXTENSION, BackgroundCollector
 from webapp.collection.lease import FileLease, PostgresLease, sqlite_lock_path
 from webapp.collection.queue import next_run_due
 from webapp.extensions import db
-from webapp.models import CollectionRun, CollectionState
+from webapp.models import CollectionOutcome, CollectionRun, CollectionState
 from webapp.models.types import utcnow
 
 POLL = 'hx-trigger="every 2s"'
@@ -46,6 +46,30 @@ def test_health_shows_runs_trouble_and_the_next_run(app, client):
     assert "stale</span>" in trouble and "failing</span>" in trouble
     assert "Inactive Org" not in trouble
     assert 'id="runs-costs"' in page
+
+
+def test_a_run_whose_process_died_reads_stopped_not_running_forever(app, client):
+    """A `flask collect` killed half-way leaves its run without an end: once nothing has been recorded
+    for longer than one organisation's deadline it is shown as stopped (with its last sign of life);
+    a run still recording organisations, or just started, reads running."""
+    org = make_org()
+    now, quiet = utcnow(), timedelta(seconds=app.config["COLLECT_JOB_TIMEOUT"])
+    killed = CollectionRun(kind="balances", trigger="cli-killed", started_at=now - quiet * 3)
+    busy = CollectionRun(kind="balances", trigger="cli-busy", started_at=now - quiet * 3)
+    fresh = CollectionRun(kind="balances", trigger="cli-fresh", started_at=now - timedelta(seconds=5))
+    db.session.add_all([killed, busy, fresh])
+    db.session.flush()
+    for run, ago in ((killed, quiet * 2), (busy, timedelta(seconds=10))):
+        db.session.add(
+            CollectionOutcome(run_id=run.id, organization_id=org.id, outcome="written", finished_at=now - ago)
+        )
+    db.session.commit()
+    admin(client)
+    runs = client.get("/admin/collector").get_data(as_text=True).split('id="runs-balances"', 1)[1]
+    rows = {row.split("<td>", 1)[1].split("</td>", 1)[0]: row for row in runs.split("<tr>")[2:5]}
+    assert ">stopped</span>" in rows["cli-killed"] and ">running</span>" not in rows["cli-killed"]
+    assert "nothing since" in rows["cli-killed"]
+    assert ">running</span>" in rows["cli-busy"] and ">running</span>" in rows["cli-fresh"]
 
 
 def _schedule_line(client) -> str:

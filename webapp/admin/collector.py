@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, current_app, flash, render_template, url_for
 from redis.exceptions import RedisError
 
@@ -12,7 +14,7 @@ from webapp.collection.requests import progress, request_collection
 from webapp.extensions import db
 from webapp.models import AuditEvent
 from webapp.models.types import utcnow
-from webapp.queries.collector_health import runs_by_kind, troubled
+from webapp.queries.collector_health import runs_by_kind, stopped_runs, troubled
 from webapp.queries.organizations import organizations
 from webapp.routing import MAX_ID
 from webapp.services.errors import ValidationError
@@ -21,9 +23,12 @@ from webapp.web.htmx import redirect_after_post, render_page_or_partial
 
 def _health(request_event: AuditEvent | None = None) -> dict:
     now, config = utcnow(), current_app.config
+    runs = runs_by_kind()
+    quiet = timedelta(seconds=config["COLLECT_JOB_TIMEOUT"])
     return {
         "now": now,
-        "runs": runs_by_kind(),
+        "runs": runs,
+        "stopped": stopped_runs((run for kind_runs in runs.values() for run in kind_runs), now, quiet),
         "troubled": troubled(now, config["COLLECT_INTERVAL_HOURS"]),
         "schedule": collector_status(now),
         "queued": bool(config["REDIS_URL"]),

@@ -4,14 +4,15 @@ The read side only: the queue's view (the next slot due) comes from webapp.colle
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from webapp.domain.freshness import stale_before
 from webapp.extensions import db
-from webapp.models import CollectionRun, CollectionState, Organization
+from webapp.models import CollectionOutcome, CollectionRun, CollectionState, Organization
 from webapp.models.collection import KINDS
 from webapp.queries.collection import recent_runs_stmt
 
@@ -29,6 +30,23 @@ class Trouble:
 
 def runs_by_kind(limit: int = 5) -> dict[str, list[CollectionRun]]:
     return {kind: list(db.session.scalars(recent_runs_stmt(kind=kind, limit=limit))) for kind in KINDS}
+
+
+def stopped_runs(runs: Iterable[CollectionRun], now: datetime, quiet: timedelta) -> dict[int, datetime]:
+    """The unfinished runs that can no longer be running, by id, with their last sign of life (the last
+    organisation they recorded, else their start): nothing recorded for longer than `quiet` (one
+    organisation's deadline, retries included), so their process ended without recording an end (killed,
+    or the machine stopped). Decided at read time; the run rows stay as they were written."""
+    unfinished = {run.id: run.started_at for run in runs if run.finished_at is None}
+    if not unfinished:
+        return {}
+    latest = db.session.execute(
+        select(CollectionOutcome.run_id, func.max(CollectionOutcome.finished_at))
+        .where(CollectionOutcome.run_id.in_(unfinished))
+        .group_by(CollectionOutcome.run_id)
+    )
+    last = {**unfinished, **{run_id: at for run_id, at in latest if at is not None}}
+    return {run_id: at for run_id, at in last.items() if now - at > quiet}
 
 
 def troubled(now: datetime, interval_hours: float) -> list[Trouble]:
