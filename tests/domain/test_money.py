@@ -124,3 +124,29 @@ def test_absurd_exponents_are_out_of_range_not_an_overflow():
 )
 def test_format_money_without_a_known_currency_shows_the_figure_alone(amount, currency, expected):
     assert format_money(amount, currency) == expected
+
+
+def _babel_usual(amount: Decimal, currency: str) -> str:
+    """The reference: Babel's own currency formatting, as format_money_usual did it for every amount."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    return parse_pattern("¤#,##0.00").apply(amount, Locale.parse("en_GB"), currency=currency, currency_digits=True)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    amount=st.one_of(
+        amounts,
+        st.decimals(min_value=Decimal("-1E+20"), max_value=Decimal("1E+20"), places=3, allow_nan=False),
+        st.decimals(min_value=Decimal("-0.01"), max_value=Decimal("0.01"), places=12, allow_nan=False),
+        st.sampled_from([Decimal(v) for v in ("0.005", "-0.005", "0.015", "2.5", "-2.5", "1E+3", "-0.0", "12.3450")]),
+    ),
+    currency=st.sampled_from(["EUR", "USD", "GBP", "JPY", "KWD", "BHD", "CLF", "CHF", "SEK", "INR", "XYZ"]),
+)
+def test_usual_money_text_is_babels_to_the_character(amount, currency):
+    """format_money_usual builds the usual form directly (symbol, usual decimals, en_GB grouping, half-even,
+    the sign before the symbol, also when the amount rounds to zero); it must equal Babel's every time."""
+    from webapp.domain.money import format_money_usual
+
+    assert format_money_usual(amount, currency) == _babel_usual(amount, currency)

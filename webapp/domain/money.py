@@ -7,7 +7,14 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, format_decimal, list_currencies, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    format_decimal,
+    get_currency_precision,
+    get_currency_symbol,
+    list_currencies,
+    parse_pattern,
+)
 
 SCALE = 8
 PRECISION = 18
@@ -147,4 +154,14 @@ def format_money_usual(amount: Decimal | None, currency: str | None) -> str:
         return PLACEHOLDER
     if not is_displayable(amount):
         return INVALID
+    if amount:  # Babel's answer, built directly: a chart's hover labels format hundreds of amounts
+        symbol, digits = _usual_form(currency)
+        text = format(amount, f",.{digits}f")  # en_GB grouping; half-even, as Babel rounds
+        return f"-{symbol}{text[1:]}" if text[0] == "-" else f"{symbol}{text}"
     return _usual_pattern().apply(amount, _LOCALE, currency=currency, currency_digits=True)
+
+
+@cache
+def _usual_form(currency: str) -> tuple[str, int]:
+    """The currency's symbol in the display locale and its usual decimals (Babel's data)."""
+    return get_currency_symbol(currency, _LOCALE), get_currency_precision(currency)
