@@ -73,12 +73,21 @@ def count_events(user: User | None = None, *, rule: str | None = None, level: in
 
 
 def count_needing_attention(user: User, now: datetime) -> int:
-    """Open alerts neither acknowledged nor snoozed: the number in the navigation."""
-    query = open_alerts_stmt(user).where(
-        AlertState.acknowledged_at.is_(None),
-        or_(AlertState.snoozed_until.is_(None), AlertState.snoozed_until <= now),
+    """Open alerts neither acknowledged nor snoozed: the number in the navigation (on every page, so counted
+    on the states alone: every state's organisation exists, the foreign key says so)."""
+    query = (
+        select(func.count())
+        .select_from(AlertState)
+        .where(
+            AlertState.level > 0,
+            AlertState.acknowledged_at.is_(None),
+            or_(AlertState.snoozed_until.is_(None), AlertState.snoozed_until <= now),
+        )
     )
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    visible = _visible_ids(user)
+    if visible is not None:
+        query = query.where(AlertState.organization_id.in_(visible))
+    return db.session.scalar(query) or 0
 
 
 def open_alert_badges(organization_ids: list[int]) -> dict[int, tuple[int, bool, list[str]]]:
