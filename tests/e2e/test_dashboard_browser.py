@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.dashboard_data import XSS
 from tests.e2e.conftest import SCREENSHOTS
@@ -208,6 +209,9 @@ def test_keyboard_only(live_server, browser_page):
     assert outline not in ("none", ""), outline
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"sort=balance"))
+    # the swap settles after the URL changes; then focus is back on the (new) Balance header, and only
+    # then may the test move it (else the restore takes it back and Enter sorts again)
+    expect(page.locator('#portfolio-table a.sort[data-sort="balance"]')).to_be_focused()
     page.focus("#portfolio-table td.org-name a")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/orgs/\d+$"))
