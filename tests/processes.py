@@ -27,6 +27,7 @@ def stack_environ(database_url: str, redis_url: str, provider_url: str, token: s
         "INSTANCE_PATH": str(tmp / "instance"),
         "SECRET_KEY": "stack-test-secret-key-0123456789abcdef",
         "JWT_SECRET": "stack-test-jwt-secret-0123456789abcdef",
+        "WEBHOOK_SECRETS_KEYS": "c3RhY2stdGVzdC13ZWJob29rLWtleS0wMTIzNDU2Nzg=",  # a test key (32 bytes)
         "PYTHONUNBUFFERED": "1",
     }
     environ.update({**defaults, **extra})

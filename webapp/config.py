@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import math
@@ -10,6 +11,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -85,6 +87,27 @@ def _jwt_secret(environ: dict[str, str], production: bool, secret_key: str) -> s
     if production:
         raise ConfigError("JWT_SECRET (at least 32 bytes) is required when ACCOUNTDESK_ENV=production")
     return hmac.new(secret_key.encode(), b"accountdesk api tokens", hashlib.sha256).hexdigest()
+
+
+def _webhook_secrets_keys(environ: dict[str, str], production: bool, secret_key: str) -> tuple[str, ...]:
+    """Fernet keys sealing webhook signing secrets at rest (notifications/sealing.py): WEBHOOK_SECRETS_KEYS,
+    comma-separated, the newest first; in development one derived from SECRET_KEY."""
+    raw = environ.get("WEBHOOK_SECRETS_KEYS", "").strip()
+    if not raw:
+        if production:
+            raise ConfigError("WEBHOOK_SECRETS_KEYS is required when ACCOUNTDESK_ENV=production (docs/deployment.md)")
+        digest = hmac.new(secret_key.encode(), b"accountdesk webhook secrets", hashlib.sha256).digest()
+        return (base64.urlsafe_b64encode(digest).decode(),)
+    keys = tuple(part.strip() for part in raw.split(","))
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                "WEBHOOK_SECRETS_KEYS must be comma-separated Fernet keys (32 url-safe base64-encoded bytes each), "
+                "e.g. from `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+            ) from None
+    return keys
 
 
 def _jwt_settings(environ: dict[str, str], production: bool, secret_key: str) -> dict:
@@ -244,6 +267,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
         "TESTING": env == "testing",
         **_jwt_settings(environ, production, secret),
+        "WEBHOOK_SECRETS_KEYS": _webhook_secrets_keys(environ, production, secret),
         **_alert_settings(environ),
         **_notification_settings(environ),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from webapp.config import ConfigError, load_config
@@ -11,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "s" * 40,
     "DATABASE_URL": "postgresql://u@db/x",
     "REDIS_URL": "redis://r:6379/0",
+    "WEBHOOK_SECRETS_KEYS": base64.urlsafe_b64encode(b"w" * 32).decode(),
 }
 
 

@@ -88,3 +88,34 @@ def test_cli_changes_are_audited_with_actor_cli(app):
         ("webhook_endpoint_created", "cli"),
         ("webhook_endpoint_disabled", "cli"),
     ]
+
+
+def test_reseal_moves_every_secret_to_the_first_key_and_names_those_no_key_opens(app):
+    """After a rotation (new key first), `flask webhooks reseal` seals every secret with the new key, so
+    the old one can be dropped; a secret no listed key opens is named and the exit status is 1."""
+    import base64
+
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+    from webapp.notifications.sealing import unseal
+
+    old_keys = tuple(app.config["WEBHOOK_SECRETS_KEYS"])
+    new_key = base64.urlsafe_b64encode(b"the new key after the rotation..").decode()
+    org = make_org()
+    created = flask_in_process(app, "webhooks", "create", "--org", str(org.id), "--url", "https://a.example/in")
+    secret = created.output.split("secret: ", 1)[1].split()[0]
+    try:
+        app.config["WEBHOOK_SECRETS_KEYS"] = (new_key, *old_keys)
+        resealed = flask_in_process(app, "webhooks", "reseal", "--json")
+        assert resealed.exit_code == 0 and json.loads(resealed.output) == {"resealed": 1, "unreadable": []}
+        app.config["WEBHOOK_SECRETS_KEYS"] = (new_key,)  # the old key dropped: the secret still opens
+        stored = db.session.execute(text("SELECT id, secret FROM webhook_endpoints")).all()
+        assert [unseal(sealed) for _id, sealed in stored] == [secret]
+        db.session.execute(text("UPDATE webhook_endpoints SET secret = :s"), {"s": "gAAAAAnot-a-token"})
+        db.session.commit()
+        broken = flask_in_process(app, "webhooks", "reseal")
+        assert broken.exit_code == 1 and f"endpoint(s) {stored[0][0]}" in broken.output
+    finally:
+        app.config["WEBHOOK_SECRETS_KEYS"] = old_keys
+    assert ("webhook_secrets_resealed", "cli") in [(e.action, e.actor) for e in events()]

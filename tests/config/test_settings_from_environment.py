@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from webapp.config import ConfigError, load_config
+
+WEBHOOK_KEY = base64.urlsafe_b64encode(b"w" * 32).decode()  # a test key (32 bytes), not a secret
 
 
 def test_development_generates_and_keeps_a_secret(tmp_path):
@@ -58,11 +62,13 @@ def test_production_settings(tmp_path):
             "DATABASE_URL": "postgresql://u@db/accountdesk",
             "JWT_SECRET": "j" * 32,
             "REDIS_URL": "redis://r:6379/0",
+            "WEBHOOK_SECRETS_KEYS": WEBHOOK_KEY,
         }
     )
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/accountdesk"
     assert not (tmp_path / "secret_key").exists()
+    assert config["WEBHOOK_SECRETS_KEYS"] == (WEBHOOK_KEY,)
 
 
 def test_collect_interval_in_hours_or_seconds(tmp_path):
@@ -121,3 +127,28 @@ def test_the_background_collector_runs_without_redis_but_not_under_tests_unless_
         load_config({**base, "BACKGROUND_COLLECTOR": "sometimes"})
     with pytest.raises(ConfigError, match="the RQ scheduler collects"):
         load_config({**base, "BACKGROUND_COLLECTOR": "on", "REDIS_URL": "redis://127.0.0.1:6379/0"})
+
+
+def test_webhook_secrets_keys(tmp_path):
+    """Production needs WEBHOOK_SECRETS_KEYS (Fernet keys, newest first); development derives one from
+    SECRET_KEY (the same every start); a malformed key is refused at start-up, naming the setting."""
+    production = {
+        "INSTANCE_PATH": str(tmp_path),
+        "ACCOUNTDESK_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": "postgresql://u@db/accountdesk",
+        "JWT_SECRET": "j" * 32,
+        "REDIS_URL": "redis://r:6379/0",
+    }
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRETS_KEYS is required"):
+        load_config(production)
+    older = base64.urlsafe_b64encode(b"o" * 32).decode()
+    rotated = load_config({**production, "WEBHOOK_SECRETS_KEYS": f"{WEBHOOK_KEY}, {older}"})
+    assert rotated["WEBHOOK_SECRETS_KEYS"] == (WEBHOOK_KEY, older)
+    for bad in ("not-a-key", f"{WEBHOOK_KEY},", base64.urlsafe_b64encode(b"short").decode()):
+        with pytest.raises(ConfigError, match="Fernet keys"):
+            load_config({**production, "WEBHOOK_SECRETS_KEYS": bad})
+    development = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k" * 40}
+    derived = load_config(development)["WEBHOOK_SECRETS_KEYS"]
+    assert derived == load_config(development)["WEBHOOK_SECRETS_KEYS"] and len(derived) == 1
+    assert derived != load_config({**development, "SECRET_KEY": "m" * 40})["WEBHOOK_SECRETS_KEYS"]

@@ -15,6 +15,7 @@ PRODUCTION = {
     "JWT_SECRET": "gunicorn-test-jwt-secret-0123456789abcdef",
     "REDIS_URL": "redis://127.0.0.1:6379/12",
     "PROVIDER": "demo",
+    "WEBHOOK_SECRETS_KEYS": "Z3VuaWNvcm4tdGVzdC13ZWJob29rLWtleS0wMTIzNDU=",  # a test key: 32 bytes, base64
 }
 
 

@@ -11,7 +11,9 @@ from webapp.cli.common import database_errors_as_messages, emit, fail_on_validat
 from webapp.extensions import db
 from webapp.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.notifications.endpoints import create_endpoint, disable_endpoint, send_test_event
+from webapp.notifications.sealing import reseal_all
 from webapp.routing import MAX_ID
+from webapp.services import audit
 from webapp.services.errors import ValidationError
 from webapp.services.exports import iso_utc
 
@@ -115,3 +117,22 @@ def test(endpoint_id: int, as_json: bool) -> None:
             emit(True, data, "")
         raise click.ClickException(f"test event {event_id} not delivered: {data['error']} (retried on the schedule)")
     emit(as_json, data, text)
+
+
+@webhooks_cli.command(
+    "reseal",
+    help="Seal every endpoint's secret again with the first of WEBHOOK_SECRETS_KEYS (after a rotation, "
+    "before the old key is dropped). Exits 1 if some secret no listed key opens.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@database_errors_as_messages
+def reseal(as_json: bool) -> None:
+    resealed, unreadable = reseal_all()
+    audit.record("webhook_secrets_resealed", "webhook endpoints", {"resealed": resealed, "unreadable": unreadable})
+    db.session.commit()
+    text = f"Resealed {resealed} endpoint secret(s) with the first key."
+    if unreadable:
+        text += f" No listed key opens the secret of endpoint(s) {', '.join(map(str, unreadable))}: re-create them."
+    emit(as_json, {"resealed": resealed, "unreadable": unreadable}, text)
+    if unreadable:
+        raise SystemExit(1)

@@ -19,8 +19,9 @@ class WebhookEndpoint(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
-    # Kept as issued: it signs every delivery (Standard Webhooks HMAC), so it must be recoverable.
-    secret: Mapped[str] = mapped_column(String(200))
+    # The signing secret sealed under WEBHOOK_SECRETS_KEYS (webapp/notifications/sealing.py): it signs every
+    # delivery (Standard Webhooks HMAC), so it must be recoverable, but not from the database alone.
+    sealed_secret: Mapped[str] = mapped_column("secret", String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The first failure of the current run of failures (None once a delivery succeeds).
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -22,6 +22,7 @@ from webapp.models.types import utcnow
 from webapp.notifications import http
 from webapp.notifications.endpoint_state import endpoint_failed, endpoint_gone, endpoint_succeeded
 from webapp.notifications.retries import GIVE_UP_AFTER, delay_after, retry_after_seconds
+from webapp.notifications.sealing import unseal
 
 LEASE = timedelta(seconds=60)  # a claimed attempt not recorded by then (a killed worker) is due again
 USER_AGENT = "AccountDesk-Webhooks/1"
@@ -72,7 +73,7 @@ def send(endpoint: WebhookEndpoint, event: WebhookEvent, now: datetime) -> Answe
         response = http.post(
             endpoint.url,
             event.body.encode(),
-            signed_headers(endpoint.secret, event.id, event.body, now),
+            signed_headers(unseal(endpoint.sealed_secret), event.id, event.body, now),  # unreadable: a failed attempt
             timeout=float(config["WEBHOOK_TIMEOUT"]),
             allow_private=bool(config["WEBHOOK_ALLOW_PRIVATE"]),
         )

@@ -16,6 +16,7 @@ from webapp.models.types import utcnow
 from webapp.notifications import endpoint_state
 from webapp.notifications.events import enqueue_event
 from webapp.notifications.pending import remember
+from webapp.notifications.sealing import seal
 from webapp.notifications.urls import check_url
 from webapp.services import audit
 from webapp.services.errors import ValidationError
@@ -47,7 +48,7 @@ def create_endpoint(*, organization_id: int, url: str) -> NewEndpoint:
     if len(urls) >= MAX_ENDPOINTS:
         raise ValidationError("url", f"An organisation has at most {MAX_ENDPOINTS} active endpoints.")
     secret = new_secret()
-    endpoint = WebhookEndpoint(organization_id=organization_id, url=url, secret=secret)
+    endpoint = WebhookEndpoint(organization_id=organization_id, url=url, sealed_secret=seal(secret))
     db.session.add(endpoint)
     db.session.flush()
     audit.record(

@@ -38,6 +38,7 @@ ACTIONS = (
     "alert_mail_changed",
     "webhook_endpoint_created",
     "webhook_endpoint_disabled",
+    "webhook_secrets_resealed",
     "webhook_test_sent",
     "webhook_resent",
 )

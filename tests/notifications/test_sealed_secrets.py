@@ -1,0 +1,120 @@
+"""Webhook signing secrets are stored sealed (WEBHOOK_SECRETS_KEYS, Fernet): the database never holds one as
+issued, deliveries still verify with it, keys rotate by putting a new one first, and a secret sealed with a
+key that is gone makes a logged, retried delivery failure, not a crash. Migration 0011 seals the secrets
+stored before it (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+from standardwebhooks import Webhook
+
+from tests.conftest import PG_HINT, ScratchPostgres, make_test_app, require_service
+from tests.factories import make_org
+from tests.notifications.helpers import attempts_of, delivery_of, endpoint_for
+from tests.notifications.receivers import Receiver
+from webapp.extensions import db
+from webapp.notifications import enqueue_event
+from webapp.notifications.sealing import SecretUnreadable, seal, unseal
+
+OTHER_KEY = base64.urlsafe_b64encode(b"another key, 32 bytes long .....").decode()
+
+
+def stored_secret(endpoint_id: int) -> str:
+    return db.session.execute(
+        text("SELECT secret FROM webhook_endpoints WHERE id = :id"), {"id": endpoint_id}
+    ).scalar_one()
+
+
+def test_the_database_holds_the_secret_sealed_and_deliveries_verify_with_the_issued_one(notify_app):
+    with Receiver() as receiver:
+        endpoint, secret = endpoint_for(receiver.url)
+        stored = stored_secret(endpoint.id)
+        assert secret.startswith("whsec_") and secret not in stored and secret[6:] not in stored
+        assert stored.startswith("gAAAAA") and unseal(stored) == secret
+        enqueue_event(db.session(), endpoint.organization_id, "test", {"message": "hello"})
+        db.session.commit()  # no Redis: this commit delivers it
+    [request] = receiver.requests
+    assert Webhook(secret).verify(request.body, request.headers)["data"] == {"message": "hello"}
+
+
+def test_keys_rotate_by_putting_a_new_one_first(notify_app):
+    old_keys = tuple(notify_app.config["WEBHOOK_SECRETS_KEYS"])
+    sealed_before = seal("whsec_before")
+    notify_app.config["WEBHOOK_SECRETS_KEYS"] = (OTHER_KEY, *old_keys)
+    try:
+        assert unseal(sealed_before) == "whsec_before"  # the old key still opens what it sealed
+        sealed_after = seal("whsec_after")
+        notify_app.config["WEBHOOK_SECRETS_KEYS"] = (OTHER_KEY,)
+        assert unseal(sealed_after) == "whsec_after"  # sealed with the new key alone
+        with pytest.raises(SecretUnreadable, match="WEBHOOK_SECRETS_KEYS"):
+            unseal(sealed_before)
+    finally:
+        notify_app.config["WEBHOOK_SECRETS_KEYS"] = old_keys
+
+
+def test_a_secret_no_key_opens_is_a_logged_failed_attempt_retried_later(notify_app):
+    old_keys = tuple(notify_app.config["WEBHOOK_SECRETS_KEYS"])
+    with Receiver() as receiver:
+        endpoint, _ = endpoint_for(receiver.url)
+        notify_app.config["WEBHOOK_SECRETS_KEYS"] = (OTHER_KEY,)  # the key it was sealed with is gone
+        try:
+            event = enqueue_event(db.session(), endpoint.organization_id, "test", {"message": "hello"})
+            event_id = event.id
+            db.session.commit()
+        finally:
+            notify_app.config["WEBHOOK_SECRETS_KEYS"] = old_keys
+    assert receiver.requests == []  # nothing unsigned or wrongly signed went out
+    delivery = delivery_of(event_id)
+    [attempt] = attempts_of(delivery)
+    assert delivery.status == "pending" and attempt.status_code is None
+    assert "signing secret cannot be opened" in attempt.error and "WEBHOOK_SECRETS_KEYS" in attempt.error
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(params=BACKENDS)
+def scratch_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+        return
+    if not os.environ.get("TEST_DATABASE_URL"):
+        require_service("TEST_DATABASE_URL", PG_HINT)
+    scratch = ScratchPostgres()
+    try:
+        yield scratch.create()
+    finally:
+        scratch.drop()
+
+
+def test_migration_0011_seals_the_secrets_stored_as_issued_and_the_downgrade_opens_them(scratch_url, tmp_path):
+    app = make_test_app(scratch_url, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0010_portfolio_order")
+        org = make_org()
+        db.session.commit()
+        insert = "INSERT INTO webhook_endpoints (organization_id, url, secret, created_at) VALUES (:org, :url, :s, :at)"
+        for n in (1, 2):
+            parameters = {
+                "org": org.id,
+                "url": f"https://hooks.example/{n}",
+                "s": f"whsec_plain{n}",
+                "at": "2026-11-30",
+            }
+            db.session.execute(text(insert), parameters)
+        db.session.commit()
+        upgrade()
+        stored = db.session.execute(text("SELECT secret FROM webhook_endpoints ORDER BY id")).scalars().all()
+        assert all(value.startswith("gAAAAA") for value in stored)
+        assert [unseal(value) for value in stored] == ["whsec_plain1", "whsec_plain2"]
+        db.session.commit()
+        downgrade(revision="0010_portfolio_order")
+        opened = db.session.execute(text("SELECT secret FROM webhook_endpoints ORDER BY id")).scalars().all()
+        assert opened == ["whsec_plain1", "whsec_plain2"]
+        db.session.remove()
+        db.engine.dispose()
