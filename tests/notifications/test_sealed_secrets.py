@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import os
+from datetime import timedelta
 
+import click
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
@@ -18,6 +20,7 @@ from tests.factories import make_org
 from tests.notifications.helpers import attempts_of, delivery_of, endpoint_for
 from tests.notifications.receivers import Receiver
 from webapp.extensions import db
+from webapp.models.types import utcnow
 from webapp.notifications import enqueue_event
 from webapp.notifications.sealing import SecretUnreadable, seal, unseal
 
@@ -58,9 +61,14 @@ def test_keys_rotate_by_putting_a_new_one_first(notify_app):
 
 
 def test_a_secret_no_key_opens_is_a_logged_failed_attempt_retried_later(notify_app):
+    """Our fault, not the receiver's: retried on the schedule, and never held against the endpoint (an
+    endpoint failing for 5 days is disabled; this one had been failing for 6 and stays active)."""
     old_keys = tuple(notify_app.config["WEBHOOK_SECRETS_KEYS"])
     with Receiver() as receiver:
         endpoint, _ = endpoint_for(receiver.url)
+        long_failing = utcnow() - timedelta(days=6)
+        endpoint.failing_since = long_failing
+        db.session.commit()
         notify_app.config["WEBHOOK_SECRETS_KEYS"] = (OTHER_KEY,)  # the key it was sealed with is gone
         try:
             event = enqueue_event(db.session(), endpoint.organization_id, "test", {"message": "hello"})
@@ -71,8 +79,25 @@ def test_a_secret_no_key_opens_is_a_logged_failed_attempt_retried_later(notify_a
     assert receiver.requests == []  # nothing unsigned or wrongly signed went out
     delivery = delivery_of(event_id)
     [attempt] = attempts_of(delivery)
-    assert delivery.status == "pending" and attempt.status_code is None
+    assert delivery.status == "pending" and attempt.status_code is None and delivery.next_attempt_at is not None
     assert "signing secret cannot be opened" in attempt.error and "WEBHOOK_SECRETS_KEYS" in attempt.error
+    db.session.refresh(endpoint)
+    assert endpoint.disabled_at is None and endpoint.failing_since == long_failing
+
+
+def test_a_secret_stored_before_the_migration_still_signs(notify_app):
+    """New code may run before migration 0011 has sealed the old rows (a rolling deploy)."""
+    with Receiver() as receiver:
+        endpoint, _ = endpoint_for(receiver.url)
+        plain = "whsec_" + base64.b64encode(b"stored as issued by an older version").decode()
+        db.session.execute(
+            text("UPDATE webhook_endpoints SET secret = :s WHERE id = :id"), {"s": plain, "id": endpoint.id}
+        )
+        db.session.commit()
+        enqueue_event(db.session(), endpoint.organization_id, "test", {"message": "old row"})
+        db.session.commit()
+    [request] = receiver.requests
+    assert Webhook(plain).verify(request.body, request.headers)["data"] == {"message": "old row"}
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -92,7 +117,13 @@ def scratch_url(request, tmp_path):
         scratch.drop()
 
 
-def test_migration_0011_seals_the_secrets_stored_as_issued_and_the_downgrade_opens_them(scratch_url, tmp_path):
+def test_migration_0011_seals_the_secrets_stored_as_issued_and_the_downgrade_opens_them(
+    scratch_url, tmp_path, monkeypatch
+):
+    """On PostgreSQL (a deployment) the migration refuses to seal unless WEBHOOK_SECRETS_KEYS is set for the
+    command, so a shell without it cannot seal with a development key; SQLite (the embedded default) seals
+    with the configured key. A secret no key opens stops the downgrade with a message naming it."""
+    monkeypatch.delenv("WEBHOOK_SECRETS_KEYS", raising=False)
     app = make_test_app(scratch_url, tmp_path / "instance")
     with app.app_context():
         upgrade(revision="0010_portfolio_order")
@@ -108,11 +139,26 @@ def test_migration_0011_seals_the_secrets_stored_as_issued_and_the_downgrade_ope
             }
             db.session.execute(text(insert), parameters)
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with pytest.raises(click.ClickException, match=r"2 webhook secret.*set WEBHOOK_SECRETS_KEYS"):
+                upgrade()
+            db.session.rollback()
+            assert (
+                db.session.execute(text("SELECT count(*) FROM webhook_endpoints WHERE secret LIKE 'whsec_%'")).scalar()
+                == 2
+            )
+            monkeypatch.setenv("WEBHOOK_SECRETS_KEYS", ",".join(app.config["WEBHOOK_SECRETS_KEYS"]))
         upgrade()
         stored = db.session.execute(text("SELECT secret FROM webhook_endpoints ORDER BY id")).scalars().all()
         assert all(value.startswith("gAAAAA") for value in stored)
         assert [unseal(value) for value in stored] == ["whsec_plain1", "whsec_plain2"]
         db.session.commit()
+        keys = app.config["WEBHOOK_SECRETS_KEYS"]
+        app.config["WEBHOOK_SECRETS_KEYS"] = (OTHER_KEY,)
+        with pytest.raises(click.ClickException, match="endpoint 1 cannot be opened"):
+            downgrade(revision="0010_portfolio_order")
+        db.session.rollback()
+        app.config["WEBHOOK_SECRETS_KEYS"] = keys
         downgrade(revision="0010_portfolio_order")
         opened = db.session.execute(text("SELECT secret FROM webhook_endpoints ORDER BY id")).scalars().all()
         assert opened == ["whsec_plain1", "whsec_plain2"]

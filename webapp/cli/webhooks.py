@@ -1,4 +1,4 @@
-"""`flask webhooks create|list|disable|test`: tenants' webhook endpoints (SPEC §10), with the admin page's
+"""`flask webhooks create|list|disable|test|reseal`: tenants' webhook endpoints (SPEC §10), with the admin page's
 rules and audit (actor `cli`). The secret is printed once, at creation."""
 
 from __future__ import annotations
@@ -132,7 +132,10 @@ def reseal(as_json: bool) -> None:
     db.session.commit()
     text = f"Resealed {resealed} endpoint secret(s) with the first key."
     if unreadable:
-        text += f" No listed key opens the secret of endpoint(s) {', '.join(map(str, unreadable))}: re-create them."
+        text += (
+            f" No listed key opens the secret of endpoint(s) {', '.join(map(str, unreadable))}: put the key they were"
+            " sealed with back into WEBHOOK_SECRETS_KEYS and run this again, or re-create those endpoints."
+        )
     emit(as_json, {"resealed": resealed, "unreadable": unreadable}, text)
     if unreadable:
         raise SystemExit(1)

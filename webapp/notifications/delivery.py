@@ -7,6 +7,7 @@ followed) retries on the schedule in retries.py until the delivery or its endpoi
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,8 +23,9 @@ from webapp.models.types import utcnow
 from webapp.notifications import http
 from webapp.notifications.endpoint_state import endpoint_failed, endpoint_gone, endpoint_succeeded
 from webapp.notifications.retries import GIVE_UP_AFTER, delay_after, retry_after_seconds
-from webapp.notifications.sealing import unseal
+from webapp.notifications.sealing import SecretUnreadable, unseal
 
+log = logging.getLogger("webapp.notifications")
 LEASE = timedelta(seconds=60)  # a claimed attempt not recorded by then (a killed worker) is due again
 USER_AGENT = "AccountDesk-Webhooks/1"
 
@@ -34,6 +36,7 @@ class Answer:
     duration_ms: int
     error: str | None
     retry_after: str | None = None
+    ours: bool = False  # the fault is ours (the secret could not be opened): not the endpoint's failure
 
 
 def claim(session: Session, delivery_id: int, now: datetime) -> bool:
@@ -70,10 +73,15 @@ def send(endpoint: WebhookEndpoint, event: WebhookEvent, now: datetime) -> Answe
     config = current_app.config
     started = time.monotonic()
     try:
+        secret = unseal(endpoint.sealed_secret)
+    except SecretUnreadable as error:  # a configuration fault of ours: loud, and never held against the endpoint
+        log.error("webhook endpoint %s: %s", endpoint.id, error)
+        return Answer(None, 0, str(error), ours=True)
+    try:
         response = http.post(
             endpoint.url,
             event.body.encode(),
-            signed_headers(unseal(endpoint.sealed_secret), event.id, event.body, now),  # unreadable: a failed attempt
+            signed_headers(secret, event.id, event.body, now),
             timeout=float(config["WEBHOOK_TIMEOUT"]),
             allow_private=bool(config["WEBHOOK_ALLOW_PRIVATE"]),
         )
@@ -136,6 +144,9 @@ def _settle(
     if answer.status_code == 410:
         endpoint_gone(session, endpoint, now)
         return "endpoint_disabled"
+    if answer.ours:  # retried on the schedule until the key is back; the endpoint's record stays clean
+        delivery.next_attempt_at = now + delay_after(delivery.attempts)
+        return "secret_unreadable"
     delivery.first_failure_at = delivery.first_failure_at or now
     if endpoint_failed(session, endpoint, now):
         return "endpoint_disabled"

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import WebhookEndpoint
 
+PLAIN_PREFIX = "whsec_"  # a secret as issued (Standard Webhooks); a Fernet token starts "gAAAAA"
+
 
 class SecretUnreadable(RuntimeError):
     """The stored secret was sealed with a key WEBHOOK_SECRETS_KEYS no longer holds."""
@@ -33,6 +35,8 @@ def seal(secret: str) -> str:
 
 
 def unseal(sealed: str) -> str:
+    if sealed.startswith(PLAIN_PREFIX):  # stored before migration 0011 and not yet sealed by it: as issued
+        return sealed
     try:
         return _current_box().decrypt(sealed.encode()).decode()
     except InvalidToken:
@@ -42,13 +46,13 @@ def unseal(sealed: str) -> str:
 
 
 def reseal_all() -> tuple[int, list[int]]:
-    """Seal every endpoint's secret again with the first key (after a rotation): (resealed, ids of those no
-    key opens). The caller commits."""
+    """Seal every endpoint's secret again with the first key (after a rotation; also seals any still stored
+    as issued): (resealed, ids of those no listed key opens). The caller commits."""
     box, resealed, unreadable = _current_box(), 0, []
     for endpoint in db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)):
         try:
-            endpoint.sealed_secret = box.rotate(endpoint.sealed_secret.encode()).decode()
-        except InvalidToken:
+            endpoint.sealed_secret = box.encrypt(unseal(endpoint.sealed_secret).encode()).decode()
+        except SecretUnreadable:
             unreadable.append(endpoint.id)
             continue
         resealed += 1
