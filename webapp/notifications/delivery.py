@@ -146,7 +146,7 @@ def _settle(
         return "endpoint_disabled"
     if answer.ours:  # retried on the schedule until the key is back; the endpoint's record stays clean
         delivery.next_attempt_at = now + delay_after(delivery.attempts)
-        return "secret_unreadable"
+        return "retry"  # the attempt's error says why (jobs/deliver.py reschedules a "retry")
     delivery.first_failure_at = delivery.first_failure_at or now
     if endpoint_failed(session, endpoint, now):
         return "endpoint_disabled"
