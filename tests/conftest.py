@@ -197,6 +197,21 @@ def postgres_url(tmp_path):
         scratch.drop()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def unmigrated_database_url(request, tmp_path):
+    """An empty scratch database on each backend, for migration tests that step through revisions
+    (PostgreSQL: created and dropped; skipped with a hint without TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+        return
+    require_service("TEST_DATABASE_URL", PG_HINT)
+    scratch = ScratchPostgres()
+    try:
+        yield scratch.create()
+    finally:
+        scratch.drop()
+
+
 NOTIFY_SETTINGS = {"WEBHOOK_ALLOW_PRIVATE": True, "WEBHOOK_TIMEOUT": 1.0, "SMTP": None, "REDIS_URL": None}
 
 

@@ -9,6 +9,18 @@ import pytest
 from webapp.config import ConfigError, load_config
 
 WEBHOOK_KEY = base64.urlsafe_b64encode(b"w" * 32).decode()  # a test key (32 bytes), not a secret
+PRODUCTION = {  # everything production requires
+    "ACCOUNTDESK_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "postgresql://u@db/accountdesk",
+    "JWT_SECRET": "j" * 32,
+    "REDIS_URL": "redis://r:6379/0",
+    "WEBHOOK_SECRETS_KEYS": WEBHOOK_KEY,
+}
+
+
+def _without(name: str) -> dict[str, str]:
+    return {key: value for key, value in PRODUCTION.items() if key != name}
 
 
 def test_development_generates_and_keeps_a_secret(tmp_path):
@@ -54,17 +66,7 @@ def test_bad_settings_are_refused_with_their_name(tmp_path, environ, message):
 
 
 def test_production_settings(tmp_path):
-    config = load_config(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "ACCOUNTDESK_ENV": "production",
-            "SECRET_KEY": "s" * 40,
-            "DATABASE_URL": "postgresql://u@db/accountdesk",
-            "JWT_SECRET": "j" * 32,
-            "REDIS_URL": "redis://r:6379/0",
-            "WEBHOOK_SECRETS_KEYS": WEBHOOK_KEY,
-        }
-    )
+    config = load_config({"INSTANCE_PATH": str(tmp_path), **PRODUCTION})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/accountdesk"
     assert not (tmp_path / "secret_key").exists()
@@ -99,15 +101,8 @@ def test_the_effective_interval_drives_staleness(tmp_path):
 
 
 def test_production_requires_redis(tmp_path):
-    environ = {
-        "INSTANCE_PATH": str(tmp_path),
-        "ACCOUNTDESK_ENV": "production",
-        "SECRET_KEY": "s" * 40,
-        "DATABASE_URL": "postgresql://u@db/accountdesk",
-        "JWT_SECRET": "j" * 32,
-    }
     with pytest.raises(ConfigError, match="REDIS_URL"):
-        load_config(environ)
+        load_config({"INSTANCE_PATH": str(tmp_path), **_without("REDIS_URL")})
 
 
 @pytest.mark.parametrize("raw", ["-1", "one", "1.5"])
@@ -132,14 +127,7 @@ def test_the_background_collector_runs_without_redis_but_not_under_tests_unless_
 def test_webhook_secrets_keys(tmp_path):
     """Production needs WEBHOOK_SECRETS_KEYS (Fernet keys, newest first); development derives one from
     SECRET_KEY (the same every start); a malformed key is refused at start-up, naming the setting."""
-    production = {
-        "INSTANCE_PATH": str(tmp_path),
-        "ACCOUNTDESK_ENV": "production",
-        "SECRET_KEY": "s" * 40,
-        "DATABASE_URL": "postgresql://u@db/accountdesk",
-        "JWT_SECRET": "j" * 32,
-        "REDIS_URL": "redis://r:6379/0",
-    }
+    production = {"INSTANCE_PATH": str(tmp_path), **_without("WEBHOOK_SECRETS_KEYS")}
     with pytest.raises(ConfigError, match="WEBHOOK_SECRETS_KEYS is required"):
         load_config(production)
     older = base64.urlsafe_b64encode(b"o" * 32).decode()

@@ -6,7 +6,6 @@ stored before it (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import base64
-import os
 from datetime import timedelta
 
 import click
@@ -15,7 +14,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 from standardwebhooks import Webhook
 
-from tests.conftest import PG_HINT, ScratchPostgres, make_test_app, require_service
+from tests.conftest import make_test_app
 from tests.factories import make_org
 from tests.notifications.helpers import attempts_of, delivery_of, endpoint_for
 from tests.notifications.receivers import Receiver
@@ -100,31 +99,14 @@ def test_a_secret_stored_before_the_migration_still_signs(notify_app):
     assert Webhook(plain).verify(request.body, request.headers)["data"] == {"message": "old row"}
 
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-
-
-@pytest.fixture(params=BACKENDS)
-def scratch_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    if not os.environ.get("TEST_DATABASE_URL"):
-        require_service("TEST_DATABASE_URL", PG_HINT)
-    scratch = ScratchPostgres()
-    try:
-        yield scratch.create()
-    finally:
-        scratch.drop()
-
-
 def test_migration_0011_seals_the_secrets_stored_as_issued_and_the_downgrade_opens_them(
-    scratch_url, tmp_path, monkeypatch
+    unmigrated_database_url, tmp_path, monkeypatch
 ):
     """On PostgreSQL (a deployment) the migration refuses to seal unless WEBHOOK_SECRETS_KEYS is set for the
     command, so a shell without it cannot seal with a development key; SQLite (the embedded default) seals
     with the configured key. A secret no key opens stops the downgrade with a message naming it."""
     monkeypatch.delenv("WEBHOOK_SECRETS_KEYS", raising=False)
-    app = make_test_app(scratch_url, tmp_path / "instance")
+    app = make_test_app(unmigrated_database_url, tmp_path / "instance")
     with app.app_context():
         upgrade(revision="0010_portfolio_order")
         org = make_org()

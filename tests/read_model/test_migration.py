@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from tests.conftest import PG_HINT, ScratchPostgres, make_test_app, require_service
+from tests.conftest import make_test_app
 from tests.factories import make_org
 from tests.read_model.ledgers import make_history
 from webapp.extensions import db
 from webapp.models import OrganizationDailyFigure, OrganizationSummary
 from webapp.read_model.store import differences
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
-
-@pytest.fixture(params=BACKENDS)
-def scratch_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    if not os.environ.get("TEST_DATABASE_URL"):
-        require_service("TEST_DATABASE_URL", PG_HINT)
-    scratch = ScratchPostgres()
-    try:
-        yield scratch.create()
-    finally:
-        scratch.drop()
-
-
-def test_upgrade_fills_the_read_model_from_the_existing_ledger(scratch_url, tmp_path):
-    app = make_test_app(scratch_url, tmp_path / "instance")
+def test_upgrade_fills_the_read_model_from_the_existing_ledger(unmigrated_database_url, tmp_path):
+    app = make_test_app(unmigrated_database_url, tmp_path / "instance")
     with app.app_context():
         upgrade(revision="0002_admin")
         orgs = [make_history(), make_history(days=3), make_org()]
