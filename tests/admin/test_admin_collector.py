@@ -4,6 +4,7 @@ that stops polling once the work is done."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -68,7 +69,8 @@ def test_a_run_whose_process_died_reads_stopped_not_running_forever(app, client)
     runs = client.get("/admin/collector").get_data(as_text=True).split('id="runs-balances"', 1)[1]
     rows = {row.split("<td>", 1)[1].split("</td>", 1)[0]: row for row in runs.split("<tr>")[2:5]}
     assert ">stopped</span>" in rows["cli-killed"] and ">running</span>" not in rows["cli-killed"]
-    assert "nothing since" in rows["cli-killed"]
+    title = re.search(r'<span class="badge bad" title="([^"]*)">stopped</span>', rows["cli-killed"])
+    assert title is not None and "nothing since" in title.group(1) and "<" not in title.group(1)
     assert ">running</span>" in rows["cli-busy"] and ">running</span>" in rows["cli-fresh"]
 
 
