@@ -7,7 +7,7 @@ from webapp.models.audit import AuditEvent
 from webapp.models.collection import CollectionOutcome, CollectionRun, CollectionState
 from webapp.models.mail import MailMessage
 from webapp.models.organization import Organization
-from webapp.models.read_model import OrganizationDailyFigure, OrganizationSummary
+from webapp.models.read_model import OrganizationDailyFigure, OrganizationSummary, PortfolioChange
 from webapp.models.snapshots import BalanceSnapshot, CostSnapshot
 from webapp.models.user import LoginSession, User, user_organizations
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -29,6 +29,7 @@ __all__ = [
     "Organization",
     "OrganizationDailyFigure",
     "OrganizationSummary",
+    "PortfolioChange",
     "SpendAnomaly",
     "User",
     "WebhookAttempt",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Model
@@ -70,3 +70,15 @@ class OrganizationDailyFigure(Model):
     spend: Mapped[Decimal] = mapped_column(Money)
     spend_currency: Mapped[str | None] = mapped_column(String(3))
     spend_by_service: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+
+
+class PortfolioChange(Model):
+    """Which transaction last changed an organisation, its summary or its assignments (PostgreSQL
+    triggers write it; 0 stands for a TRUNCATE, which changes them all). The portfolio's header is
+    reused while none of these is newer than the snapshot it was computed in (queries.portfolio_header)."""
+
+    __tablename__ = "portfolio_changes"
+    __table_args__ = (Index("ix_portfolio_changes_txid", "txid"),)
+
+    organization_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    txid: Mapped[int] = mapped_column(BigInteger)
