@@ -8,11 +8,11 @@ per-currency) organisations joined to their summary, and the filters as conditio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, null, or_, select, type_coerce
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, and_, case, func, null, or_, select, type_coerce
 
 from webapp.domain import balance as balance_rules
 from webapp.domain.freshness import stale_before_sql
@@ -20,6 +20,7 @@ from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary, User, user_organizations
 from webapp.models.types import Money
+from webapp.queries import snapshot_cache
 from webapp.queries.organizations import visible_organizations_stmt
 
 PER_PAGE = 25
@@ -50,6 +51,10 @@ class CurrencyGroup:
     balance: Decimal | None
     cost: Decimal | None  # this month's cost of those billed in the same currency
     counts: dict[str, int]
+
+
+# The headers computed lately, per database, scope, search, manager and stale window (see header()).
+KEPT: snapshot_cache.SnapshotCache[list[CurrencyGroup]] = snapshot_cache.SnapshotCache()
 
 
 def visible(user: User, params: PortfolioParams) -> Select[Any]:
@@ -98,11 +103,35 @@ def rules(stale_at: datetime, today: date) -> dict[str, ColumnElement[bool]]:
 
 def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: datetime) -> list[CurrencyGroup]:
     """One group per balance currency of the visible (searched, per-manager) organisations, in code order,
-    the organisations without a balance last. The currency choice does not narrow it (it is the menu)."""
+    the organisations without a balance last. The currency choice does not narrow it (it is the menu).
+
+    On PostgreSQL the answer is reused while it is still the answer (queries.snapshot_cache): nothing
+    the aggregate reads has changed since its snapshot, no check has gone stale, the UTC day is the same."""
+    reuse = snapshot_cache.supported(db.session)
+    key = (str(db.session.get_bind().engine.url), _scope(user), params.q, params.manager, now - stale_at)
+    kept = KEPT.get(db.session, key, now) if reuse else None
+    if kept is not None:
+        return list(kept)
+    statement = _aggregate(user, params, now=now, stale_at=stale_at)
+    if reuse:
+        statement = statement.add_columns(*snapshot_cache.mark_columns(), _next_check(stale_at).label("next_check"))
+    rows = db.session.execute(statement).all()
+    groups = [_group(row) for row in rows]
+    if reuse and rows:
+        KEPT.put(key, groups, snapshot_cache.Marks.of(rows[0]), now, _valid_until(now, stale_at, rows[0]))
+    return groups
+
+
+def _scope(user: User) -> tuple[str, int | None]:
+    """Whose organisations the user sees: every one (admins) or their own."""
+    return ("everyone", None) if user.is_admin else ("assigned", user.id)
+
+
+def _aggregate(user: User, params: PortfolioParams, *, now: datetime, stale_at: datetime) -> Select[Any]:
     cost, cost_currency = this_month_cost(now)
     same_currency_cost = case((cost_currency == S.balance_currency, cost), else_=null())
     counts = [func.sum(case((rule, 1), else_=0)) for rule in rules(stale_at, utc_today(now)).values()]
-    statement = (
+    return (
         visible(user, PortfolioParams(q=params.q, manager=params.manager))
         .with_only_columns(
             S.balance_currency,
@@ -114,18 +143,25 @@ def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: date
         .group_by(S.balance_currency)
         .order_by(S.balance_currency.asc().nulls_last())
     )
-    groups = []
-    for currency, balance, month_cost, everyone, *numbers in db.session.execute(statement):
-        keys = ("all", *FILTERS)
-        groups.append(
-            CurrencyGroup(
-                currency,
-                None if balance is None else Decimal(balance),
-                month_cost,
-                dict(zip(keys, (int(n or 0) for n in (everyone, *numbers)), strict=True)),
-            )
-        )
-    return groups
+
+
+def _group(row: Any) -> CurrencyGroup:
+    currency, balance, month_cost, everyone, *numbers = row[: 4 + len(FILTERS)]
+    counts = dict(zip(("all", *FILTERS), (int(n or 0) for n in (everyone, *numbers)), strict=True))
+    return CurrencyGroup(currency, None if balance is None else Decimal(balance), month_cost, counts)
+
+
+def _next_check(stale_at: datetime) -> ScalarSelect[Any]:
+    """The oldest check that is not stale yet, of any organisation (the first to turn stale)."""
+    return select(func.min(S.checked_at)).where(S.checked_at >= stale_at).scalar_subquery()
+
+
+def _valid_until(now: datetime, stale_at: datetime, row: Any) -> datetime:
+    """Until the next UTC midnight ("this month", "runs out within 14 days") or the moment the oldest
+    fresh check turns stale, whichever comes first."""
+    midnight = datetime.combine(utc_today(now) + timedelta(days=1), time.min, UTC)
+    next_check = row._mapping["next_check"]
+    return midnight if next_check is None else min(midnight, next_check + (now - stale_at))
 
 
 def managers() -> list[User]:
