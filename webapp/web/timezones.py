@@ -1,4 +1,6 @@
-"""Timestamps as the signed-in person reads them: in their time zone, labelled, formatted by Babel (SPEC §11).
+"""Timestamps as the signed-in person reads them: in their time zone, labelled, formatted as Babel formats
+them (SPEC §11): the digits directly, the zone's long name from Babel once per zone, offset and year (a page
+formats hundreds of times; tests/web/test_time_formats_match_babel.py holds every answer to Babel's).
 
 `current_zone()` is the one place that knows whose zone a request shows; dashboard pages and exports that
 label local times call it. The API and its CSV stay UTC and never use this module.
@@ -6,11 +8,12 @@ label local times call it. The API and its CSV stay UTC and never use this modul
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from threading import Lock
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
-from flask import has_request_context
+from babel.dates import format_timedelta, get_timezone_name
+from flask import g, has_request_context
 from flask_login import current_user
 
 from webapp.domain.zones import zone
@@ -19,10 +22,45 @@ LOCALE = "en"
 
 
 def current_zone() -> ZoneInfo:
-    """The signed-in user's zone; UTC for anyone else and outside a request (CLI, jobs)."""
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return zone(getattr(current_user, "time_zone", None))
-    return zone(None)
+    """The signed-in user's zone; UTC for anyone else and outside a request (CLI, jobs).
+    Looked up once per request (a page formats hundreds of times)."""
+    if not has_request_context():
+        return zone(None)
+    known = g.get("_time_zone")
+    if known is None:
+        signed_in = current_user and current_user.is_authenticated
+        known = g._time_zone = zone(getattr(current_user, "time_zone", None) if signed_in else None)
+    return known
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    """The moment on the wall clock of `tz` (a naive moment is UTC, as Babel reads it)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(tz)
+
+
+def _day(local: datetime) -> str:
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
+
+
+def _clock(local: datetime, seconds: bool) -> str:
+    return (
+        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}" if seconds else f"{local.hour:02d}:{local.minute:02d}"
+    )
+
+
+_LONG_NAMES: dict[tuple[str, timedelta | None, timedelta | None, int], str] = {}
+_LONG_NAMES_LOCK = Lock()
+
+
+def _long_zone_name(local: datetime, tz: ZoneInfo) -> str:
+    """Babel's "zzzz" (e.g. Central European Standard Time), looked up once per zone, offset, DST and year."""
+    key = (tz.key, local.utcoffset(), local.dst(), local.year)
+    name = _LONG_NAMES.get(key)
+    if name is None:
+        name = get_timezone_name(local, width="long", locale=LOCALE)
+        with _LONG_NAMES_LOCK:
+            _LONG_NAMES[key] = name
+    return name
 
 
 def zone_name(tz: ZoneInfo | None = None) -> str:
@@ -42,14 +80,13 @@ def local_time(
     """'2026-11-29 14:05 CET' in the viewer's zone; without `label` where a column header names the zone."""
     if moment is None:
         return "never"
-    tz = tz or current_zone()
-    pattern = ("yyyy-MM-dd " if date else "") + ("HH:mm:ss" if seconds else "HH:mm")
-    text = format_datetime(moment, pattern, tzinfo=tz, locale=LOCALE)
-    return f"{text} {zone_abbreviation(moment, tz)}" if label else text
+    local = _local(moment, tz or current_zone())
+    text = f"{_day(local)} {_clock(local, seconds)}" if date else _clock(local, seconds)
+    return f"{text} {zone_abbreviation(local, local.tzinfo or UTC)}" if label else text
 
 
 def local_date(moment: datetime, tz: ZoneInfo | None = None) -> str:
-    return format_datetime(moment, "yyyy-MM-dd", tzinfo=tz or current_zone(), locale=LOCALE)
+    return _day(_local(moment, tz or current_zone()))
 
 
 def full_time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
@@ -57,7 +94,8 @@ def full_time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
     if moment is None:
         return ""
     tz = tz or current_zone()
-    return f"{format_datetime(moment, 'yyyy-MM-dd HH:mm:ss zzzz', tzinfo=tz, locale=LOCALE)} ({tz.key})"
+    local = _local(moment, tz)
+    return f"{_day(local)} {_clock(local, True)} {_long_zone_name(local, tz)} ({tz.key})"
 
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
