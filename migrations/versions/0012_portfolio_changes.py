@@ -1,10 +1,11 @@
-"""Portfolio changes: which transaction last changed what the portfolio's header adds up, per organisation.
+"""Portfolio changes: which transaction last changed what the portfolio's header (and the navigation's count
+of open alerts) adds up, per organisation.
 
 The header (per currency: balance under management, this month's cost, how many organisations each
 filter keeps) is an aggregate over every visible summary. On PostgreSQL a web process keeps its last
 answer with the snapshot it was computed in, and uses it again while no transaction that this snapshot
-could not see has changed an organisation, its summary or its assignments (and no time rule has flipped
-since). These triggers write that "last changed by" row, one per organisation (0 for a TRUNCATE, which
+could not see has changed an organisation, its summary, its assignments or its alert states (and no time
+rule has flipped since). These triggers write that "last changed by" row, one per organisation (0 for a TRUNCATE, which
 changes them all), so the check is one index probe and the table never grows beyond the organisations.
 
 SQLite (one process, small portfolios) keeps the table empty and computes the header every time.
@@ -23,7 +24,12 @@ branch_labels = None
 depends_on = None
 
 # table -> the column naming the organisation its rows belong to
-WATCHED = {"organizations": "id", "organization_summaries": "organization_id", "user_organizations": "organization_id"}
+WATCHED = {
+    "organizations": "id",
+    "organization_summaries": "organization_id",
+    "user_organizations": "organization_id",
+    "alert_states": "organization_id",  # the navigation's count of open alerts is reused the same way
+}
 
 
 def _function(table: str, column: str) -> str:

@@ -2,7 +2,8 @@
 (queries.snapshot_cache, migration 0012): on a committed database, every kind of change another
 transaction commits — a collection, a threshold, an assignment, a TRUNCATE, a writer that was still
 open when the header was computed — and the passing of time (a check turning stale) gives the fresh
-answer, equal to the aggregate computed from scratch; with nothing changed, the aggregate is not run."""
+answer, equal to the aggregate computed from scratch; with nothing changed, the aggregate is not run.
+The navigation's count of open alerts is reused the same way (alert states and snoozes ending)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from webapp.extensions import db
 from webapp.models import Organization, User
 from webapp.models.types import utcnow
 from webapp.queries import portfolio_header
+from webapp.queries.alerts import count_needing_attention
 from webapp.queries.portfolio_header import PortfolioParams, header
 from webapp.services.users import set_assignments
 
@@ -152,3 +154,36 @@ def test_a_transaction_that_wrote_never_keeps_its_answer(shared):
         assert _counts(seen)["EUR"]["low-balance"] == 1
     after, ran = _header(app, ids["admin"], ids["now"])
     assert ran == 1 and _counts(after)["EUR"]["low-balance"] == 0
+
+
+def _open_alerts(app, user_id: int, now) -> tuple[int, int]:
+    """(the navigation's count of open alerts, how many times it was counted from the states)."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        with sql_statements() as statements:
+            count = count_needing_attention(user, now)
+        db.session.remove()
+    return count, sum("FROM alert_states" in s for s in selects(statements))
+
+
+def test_the_navigation_count_of_open_alerts_is_reused_the_same_way(shared):
+    app, ids = shared
+    now = ids["now"]
+    _commit(
+        app,
+        "INSERT INTO alert_states (organization_id, rule, level, episode, changed_at, figures) VALUES "
+        f"({ids['first']}, 'low_balance', 2, 1, now(), '{{}}'), ({ids['second']}, 'overdrawn', 3, 1, now(), '{{}}')",
+    )
+    assert _open_alerts(app, ids["admin"], now) == (2, 1)
+    assert _open_alerts(app, ids["admin"], now) == (2, 0)  # nothing changed: not counted again
+    assert _open_alerts(app, ids["manager"], now) == (1, 1)  # the manager's own organisation only
+    snooze_ends = now + timedelta(hours=1)
+    _commit(
+        app,
+        f"UPDATE alert_states SET snoozed_until = '{snooze_ends.isoformat()}' WHERE organization_id = {ids['second']}",
+    )
+    assert _open_alerts(app, ids["admin"], now) == (1, 1)  # a snooze: counted again
+    assert _open_alerts(app, ids["admin"], now + timedelta(minutes=59)) == (1, 0)
+    assert _open_alerts(app, ids["admin"], snooze_ends) == (2, 1)  # the snooze ended: counted again
+    _commit(app, f"UPDATE alert_states SET acknowledged_at = now() WHERE organization_id = {ids['first']}")
+    assert _open_alerts(app, ids["admin"], snooze_ends) == (1, 1)

@@ -3,16 +3,21 @@ see (admins: every one; the CLI passes no user)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
 from webapp.domain.alerts import RULE_LABELS, Level, Rule
 from webapp.extensions import db
 from webapp.models import AlertEvent, AlertState, Organization, User
+from webapp.queries import snapshot_cache
 from webapp.queries.organizations import visible_organizations_stmt
 
 EVENTS_PER_PAGE = 50
+
+
+# The navigation's counts computed lately, per database and scope (count_needing_attention).
+KEPT_COUNTS: snapshot_cache.SnapshotCache[int] = snapshot_cache.SnapshotCache()
 
 
 def _visible_ids(user: User | None) -> Select[int] | None:
@@ -74,7 +79,13 @@ def count_events(user: User | None = None, *, rule: str | None = None, level: in
 
 def count_needing_attention(user: User, now: datetime) -> int:
     """Open alerts neither acknowledged nor snoozed: the number in the navigation (on every page, so counted
-    on the states alone: every state's organisation exists, the foreign key says so)."""
+    on the states alone: every state's organisation exists, the foreign key says so). On PostgreSQL the
+    count is reused while no alert state or assignment changed and no snooze ended (queries.snapshot_cache)."""
+    reuse = snapshot_cache.supported(db.session)
+    key = (*snapshot_cache.database_and_scope(db.session, user), "open alerts")
+    kept = KEPT_COUNTS.get(db.session, key, now) if reuse else None
+    if kept is not None:
+        return kept
     query = (
         select(func.count())
         .select_from(AlertState)
@@ -87,7 +98,12 @@ def count_needing_attention(user: User, now: datetime) -> int:
     visible = _visible_ids(user)
     if visible is not None:
         query = query.where(AlertState.organization_id.in_(visible))
-    return db.session.scalar(query) or 0
+    if not reuse:
+        return db.session.scalar(query) or 0
+    snooze_ends = select(func.min(AlertState.snoozed_until)).where(AlertState.snoozed_until > now).scalar_subquery()
+    row = db.session.execute(query.add_columns(*snapshot_cache.mark_columns(), snooze_ends)).one()
+    KEPT_COUNTS.put(key, row[0], snapshot_cache.Marks.of(row), now, row[-1] or now + timedelta(days=1))
+    return int(row[0])
 
 
 def open_alert_badges(organization_ids: list[int]) -> dict[int, tuple[int, bool, list[str]]]:

@@ -108,7 +108,7 @@ def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: date
     On PostgreSQL the answer is reused while it is still the answer (queries.snapshot_cache): nothing
     the aggregate reads has changed since its snapshot, no check has gone stale, the UTC day is the same."""
     reuse = snapshot_cache.supported(db.session)
-    key = (str(db.session.get_bind().engine.url), _scope(user), params.q, params.manager, now - stale_at)
+    key = (*snapshot_cache.database_and_scope(db.session, user), params.q, params.manager, now - stale_at)
     kept = KEPT.get(db.session, key, now) if reuse else None
     if kept is not None:
         return list(kept)
@@ -120,11 +120,6 @@ def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: date
     if reuse and rows:
         KEPT.put(key, groups, snapshot_cache.Marks.of(rows[0]), now, _valid_until(now, stale_at, rows[0]))
     return groups
-
-
-def _scope(user: User) -> tuple[str, int | None]:
-    """Whose organisations the user sees: every one (admins) or their own."""
-    return ("everyone", None) if user.is_admin else ("assigned", user.id)
 
 
 def _aggregate(user: User, params: PortfolioParams, *, now: datetime, stale_at: datetime) -> Select[Any]:

@@ -24,6 +24,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import BigInteger, ColumnElement, Text, func, text
 from sqlalchemy.orm import Session, scoped_session
 
+from webapp.models import User
+
 T = TypeVar("T")
 AnySession = Session | scoped_session[Any]
 SIZE = 256
@@ -58,6 +60,13 @@ class Kept(Generic[T]):
 
 def supported(session: AnySession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def database_and_scope(session: AnySession, user: User) -> tuple[str, str, int | None]:
+    """The first part of a key: which database, and whose organisations the user sees (every one for
+    admins, their assigned ones otherwise: assignments are watched, so a change shows at once)."""
+    database = str(session.get_bind().engine.url)
+    return (database, "everyone", None) if user.is_admin else (database, "assigned", user.id)
 
 
 def mark_columns() -> list[ColumnElement[Any]]:
