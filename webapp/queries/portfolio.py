@@ -43,6 +43,9 @@ SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", 
 # The useful first click: the largest cost and change, the most badges; everything else ascending
 # (name A→Z, lowest balance, soonest "runs out", longest unchanged, longest unchecked).
 FIRST_DESCENDING = frozenset({"cost", "change", "status"})
+# Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS); name
+# has its own index on organizations; cost, change and status depend on today, so they sort every visible row.
+INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked"})
 WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")  # for the change sort, over every visible row
 Shown = aliased(OrganizationDailyFigure, name="week_ago_shown")  # for the page's rows only
 Other = aliased(Organization, name="same_name")
@@ -167,11 +170,6 @@ def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     return total
 
 
-def _runway_sort() -> ColumnElement[Any]:
-    """ "Runs out": the expected day, overdrawn ("depleted") before every date, no forecast last."""
-    return case((balance_rules.overdrawn_sql(S.balance_amount), literal(date.min)), else_=S.runs_out_on)
-
-
 def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     columns = _columns(now)
     return {
@@ -179,7 +177,8 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
         "change": lambda: type_coerce(S.balance_amount - _summary_week_ago(now)["amount_week_ago"], Money),
-        "runway": _runway_sort,
+        # "Runs out": the expected day, overdrawn ("depleted") before every date (models.read_model.RUNWAY_ORDER_SQL)
+        "runway": lambda: S.runway_order,
         "collected": lambda: S.balance_changed_at,
         "checked": lambda: S.checked_at,
         "status": lambda: _status_sort(now, stale_at),
@@ -194,13 +193,24 @@ def _order(
     return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
 
 
+def _tie_breakers(params: PortfolioParams) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """lower(name) and id: for the indexed figure sorts, the summary's copies (sort_name is kept equal to
+    lower(organizations.name) by triggers, migration 0013), so that the key's index (key, sort_name,
+    organization_id) gives the whole order and the page is an index walk that stops after its rows."""
+    if params.sort in INDEXED_SORTS:
+        return S.sort_name.label("sort_name"), S.organization_id
+    return func.lower(Organization.name).label("sort_name"), Organization.id.expression
+
+
 def portfolio_statement(
     user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
 ) -> Select[Any]:
     """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
     provider reference of duplicate names looked up for the page's rows only (after the paging)."""
-    key, name = _sort_key(params, now, stale_at).label("sort_key"), func.lower(Organization.name).label("sort_name")
-    statement = visible(user, params)
+    key, (name, id_) = _sort_key(params, now, stale_at).label("sort_key"), _tie_breakers(params)
+    # Every organisation has a summary row (migration 0013): saying so lets the planner take the outer join
+    # for an inner one and walk a summary index in the sort's order, stopping after the page.
+    statement = visible(user, params).where(S.organization_id.is_not(None))
     if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
         statement = statement.outerjoin(WeekAgo, _week_ago_row(WeekAgo, Organization.id.expression, now))
     statement = statement.with_only_columns(
@@ -214,7 +224,7 @@ def portfolio_statement(
     )
     if params.filter is not None:
         statement = statement.where(rules(stale_at, utc_today(now))[params.filter])
-    statement = statement.order_by(*_order(key, name, Organization.id.expression, params))
+    statement = statement.order_by(*_order(key, name, id_, params))
     if paged:
         statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
     page = statement.subquery("page")
