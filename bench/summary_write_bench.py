@@ -54,7 +54,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     urls = {"before": args.before, "after": args.after}
-    engines = {name: create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)) for name, url in urls.items()}
+    engines = {
+        name: create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)) for name, url in urls.items()
+    }
     data = {name: rows(engine, args.orgs) for name, engine in engines.items()}
     samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in engines}
     for round_number in range(args.rounds + 1):  # round 0 warms up
