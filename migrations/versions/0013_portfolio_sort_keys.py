@@ -1,13 +1,9 @@
 """Portfolio sort keys: the figure sorts (balance, "Runs out", "Unchanged since", "Last checked") walk an index.
 
 Sorted by a figure, the portfolio's rows statement joined every organisation to its summary with an outer
-join and top-N sorted all of them (10,000 on PostgreSQL: a hash join and a sort, 5–11 ms). The planner
-cannot walk an index of the nullable side of an outer join, nor one that lacks the tie-breakers, so:
+join and top-N sorted all of them (10,000 on PostgreSQL: a hash join and a sort, 5–11 ms). An index walk
+that stops after the page needs the whole order in one index of one table, so:
 
-- every organisation has a summary row from its creation: a trigger on `organizations` inserts an empty
-  one (what `flask summaries rebuild` computes for an organisation without a ledger: NULLs and a failure
-  streak of 0), and this migration adds one for each existing organisation without it (one with a
-  ledger but no summary, which `flask summaries check` already reported, still needs a rebuild);
 - the summary carries the tie-breaker `sort_name` = lower(organizations.name), copied by triggers when a
   summary row is written (every collection deletes and inserts it) and when an organisation is renamed;
 - "Runs out" sorts by a generated column (`runway_order`: overdrawn before every date, else the expected
@@ -15,6 +11,10 @@ cannot walk an index of the nullable side of an outer join, nor one that lacks t
 - each key has an index (key, sort_name, organization_id) ascending and one descending with NULLs last
   (a backward scan of the ascending one puts them first); on SQLite, whose index syntax has no NULLS LAST,
   plain DESC (the same order there). They replace the single-column indexes on balance_amount and checked_at.
+
+The rows with a key are read from that walk; those without one (a NULL key, or an organisation not yet
+collected, which has no summary row) come last, by name, and are read only when a page reaches them
+(webapp/queries/portfolio_walk.py).
 
 Revision ID: 0013_portfolio_sort_keys
 Revises: 0012_portfolio_changes
@@ -32,20 +32,15 @@ depends_on = None
 RUNWAY_ORDER_SQL = "CASE WHEN balance_amount < 0 THEN '0001-01-01' ELSE runs_out_on END"
 SORT_KEYS = ("balance_amount", "balance_changed_at", "checked_at", "runway_order")
 REPLACED = ("balance_amount", "checked_at")  # single-column indexes, now the leading column of the sort ones
-SUMMARY_ROW = "INSERT INTO organization_summaries (organization_id) VALUES (NEW.id) ON CONFLICT DO NOTHING"
 RENAME = "UPDATE organization_summaries SET sort_name = lower(NEW.name) WHERE organization_id = NEW.id"
 POSTGRESQL = [
-    f"""CREATE FUNCTION organizations_summary_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION organizations_sort_name() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'INSERT' THEN
-            {SUMMARY_ROW};
-        ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
-            {RENAME};
-        END IF;
+        {RENAME};
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER organizations_summary_row AFTER INSERT OR UPDATE OF name ON organizations
-    FOR EACH ROW EXECUTE FUNCTION organizations_summary_row()""",
+    """CREATE TRIGGER organizations_sort_name AFTER UPDATE OF name ON organizations
+    FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name) EXECUTE FUNCTION organizations_sort_name()""",
     """CREATE FUNCTION organization_summaries_sort_name() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW.sort_name := (SELECT lower(name) FROM organizations WHERE id = NEW.organization_id);
@@ -55,17 +50,13 @@ POSTGRESQL = [
     FOR EACH ROW EXECUTE FUNCTION organization_summaries_sort_name()""",
 ]
 SQLITE = [  # (SQLite's BEFORE triggers cannot set NEW: the name is copied after the insert)
-    f"CREATE TRIGGER organizations_summary_row AFTER INSERT ON organizations BEGIN {SUMMARY_ROW}; END",
     f"CREATE TRIGGER organizations_sort_name AFTER UPDATE OF name ON organizations BEGIN {RENAME}; END",
     """CREATE TRIGGER organization_summaries_sort_name AFTER INSERT ON organization_summaries BEGIN
         UPDATE organization_summaries SET sort_name = (SELECT lower(name) FROM organizations WHERE id = NEW.organization_id)
         WHERE organization_id = NEW.organization_id;
     END""",
 ]
-TRIGGERS = {
-    "postgresql": [("organizations_summary_row", "organizations"), ("organization_summaries_sort_name", "organization_summaries")],
-    "sqlite": [("organizations_summary_row", ""), ("organizations_sort_name", ""), ("organization_summaries_sort_name", "")],
-}
+TRIGGERS = {"organizations_sort_name": "organizations", "organization_summaries_sort_name": "organization_summaries"}
 
 
 def upgrade():
@@ -77,10 +68,6 @@ def upgrade():
     op.add_column("organization_summaries", sa.Column("sort_name", sa.String(length=200), nullable=True))
     for statement in POSTGRESQL if postgresql else SQLITE:
         op.execute(statement)
-    op.execute(
-        "INSERT INTO organization_summaries (organization_id) SELECT id FROM organizations WHERE NOT EXISTS "
-        "(SELECT 1 FROM organization_summaries WHERE organization_summaries.organization_id = organizations.id)"
-    )
     op.execute(
         "UPDATE organization_summaries SET sort_name = "
         "(SELECT lower(name) FROM organizations WHERE organizations.id = organization_summaries.organization_id)"
@@ -98,11 +85,10 @@ def upgrade():
 
 
 def downgrade():
-    # The empty summary rows stay: they are what a rebuild writes for an organisation without a ledger.
-    dialect = op.get_bind().dialect.name
-    for name, table in TRIGGERS[dialect]:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if table else ""))
-        if dialect == "postgresql":
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for name, table in TRIGGERS.items():
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgresql else ""))
+        if postgresql:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     for key in REPLACED:
         op.create_index(f"ix_organization_summaries_{key}", "organization_summaries", [key])

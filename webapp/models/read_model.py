@@ -23,8 +23,7 @@ SORT_KEYS = ("balance_amount", "balance_changed_at", "checked_at", "runway_order
 
 
 class OrganizationSummary(Model):
-    """One row per organisation: its current state as of the latest moment its ledger knows. Every
-    organisation has one from its creation (an empty one until its first collection: migration 0013)."""
+    """One row per organisation: its current state as of the latest moment its ledger knows."""
 
     __tablename__ = "organization_summaries"
     __table_args__ = (

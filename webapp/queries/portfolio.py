@@ -17,7 +17,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from webapp.domain import balance as balance_rules
@@ -37,15 +50,13 @@ from webapp.queries.portfolio_header import (
     utc_today,
     visible,
 )
+from webapp.queries.portfolio_walk import INDEXED_SORTS, order_by, walked
 
 CHANGE_WINDOW_DAYS = 7
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 # The useful first click: the largest cost and change, the most badges; everything else ascending
 # (name A→Z, lowest balance, soonest "runs out", longest unchanged, longest unchecked).
 FIRST_DESCENDING = frozenset({"cost", "change", "status"})
-# Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS); name
-# has its own index on organizations; cost, change and status depend on today, so they sort every visible row.
-INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked"})
 WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")  # for the change sort, over every visible row
 Shown = aliased(OrganizationDailyFigure, name="week_ago_shown")  # for the page's rows only
 Other = aliased(Organization, name="same_name")
@@ -185,32 +196,9 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
     }[params.sort]()
 
 
-def _order(
-    key: ColumnElement[Any], name: ColumnElement[Any], id_: ColumnElement[Any], params: PortfolioParams
-) -> list[Any]:
-    """The chosen column (nulls last either way; names are never null), then name A→Z, then id: a total order."""
-    first = key.desc() if params.desc else key.asc()
-    return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
-
-
-def _tie_breakers(params: PortfolioParams) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """lower(name) and id: for the indexed figure sorts, the summary's copies (sort_name is kept equal to
-    lower(organizations.name) by triggers, migration 0013), so that the key's index (key, sort_name,
-    organization_id) gives the whole order and the page is an index walk that stops after its rows."""
-    if params.sort in INDEXED_SORTS:
-        return S.sort_name.label("sort_name"), S.organization_id
-    return func.lower(Organization.name).label("sort_name"), Organization.id.expression
-
-
-def portfolio_statement(
-    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
-) -> Select[Any]:
-    """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
-    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
-    key, (name, id_) = _sort_key(params, now, stale_at).label("sort_key"), _tie_breakers(params)
-    # Every organisation has a summary row (migration 0013): saying so lets the planner take the outer join
-    # for an inner one and walk a summary index in the sort's order, stopping after the page.
-    statement = visible(user, params).where(S.organization_id.is_not(None))
+def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime, key: Label[Any]) -> Select[Any]:
+    """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
+    statement = visible(user, params)
     if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
         statement = statement.outerjoin(WeekAgo, _week_ago_row(WeekAgo, Organization.id.expression, now))
     statement = statement.with_only_columns(
@@ -220,14 +208,30 @@ def portfolio_statement(
         Organization.low_balance_threshold.label("threshold"),
         *(column.label(label) for label, column in _columns(now).items()),
         key,
-        name,
     )
     if params.filter is not None:
         statement = statement.where(rules(stale_at, utc_today(now))[params.filter])
-    statement = statement.order_by(*_order(key, name, id_, params))
+    return statement
+
+
+def _sorted(rows: Select[Any], key: Label[Any], params: PortfolioParams, *, paged: bool) -> Subquery:
+    """The rows in the chosen order (then lower(name), then id): sorted all, then paged."""
+    name = func.lower(Organization.name).label("sort_name")
+    statement = rows.add_columns(name).order_by(*order_by(key, name, Organization.id.expression, params))
     if paged:
         statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
-    page = statement.subquery("page")
+    return statement.subquery("page")
+
+
+def portfolio_statement(
+    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
+) -> Select[Any]:
+    """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
+    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
+    key = _sort_key(params, now, stale_at).label("sort_key")
+    rows = _rows(user, params, now, stale_at, key)
+    walk = paged and params.sort in INDEXED_SORTS
+    page = walked(rows, key, params) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
     fields = [column for column in page.c if column.key not in hidden]
@@ -238,7 +242,7 @@ def portfolio_statement(
     return (
         select(*fields)
         .select_from(page.outerjoin(Shown, _week_ago_row(Shown, page.c.id, now)))
-        .order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
+        .order_by(*order_by(page.c.sort_key, page.c.sort_name, page.c.id, params))
     )
 
 
