@@ -26,13 +26,15 @@ def order_by(
 
 
 def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams) -> Subquery:
-    """The same page for a key stored on the summary and indexed with the tie-breakers (key, sort_name,
-    organization_id; sort_name is lower(organizations.name), kept by triggers: migration 0013): the rows
-    with a key up to the page's end, an index walk that stops there; then, only when those are fewer (the
-    page reaches the NULLs), the rows without one (no key, or no summary row yet) by lower(name), id."""
+    """The page of `rows` for a key stored on the summary: the ids with a key up to the page's end, an index
+    walk on (key, sort_name, organization_id) that stops there; then, only when those are fewer (the page
+    reaches the NULLs), the ids without one (a NULL key, or no summary row yet) by lower(name), id; the page's
+    ids among them, then their rows. Only id, key and name go through the union: proxying every column of
+    the rows through each subquery made building the statement cost more than running it."""
     end = params.page * params.per_page
+    ids = rows.with_only_columns(Organization.id, key)
     known = (
-        rows.add_columns(S.sort_name.label("sort_name"))
+        ids.add_columns(S.sort_name.label("sort_name"))
         .where(key.element.is_not(None))
         .order_by(*order_by(key, S.sort_name, S.organization_id, params))
         .limit(end)
@@ -41,12 +43,14 @@ def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams) -> Subqu
     enough = select(func.count()).select_from(known).scalar_subquery() >= end
     name = func.lower(Organization.name)
     unknown = (
-        rows.add_columns(name.label("sort_name"))
+        ids.add_columns(name.label("sort_name"))
         .where(key.element.is_(None), ~enough)
         .order_by(name, Organization.id)
         .limit(end)
         .subquery("unknown")
     )
-    both = union_all(select(*known.c), select(*unknown.c)).subquery("walked")
+    both = union_all(select(known), select(unknown)).subquery("walked")
     order = order_by(both.c.sort_key, both.c.sort_name, both.c.id, params)
-    return select(both).order_by(*order).limit(params.per_page).offset(end - params.per_page).subquery("page")
+    chosen = select(both.c.id, both.c.sort_name).order_by(*order).limit(params.per_page).offset(end - params.per_page)
+    page = chosen.subquery("chosen")
+    return rows.add_columns(page.c.sort_name).join(page, page.c.id == Organization.id).subquery("page")
