@@ -52,7 +52,8 @@ POSTGRESQL = [
 SQLITE = [  # (SQLite's BEFORE triggers cannot set NEW: the name is copied after the insert)
     f"CREATE TRIGGER organizations_sort_name AFTER UPDATE OF name ON organizations BEGIN {RENAME}; END",
     """CREATE TRIGGER organization_summaries_sort_name AFTER INSERT ON organization_summaries BEGIN
-        UPDATE organization_summaries SET sort_name = (SELECT lower(name) FROM organizations WHERE id = NEW.organization_id)
+        UPDATE organization_summaries
+        SET sort_name = (SELECT lower(name) FROM organizations WHERE id = NEW.organization_id)
         WHERE organization_id = NEW.organization_id;
     END""",
 ]
@@ -74,7 +75,8 @@ def upgrade():
     )
     for key in SORT_KEYS:
         descending = f"{key} DESC NULLS LAST" if postgresql else f"{key} DESC"
-        op.create_index(f"ix_organization_summaries_{key}_sort", "organization_summaries", [key, "sort_name", "organization_id"])
+        columns = [key, "sort_name", "organization_id"]
+        op.create_index(f"ix_organization_summaries_{key}_sort", "organization_summaries", columns)
         op.create_index(
             f"ix_organization_summaries_{key}_sort_desc",
             "organization_summaries",
