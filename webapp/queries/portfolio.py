@@ -17,7 +17,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from webapp.domain import balance as balance_rules
@@ -37,6 +50,7 @@ from webapp.queries.portfolio_header import (
     utc_today,
     visible,
 )
+from webapp.queries.portfolio_walk import INDEXED_SORTS, order_by, walked
 
 CHANGE_WINDOW_DAYS = 7
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
@@ -167,11 +181,6 @@ def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     return total
 
 
-def _runway_sort() -> ColumnElement[Any]:
-    """ "Runs out": the expected day, overdrawn ("depleted") before every date, no forecast last."""
-    return case((balance_rules.overdrawn_sql(S.balance_amount), literal(date.min)), else_=S.runs_out_on)
-
-
 def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     columns = _columns(now)
     return {
@@ -179,27 +188,16 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
         "change": lambda: type_coerce(S.balance_amount - _summary_week_ago(now)["amount_week_ago"], Money),
-        "runway": _runway_sort,
+        # "Runs out": the expected day, overdrawn ("depleted") before every date (models.read_model.RUNWAY_ORDER_SQL)
+        "runway": lambda: S.runway_order,
         "collected": lambda: S.balance_changed_at,
         "checked": lambda: S.checked_at,
         "status": lambda: _status_sort(now, stale_at),
     }[params.sort]()
 
 
-def _order(
-    key: ColumnElement[Any], name: ColumnElement[Any], id_: ColumnElement[Any], params: PortfolioParams
-) -> list[Any]:
-    """The chosen column (nulls last either way; names are never null), then name A→Z, then id: a total order."""
-    first = key.desc() if params.desc else key.asc()
-    return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
-
-
-def portfolio_statement(
-    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
-) -> Select[Any]:
-    """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
-    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
-    key, name = _sort_key(params, now, stale_at).label("sort_key"), func.lower(Organization.name).label("sort_name")
+def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime, key: Label[Any]) -> Select[Any]:
+    """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
     statement = visible(user, params)
     if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
         statement = statement.outerjoin(WeekAgo, _week_ago_row(WeekAgo, Organization.id.expression, now))
@@ -210,14 +208,30 @@ def portfolio_statement(
         Organization.low_balance_threshold.label("threshold"),
         *(column.label(label) for label, column in _columns(now).items()),
         key,
-        name,
     )
     if params.filter is not None:
         statement = statement.where(rules(stale_at, utc_today(now))[params.filter])
-    statement = statement.order_by(*_order(key, name, Organization.id.expression, params))
+    return statement
+
+
+def _sorted(rows: Select[Any], key: Label[Any], params: PortfolioParams, *, paged: bool) -> Subquery:
+    """The rows in the chosen order (then lower(name), then id): sorted all, then paged."""
+    name = func.lower(Organization.name).label("sort_name")
+    statement = rows.add_columns(name).order_by(*order_by(key, name, Organization.id.expression, params))
     if paged:
         statement = statement.limit(params.per_page).offset((params.page - 1) * params.per_page)
-    page = statement.subquery("page")
+    return statement.subquery("page")
+
+
+def portfolio_statement(
+    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
+) -> Select[Any]:
+    """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
+    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
+    key = _sort_key(params, now, stale_at).label("sort_key")
+    rows = _rows(user, params, now, stale_at, key)
+    walk = paged and params.sort in INDEXED_SORTS
+    page = walked(rows, key, params) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
     fields = [column for column in page.c if column.key not in hidden]
@@ -228,7 +242,7 @@ def portfolio_statement(
     return (
         select(*fields)
         .select_from(page.outerjoin(Shown, _week_ago_row(Shown, page.c.id, now)))
-        .order_by(*_order(page.c.sort_key, page.c.sort_name, page.c.id, params))
+        .order_by(*order_by(page.c.sort_key, page.c.sort_name, page.c.id, params))
     )
 
 

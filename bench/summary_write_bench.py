@@ -1,0 +1,80 @@
+"""What rewriting a summary row costs, on two copies of a dataset at different schema revisions. Not a test.
+
+    createdb -T sorts_c sorts_w12 && createdb -T sorts_c sorts_w13       # copies of a loaded dataset
+    flask db downgrade 0012_portfolio_changes                          # on sorts_w12 (DATABASE_URL=…)
+    .venv/bin/python -m bench.summary_write_bench postgresql://…/sorts_w12 postgresql://…/sorts_w13
+
+Every collection replaces its organisation's summary row (read_model.refresh: DELETE, then INSERT, in the
+collection's transaction), so each index and trigger on organization_summaries costs every collection a
+little. For --orgs organisations, each round rewrites each one's summary with its own values, one transaction
+per organisation as a collection commits, on each database in turn (the order alternating between rounds, so
+drifting machine load hits both alike). Prints the median and p95 of the two statements and of the whole
+transaction (with its commit) per database, and the difference of the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from sqlalchemy import Engine, create_engine, delete, insert, select
+
+from webapp.read_model.store import _SUMMARY_FIELDS, SUMMARIES
+
+
+def rows(engine: Engine, count: int) -> list[dict]:
+    """The first `count` summaries as write_rows gets them (the derived columns only)."""
+    columns = [SUMMARIES.c.organization_id, *(SUMMARIES.c[name] for name in _SUMMARY_FIELDS)]
+    with engine.connect() as connection:
+        found = connection.execute(select(*columns).order_by(SUMMARIES.c.organization_id).limit(count))
+        return [dict(row._mapping) for row in found]
+
+
+def rewrite(engine: Engine, summaries: list[dict], statements: list[float], transactions: list[float]) -> None:
+    for summary in summaries:
+        start = time.perf_counter()
+        with engine.begin() as connection:
+            connection.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == summary["organization_id"]))
+            connection.execute(insert(SUMMARIES), [summary])
+            statements.append((time.perf_counter() - start) * 1000)
+        transactions.append((time.perf_counter() - start) * 1000)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before", help="database URL of the earlier schema")
+    parser.add_argument("after", help="database URL of the later schema")
+    parser.add_argument("--orgs", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=6)
+    args = parser.parse_args()
+    urls = {"before": args.before, "after": args.after}
+    engines = {
+        name: create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)) for name, url in urls.items()
+    }
+    data = {name: rows(engine, args.orgs) for name, engine in engines.items()}
+    samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in engines}
+    for round_number in range(args.rounds + 1):  # round 0 warms up
+        order = list(engines) if round_number % 2 else list(reversed(engines))
+        for name in order:
+            statements, transactions = ([], []) if round_number == 0 else samples[name]
+            rewrite(engines[name], data[name], statements, transactions)
+    for name, (statements, transactions) in samples.items():
+        print(
+            f"{name:6} DELETE+INSERT median {statistics.median(statements):.3f} ms  p95 {p95(statements):.3f} ms;"
+            f"  with COMMIT median {statistics.median(transactions):.3f} ms  p95 {p95(transactions):.3f} ms"
+        )
+    for index, label in ((0, "DELETE+INSERT"), (1, "transaction")):
+        before, after = (statistics.median(samples[name][index]) for name in ("before", "after"))
+        print(f"{label}: after − before = {after - before:+.3f} ms per summary write ({after / before - 1:+.1%})")
+    for engine in engines.values():
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

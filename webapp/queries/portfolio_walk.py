@@ -1,0 +1,56 @@
+"""The portfolio's figure sorts that an index can answer: the key is a stored summary column, indexed with the
+tie-breakers (models.read_model.SORT_KEYS: key, sort_name, organization_id; sort_name is lower(organizations.name),
+kept by triggers: migration 0013_portfolio_sort_keys), so a page is an index walk that stops after its rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Label, Select, Subquery, func, select, union_all
+
+from webapp.models import Organization
+from webapp.queries.portfolio_header import PortfolioParams, S
+
+# Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
+# is an index walk (walked). Name has its own index on organizations; cost, change and status depend on today,
+# so they sort every visible row.
+INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked"})
+
+
+def order_by(
+    key: ColumnElement[Any], name: ColumnElement[Any], id_: ColumnElement[Any], params: PortfolioParams
+) -> list[Any]:
+    """The chosen column (nulls last either way; names are never null), then name A→Z, then id: a total order."""
+    first = key.desc() if params.desc else key.asc()
+    return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
+
+
+def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams) -> Subquery:
+    """The page of `rows` for a key stored on the summary: the ids with a key up to the page's end, an index
+    walk on (key, sort_name, organization_id) that stops there; then, only when those are fewer (the page
+    reaches the NULLs), the ids without one (a NULL key, or no summary row yet) by lower(name), id; the page's
+    ids among them, then their rows. Only id, key and name go through the union: proxying every column of
+    the rows through each subquery made building the statement cost more than running it."""
+    end = params.page * params.per_page
+    ids = rows.with_only_columns(Organization.id, key)
+    known = (
+        ids.add_columns(S.sort_name.label("sort_name"))
+        .where(key.element.is_not(None))
+        .order_by(*order_by(key, S.sort_name, S.organization_id, params))
+        .limit(end)
+        .cte("known")
+    )
+    enough = select(func.count()).select_from(known).scalar_subquery() >= end
+    name = func.lower(Organization.name)
+    unknown = (
+        ids.add_columns(name.label("sort_name"))
+        .where(key.element.is_(None), ~enough)
+        .order_by(name, Organization.id)
+        .limit(end)
+        .subquery("unknown")
+    )
+    both = union_all(select(known), select(unknown)).subquery("walked")
+    order = order_by(both.c.sort_key, both.c.sort_name, both.c.id, params)
+    chosen = select(both.c.id, both.c.sort_name).order_by(*order).limit(params.per_page).offset(end - params.per_page)
+    page = chosen.subquery("chosen")
+    return rows.add_columns(page.c.sort_name).join(page, page.c.id == Organization.id).subquery("page")
