@@ -25,8 +25,8 @@ CHANGED_IN_PLACE: dict[str, tuple[str, ...]] = {
     # The read model (SPEC §8) is derived: collection updates it, `flask summaries rebuild` replaces it.
     "organization_summaries": ("UPDATE", "DELETE"),
     "organization_daily_figures": ("UPDATE", "DELETE"),
-    "spend_anomalies": ("UPDATE", "DELETE"),
-    "portfolio_changes": ("UPDATE",),  # its triggers upsert "last changed by" per organisation  # episodes grow and close; a manager's mark; re-detection
+    "spend_anomalies": ("UPDATE", "DELETE"),  # episodes grow and close; a manager's mark; re-detection
+    "portfolio_changes": ("UPDATE",),  # its triggers upsert each organisation's last writer
     "alert_states": ("UPDATE",),  # each (organisation, rule)'s level, acknowledgement and snooze
     "notification_preferences": ("UPDATE",),  # a user's alert mail choice (account page)
     "alert_overrides": ("UPDATE",),  # an organisation's muted rules and runway days (admin form)
