@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, text
 
 from tests.factories import make_org, make_user
 from webapp.domain.freshness import stale_before
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary
 from webapp.models.types import utcnow
@@ -36,6 +37,22 @@ ROWS = [
 ]
 
 
+# cost this month per row of ROWS: (stored month-to-date total, months before this one it belongs to)
+COSTS = [
+    ("5.00", 0),
+    ("5.00", 0),
+    ("9.00", 1),
+    (None, None),
+    ("1.00", 0),
+    ("5.00", 0),
+    ("2.00", 0),
+    ("0.00", 0),
+    (None, None),
+]
+THIS_MONTH = Month.of(utcnow())
+this_month = (THIS_MONTH.year, THIS_MONTH.month)
+
+
 def runway(balance: Decimal | None, runs_out_on: date | None) -> date | None:
     return date.min if balance is not None and balance < 0 else runs_out_on
 
@@ -45,6 +62,7 @@ KEYS = {
     "collected": lambda row: row["balance_changed_at"],
     "checked": lambda row: row["checked_at"],
     "runway": lambda row: runway(row["balance_amount"], row["runs_out_on"]),
+    "cost": lambda row: row["mtd_total"] if (row["mtd_year"], row["mtd_month"]) == this_month else None,
 }
 
 
@@ -53,14 +71,19 @@ def portfolio(app):
     """The organisations of ROWS with their summaries stored as given (as the write path inserts them), and an
     admin; returns (admin, rows)."""
     rows = []
-    for name, currency, balance, changed, checked, runs_out in ROWS:
+    for (name, currency, balance, changed, checked, runs_out), (cost, months_before) in zip(ROWS, COSTS, strict=True):
         org = make_org(name=name)
+        month = None if months_before is None else THIS_MONTH.shift(-months_before)
         values = {
             "balance_amount": None if balance is None else Decimal(balance),
             "balance_currency": currency,
             "balance_changed_at": None if changed is None else T0 + timedelta(hours=changed),
             "checked_at": None if checked is None else T0 + timedelta(hours=checked),
             "runs_out_on": None if runs_out is None else D0 + timedelta(days=runs_out),
+            "mtd_year": None if month is None else month.year,
+            "mtd_month": None if month is None else month.month,
+            "mtd_total": None if cost is None else Decimal(cost),
+            "mtd_currency": None if cost is None else "EUR",
         }
         if name != "Epsilon":
             db.session.execute(insert(SUMMARY), [{"organization_id": org.id, **values}])
@@ -169,9 +192,12 @@ def test_figure_sorts_walk_an_index_on_postgresql(portfolio, backend, sort, desc
     if backend != "postgresql":
         pytest.skip("the plan is PostgreSQL's")
     admin, _ = portfolio
-    column = {"balance": "balance_amount", "collected": "balance_changed_at", "checked": "checked_at"}.get(
-        sort, "runway_order"
-    )
+    column = {
+        "balance": "balance_amount",
+        "collected": "balance_changed_at",
+        "checked": "checked_at",
+        "cost": "mtd_total",
+    }.get(sort, "runway_order")
     now = utcnow()
     explained = plan(portfolio_statement(admin, PortfolioParams(sort=sort, desc=desc), now, stale_before(now, 3.0)))
     known = block(explained, "CTE known")

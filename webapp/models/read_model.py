@@ -27,7 +27,6 @@ class OrganizationSummary(Model):
 
     __tablename__ = "organization_summaries"
     __table_args__ = (
-        Index("ix_organization_summaries_mtd_total", "mtd_total"),
         Index("ix_organization_summaries_spend_30d", "spend_30d"),
         Index("ix_organization_summaries_runs_out_on", "runs_out_on"),
     )
@@ -72,6 +71,15 @@ for _key in SORT_KEYS:
     _column = OrganizationSummary.__table__.c[_key]
     Index(f"ix_organization_summaries_{_key}_sort", _column, "sort_name", "organization_id")
     Index(f"ix_organization_summaries_{_key}_sort_desc", _column.desc().nulls_last(), "sort_name", "organization_id")
+
+
+# "Cost this month": this month's rows in total order, with the same tie-breakers (migration 0014).
+_month = (OrganizationSummary.__table__.c.mtd_year, OrganizationSummary.__table__.c.mtd_month)
+_total = OrganizationSummary.__table__.c.mtd_total
+Index("ix_organization_summaries_mtd_total_sort", *_month, _total, "sort_name", "organization_id")
+Index(
+    "ix_organization_summaries_mtd_total_sort_desc", *_month, _total.desc().nulls_last(), "sort_name", "organization_id"
+)
 
 
 class OrganizationDailyFigure(Model):

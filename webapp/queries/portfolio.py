@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 
 from webapp.domain import balance as balance_rules
 from webapp.domain.freshness import is_stale_before, stale_before
+from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationDailyFigure, SpendAnomaly, User
 from webapp.models.types import Money
@@ -196,6 +197,12 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
     }[params.sort]()
 
 
+def _this_month_total(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[bool]]:
+    """The cost key where it is known: this month's stored total (the key is NULL for other months)."""
+    month = Month.of(now)
+    return S.mtd_total, and_(S.mtd_year == month.year, S.mtd_month == month.month, S.mtd_total.is_not(None))
+
+
 def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime, key: Label[Any]) -> Select[Any]:
     """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
     statement = visible(user, params)
@@ -231,7 +238,8 @@ def portfolio_statement(
     key = _sort_key(params, now, stale_at).label("sort_key")
     rows = _rows(user, params, now, stale_at, key)
     walk = paged and params.sort in INDEXED_SORTS
-    page = walked(rows, key, params) if walk else _sorted(rows, key, params, paged=paged)
+    stored = _this_month_total(now) if params.sort == "cost" else None
+    page = walked(rows, key, params, stored) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
     fields = [column for column in page.c if column.key not in hidden]

@@ -14,7 +14,12 @@ from webapp.queries.portfolio_header import PortfolioParams, S
 # Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
 # is an index walk (walked). Name has its own index on organizations; cost, change and status depend on today,
 # so they sort every visible row.
-INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked"})
+INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked", "cost"})
+# A key that is a stored column only where a condition holds: (the indexed column, the condition under which the
+# key equals it and is not NULL; the key is NULL everywhere else). "Cost this month" is the stored month-to-date
+# total when the stored month is this month: its index (mtd_year, mtd_month, mtd_total, sort_name,
+# organization_id) is walked for this month's rows (migration 0014_portfolio_cost_sort).
+Known = tuple[ColumnElement[Any], ColumnElement[bool]]
 
 
 def order_by(
@@ -25,18 +30,20 @@ def order_by(
     return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
 
 
-def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams) -> Subquery:
+def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams, stored: Known | None = None) -> Subquery:
     """The page of `rows` for a key stored on the summary: the ids with a key up to the page's end, an index
-    walk on (key, sort_name, organization_id) that stops there; then, only when those are fewer (the page
+    walk on (key, sort_name, organization_id) (or on `stored`'s column where its condition holds) that stops
+    there; then, only when those are fewer (the page
     reaches the NULLs), the ids without one (a NULL key, or no summary row yet) by lower(name), id; the page's
     ids among them, then their rows. Only id, key and name go through the union: proxying every column of
     the rows through each subquery made building the statement cost more than running it."""
     end = params.page * params.per_page
     ids = rows.with_only_columns(Organization.id, key)
+    column, has_key = stored or (key.element, key.element.is_not(None))
     known = (
         ids.add_columns(S.sort_name.label("sort_name"))
-        .where(key.element.is_not(None))
-        .order_by(*order_by(key, S.sort_name, S.organization_id, params))
+        .where(has_key)
+        .order_by(*order_by(column, S.sort_name, S.organization_id, params))
         .limit(end)
         .cte("known")
     )
