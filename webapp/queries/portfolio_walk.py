@@ -33,10 +33,10 @@ def order_by(
 def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams, stored: Known | None = None) -> Subquery:
     """The page of `rows` for a key stored on the summary: the ids with a key up to the page's end, an index
     walk on (key, sort_name, organization_id) (or on `stored`'s column where its condition holds) that stops
-    there; then, only when those are fewer (the page
-    reaches the NULLs), the ids without one (a NULL key, or no summary row yet) by lower(name), id; the page's
-    ids among them, then their rows. Only id, key and name go through the union: proxying every column of
-    the rows through each subquery made building the statement cost more than running it."""
+    there; then, only when those are fewer (the page reaches the NULLs), the ids without one (a NULL key, or
+    no summary row yet) by lower(name), id; the page's ids among them, then their rows. Only id, key and name
+    go through the union: proxying every column of the rows through each subquery made building the statement
+    cost more than running it."""
     end = params.page * params.per_page
     ids = rows.with_only_columns(Organization.id, key)
     column, has_key = stored or (key.element, key.element.is_not(None))
