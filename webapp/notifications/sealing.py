@@ -48,10 +48,10 @@ def unseal(sealed: str) -> str:
 def reseal_all() -> tuple[int, list[int]]:
     """Seal every endpoint's secret again with the first key (after a rotation; also seals any still stored
     as issued): (resealed, ids of those no listed key opens). The caller commits."""
-    box, resealed, unreadable = _current_box(), 0, []
+    resealed, unreadable = 0, []
     for endpoint in db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)):
         try:
-            endpoint.sealed_secret = box.encrypt(unseal(endpoint.sealed_secret).encode()).decode()
+            endpoint.sealed_secret = seal(unseal(endpoint.sealed_secret))
         except SecretUnreadable:
             unreadable.append(endpoint.id)
             continue
