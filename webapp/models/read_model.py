@@ -98,9 +98,10 @@ class OrganizationDailyFigure(Model):
 
 
 class PortfolioChange(Model):
-    """Which transaction last changed an organisation, its summary or its assignments (PostgreSQL
-    triggers write it; 0 stands for a TRUNCATE, which changes them all). The portfolio's header is
-    reused while none of these is newer than the snapshot it was computed in (queries.portfolio_header)."""
+    """Which transaction last changed an organisation, its summary, its assignments or its alert states
+    (PostgreSQL triggers write it; 0 stands for a TRUNCATE, which changes them all). The portfolio's header
+    and the navigation's alert count are reused while none of these is newer than the snapshot they were
+    computed in (queries.snapshot_cache)."""
 
     __tablename__ = "portfolio_changes"
     __table_args__ = (Index("ix_portfolio_changes_txid", "txid"),)

@@ -2,8 +2,8 @@
 
 An answer is kept with the snapshot its statement ran in. A later request reuses it only if no
 transaction that this snapshot could not see has since written a `portfolio_changes` row (the triggers
-of migration 0012 write one per organisation whose row, summary or assignments change; 0 for a
-TRUNCATE), and only within the time the caller says it stays true (time rules such as "stale" flip
+of migration 0012 write one per organisation whose row, summary, assignments or alert states change;
+0 for a TRUNCATE), and only within the time the caller says it stays true (time rules such as "stale" flip
 on their own). One index probe decides it. An answer computed by a transaction that has itself written
 is never kept: its snapshot counts its own uncommitted writes as visible, so later writes in that same
 transaction could not be told apart.
@@ -80,7 +80,7 @@ def mark_columns() -> list[ColumnElement[Any]]:
 
 
 def changed_since(session: AnySession, marks: Marks) -> bool:
-    """Has a transaction that `marks`' snapshot could not see changed an organisation since? (One probe.)"""
+    """Has a transaction that `marks`' snapshot could not see written a watched row since? (One probe.)"""
     return bool(session.execute(CHANGED_SINCE, {"xmin": marks.xmin, "snapshot": marks.snapshot}).scalar())
 
 

@@ -9,7 +9,6 @@ label local times call it. The API and its CSV stay UTC and never use this modul
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
-from threading import Lock
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta, get_timezone_name
@@ -43,13 +42,12 @@ def _day(local: datetime) -> str:
 
 
 def _clock(local: datetime, seconds: bool) -> str:
-    return (
-        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}" if seconds else f"{local.hour:02d}:{local.minute:02d}"
-    )
+    minutes = f"{local.hour:02d}:{local.minute:02d}"
+    return f"{minutes}:{local.second:02d}" if seconds else minutes
 
 
+# Filled as zones are met (a few per deployment); two threads computing the same name both store Babel's answer.
 _LONG_NAMES: dict[tuple[str, timedelta | None, timedelta | None, int], str] = {}
-_LONG_NAMES_LOCK = Lock()
 
 
 def _long_zone_name(local: datetime, tz: ZoneInfo) -> str:
@@ -57,9 +55,7 @@ def _long_zone_name(local: datetime, tz: ZoneInfo) -> str:
     key = (tz.key, local.utcoffset(), local.dst(), local.year)
     name = _LONG_NAMES.get(key)
     if name is None:
-        name = get_timezone_name(local, width="long", locale=LOCALE)
-        with _LONG_NAMES_LOCK:
-            _LONG_NAMES[key] = name
+        name = _LONG_NAMES[key] = get_timezone_name(local, width="long", locale=LOCALE)
     return name
 
 
