@@ -150,3 +150,29 @@ def test_usual_money_text_is_babels_to_the_character(amount, currency):
     from webapp.domain.money import format_money_usual
 
     assert format_money_usual(amount, currency) == _babel_usual(amount, currency)
+
+
+def _babel_money(amount: Decimal, currency: str) -> str:
+    """The reference: Babel's pattern "¤#,##0.00##" (2 to 4 decimals), as format_money applied it to every amount."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    digits = max(2, min(4, -min(0, amount.normalize().as_tuple().exponent)))  # type: ignore[operator]
+    pattern = parse_pattern(("¤" if currency else "") + "#,##0.00" + "#" * (digits - 2))
+    return pattern.apply(amount, Locale.parse("en_GB"), currency=currency, currency_digits=False)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    amount=st.one_of(
+        amounts,
+        st.decimals(min_value=Decimal("-1E+20"), max_value=Decimal("1E+20"), places=6, allow_nan=False),
+        st.decimals(min_value=Decimal("-0.01"), max_value=Decimal("0.01"), places=12, allow_nan=False),
+        st.sampled_from([Decimal(v) for v in ("0.00005", "-0.00005", "0.00015", "1.00004", "-0.0", "12.3450", "1E+3")]),
+    ),
+    currency=st.sampled_from(["", "EUR", "USD", "GBP", "JPY", "KWD", "CHF", "INR", "XYZ"]),
+)
+def test_money_text_is_babels_to_the_character(amount, currency):
+    """format_money builds its 2-to-4-decimal form directly (rounded half-even to 4 decimals, trailing zeros
+    beyond two dropped, the sign before the symbol); it must equal Babel's every time."""
+    assert format_money(amount, currency) == _babel_money(amount, currency)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel import Locale
 from flask import Flask
 
 from webapp.domain.money import format_amount, format_money, format_money_usual, format_quantity, is_displayable
@@ -20,8 +20,12 @@ def plain_amount(value: Decimal) -> str:
 
 
 def day_month_year(day: date) -> str:
-    """A calendar day as people read it ("15 Dec 2026"), by Babel, on every platform."""
-    return format_date(day, "d MMM y", locale=LOCALE)
+    """A calendar day as people read it ("15 Dec 2026"): Babel's "d MMM y", its month names, built directly
+    (tests/web/test_time_formats_match_babel.py holds it to Babel's)."""
+    return f"{day.day} {_MONTHS[day.month]} {day.year}"
+
+
+_MONTHS = Locale.parse(LOCALE).months["format"]["abbreviated"]
 
 
 def init_templating(app: Flask) -> None:

@@ -8,10 +8,12 @@ label local times call it. The API and its CSV stay UTC and never use this modul
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta, get_timezone_name
+from babel.dates import TIMEDELTA_UNITS, format_timedelta, get_timezone_name
 from flask import g, has_request_context
 from flask_login import current_user
 
@@ -99,4 +101,22 @@ def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
         return "never"
     delta = moment - (now or datetime.now(UTC))
-    return format_timedelta(delta, add_direction=True, locale=LOCALE)
+    seconds = delta.days * 86400 + delta.seconds  # whole seconds, as Babel counts them
+    return _relative(*_unit_and_count(seconds), seconds >= 0)
+
+
+def _unit_and_count(seconds: int) -> tuple[str, int]:
+    """Babel's choice (format_timedelta's defaults): the largest unit that reaches 0.85 of one, rounded."""
+    for unit, per_unit in TIMEDELTA_UNITS:
+        value = abs(seconds) / per_unit
+        if value >= 0.85 or unit == "second":
+            return unit, round(max(1, value) if unit == "second" and value > 0 else value)
+    raise AssertionError("TIMEDELTA_UNITS ends with the second")
+
+
+@lru_cache(maxsize=4096)
+def _relative(unit: str, count: int, future: bool) -> str:
+    """Babel's words for `count` units ("3 hours ago", "in 1 day"): its plural rules, once per answer."""
+    seconds = count * dict(TIMEDELTA_UNITS)[unit]
+    signed = seconds if future else -seconds
+    return format_timedelta(signed, unit, math.inf, add_direction=True, locale=LOCALE)  # type: ignore[arg-type]
