@@ -86,11 +86,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def measure(datasets: list[Dataset], runs: int, warmup: int) -> dict:
+def measure(datasets: list[Dataset], runs: int, warmup: int, only: str | None = None) -> dict:
     prepared = {d.key: prepare(d.url) for d in datasets}
     portfolio = portfolio_variants()
     paths = {key: {**portfolio, **page_variants(p)} for key, (_, _, p) in prepared.items()}
-    variants = list(paths[datasets[0].key])
+    variants = [variant for variant in paths[datasets[0].key] if only is None or only in variant]
     samples: dict[str, dict[str, list[float]]] = {v: {d.key: [] for d in datasets} for v in variants}
     for round_number in range(warmup + runs):
         for variant in variants:
@@ -191,6 +191,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reload", action="store_true", help="drop and load the datasets again first")
     parser.add_argument("--only-loaded", action="store_true", help="skip datasets not (fully) loaded; load nothing")
+    parser.add_argument("--only", metavar="TEXT", help="measure only the variants whose name contains TEXT")
     args = parser.parse_args()
     datasets = chosen_datasets(args)
     if not datasets or datasets[0].key != "a":
@@ -205,7 +206,7 @@ def main() -> None:
         "warmup": args.warmup,
         "load_before": load_before,
         "datasets": [{"key": d.key, "label": d.label, "database": d.database, "comment": comment(d)} for d in datasets],
-        "timings": measure(datasets, args.runs, args.warmup),
+        "timings": measure(datasets, args.runs, args.warmup, args.only),
         "storage": {d.key: storage(d) for d in datasets},
     }
     result["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.dashboard.blueprint import bp
+from webapp.dashboard.portfolio_rows import portfolio_row
 from webapp.extensions import db
 from webapp.models import User
 from webapp.models.types import utcnow
@@ -92,4 +93,5 @@ def index() -> Response:
         first_descending=FIRST_DESCENDING,
         managers=pickable,
         alert_badges=open_alert_badges([row.id for row in page.rows]),
+        portfolio_row=portfolio_row,
     )

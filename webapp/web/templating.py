@@ -4,19 +4,15 @@ its label (webapp/web/timezones.py), asset URLs."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from babel import Locale
 from flask import Flask
 
-from webapp.domain.money import format_amount, format_money, format_money_usual, format_quantity, is_displayable
+from webapp.domain.money import format_money, format_money_usual, format_quantity
+from webapp.web import cells
 from webapp.web.assets import asset_url
+from webapp.web.cells import plain_amount
 from webapp.web.timezones import LOCALE, full_time, local_date, local_time, time_ago, zone_name
-
-
-def plain_amount(value: Decimal) -> str:
-    """The plain decimal form (as in forms and CSV); an undisplayable stored value is named as such."""
-    return format_amount(value) if is_displayable(value) else "invalid value"
 
 
 def day_month_year(day: date) -> str:
@@ -42,3 +38,5 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["day_month_year"] = day_month_year
     app.jinja_env.globals["zone_name"] = zone_name
     app.jinja_env.globals["asset_url"] = asset_url
+    for cell in (cells.stamp, cells.ago, cells.usual, cells.signed, cells.amount_cell):
+        app.jinja_env.globals[cell.__name__] = cell
