@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import aliased
 
@@ -37,9 +36,9 @@ from webapp.domain import balance as balance_rules
 from webapp.domain.freshness import is_stale_before, stale_before
 from webapp.domain.months import Month
 from webapp.extensions import db
-from webapp.models import Organization, OrganizationDailyFigure, SpendAnomaly, User
-from webapp.models.types import Money
+from webapp.models import Organization, SpendAnomaly, User
 from webapp.queries.paging import page_count
+from webapp.queries.portfolio_change import Shown, WeekAgo, computed_change, week_ago, week_ago_row
 from webapp.queries.portfolio_header import (
     FILTERS,
     CurrencyGroup,
@@ -53,13 +52,10 @@ from webapp.queries.portfolio_header import (
 )
 from webapp.queries.portfolio_walk import INDEXED_SORTS, order_by, walked
 
-CHANGE_WINDOW_DAYS = 7
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 # The useful first click: the largest cost and change, the most badges; everything else ascending
 # (name A→Z, lowest balance, soonest "runs out", longest unchanged, longest unchecked).
 FIRST_DESCENDING = frozenset({"cost", "change", "status"})
-WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")  # for the change sort, over every visible row
-Shown = aliased(OrganizationDailyFigure, name="week_ago_shown")  # for the page's rows only
 Other = aliased(Organization, name="same_name")
 
 
@@ -129,30 +125,6 @@ class PortfolioPage:
     pages: int
 
 
-def week_ago_day(now: datetime) -> date:
-    """The UTC day whose closing balance the 7-day change compares with."""
-    return (now - timedelta(days=CHANGE_WINDOW_DAYS)).date()
-
-
-def _week_ago(
-    now: datetime, week: Any, as_of: ColumnElement[Any], amount: ColumnElement[Any], currency: ColumnElement[Any]
-) -> dict[str, ColumnElement[Any]]:
-    """The balance 7 days ago from `week` (a daily-figures row of that day, outer-joined) and the summary's
-    as_of, amount and currency. No daily row for that day: the ledger ended before it (the balance has not
-    moved since) or began after it (nothing to compare with)."""
-    ended_before = as_of < datetime.combine(week_ago_day(now), datetime.min.time(), now.tzinfo)
-    return {
-        "amount_week_ago": type_coerce(
-            case((week.day.is_not(None), week.closing_balance), (ended_before, amount)), Money
-        ),
-        "currency_week_ago": case((week.day.is_not(None), week.balance_currency), (ended_before, currency)),
-    }
-
-
-def _summary_week_ago(now: datetime) -> dict[str, ColumnElement[Any]]:
-    return _week_ago(now, WeekAgo, S.as_of, S.balance_amount, S.balance_currency)
-
-
 def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
     cost, cost_currency = this_month_cost(now)
     return {
@@ -188,7 +160,7 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "name": lambda: func.lower(Organization.name),
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
-        "change": lambda: type_coerce(S.balance_amount - _summary_week_ago(now)["amount_week_ago"], Money),
+        "change": lambda: computed_change(now),
         # "Runs out": the expected day, overdrawn ("depleted") before every date (models.read_model.RUNWAY_ORDER_SQL)
         "runway": lambda: S.runway_order,
         "collected": lambda: S.balance_changed_at,
@@ -207,7 +179,7 @@ def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime
     """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
     statement = visible(user, params)
     if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
-        statement = statement.outerjoin(WeekAgo, _week_ago_row(WeekAgo, Organization.id.expression, now))
+        statement = statement.outerjoin(WeekAgo, week_ago_row(WeekAgo, Organization.id.expression, now))
     statement = statement.with_only_columns(
         Organization.id,
         Organization.name,
@@ -245,18 +217,13 @@ def portfolio_statement(
     fields = [column for column in page.c if column.key not in hidden]
     reference = case((same_name, page.c.reference), else_=null()).label("reference")
     anomaly = exists().where(SpendAnomaly.organization_id == page.c.id, SpendAnomaly.status == "open")
-    week = _week_ago(now, Shown, page.c.summary_as_of, page.c.amount, page.c.currency)
+    week = week_ago(now, Shown, page.c.summary_as_of, page.c.amount, page.c.currency)
     fields += [reference, anomaly.label("anomaly_open"), *(column.label(label) for label, column in week.items())]
     return (
         select(*fields)
-        .select_from(page.outerjoin(Shown, _week_ago_row(Shown, page.c.id, now)))
+        .select_from(page.outerjoin(Shown, week_ago_row(Shown, page.c.id, now)))
         .order_by(*order_by(page.c.sort_key, page.c.sort_name, page.c.id, params))
     )
-
-
-def _week_ago_row(week: Any, organization_id: ColumnElement[Any], now: datetime) -> ColumnElement[bool]:
-    """Joins the organisation's daily-figures row of the day 7 days ago (by primary key)."""
-    return and_(week.organization_id == organization_id, week.day == week_ago_day(now))
 
 
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:

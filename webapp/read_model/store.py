@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.orm import Session, scoped_session
 
 from webapp.domain.money import format_amount
+from webapp.domain.week_change import week_ago_value
 from webapp.extensions import db
 from webapp.models import (
     BalanceSnapshot,
@@ -26,6 +27,7 @@ from webapp.models import (
     OrganizationSummary,
 )
 from webapp.read_model.anomalies import detect
+from webapp.read_model.change_base import with_change_base
 from webapp.read_model.daily import DailyFigures, daily_figures
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, StatePoint
 from webapp.read_model.summary import Summary, summarize
@@ -120,13 +122,20 @@ def daily_values(organization_id: int, figures: DailyFigures) -> dict[str, Any]:
 
 
 def write_rows(executor: Executor, summary: dict[str, Any], days: list[dict[str, Any]]) -> None:
-    """Replace one organisation's derived rows with these."""
+    """Replace one organisation's derived rows with these (the summary with its 7-day change base, read from
+    the daily rows once they are written)."""
     organization_id = summary["organization_id"]
     executor.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id))
-    executor.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
-    executor.execute(insert(SUMMARIES), [summary])
     if days:
         executor.execute(insert(DAILY), days)
+    replace_summary(executor, summary)
+
+
+def replace_summary(executor: Executor, summary: dict[str, Any]) -> None:
+    """Replace the organisation's summary with these values and its 7-day change base (read_model.change_base):
+    after its daily rows are written, which the base reads."""
+    executor.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == summary["organization_id"]))
+    executor.execute(insert(SUMMARIES), [with_change_base(executor, summary)])
 
 
 def _require(organization_id: int) -> None:
@@ -160,7 +169,32 @@ def differences(organization_id: int) -> list[Difference]:
         {row["day"]: row for row in days},
         {row.day: dict(row._mapping) for row in stored_days},
     )
-    return found
+    return found + _base_differences(organization_id, summary, days, stored_summary)
+
+
+def _base_differences(
+    organization_id: int, summary: Mapping[str, Any], days: list[dict[str, Any]], stored: Any
+) -> list[Difference]:
+    """The stored 7-day change base against the rule for its stored day (read_model.change_base), over the
+    recomputed rows: a base is a fact of its day, whichever day that is (none: no amount either)."""
+    if stored is None:
+        return []  # the missing row is reported already
+    day, amount = stored.change_base_day, stored.change_base_amount
+    row = next((figures for figures in days if figures["day"] == day), None)
+    expected = (
+        None
+        if day is None
+        else week_ago_value(
+            day,
+            has_row=row is not None,
+            closing=row["closing_balance"] if row else None,
+            as_of=summary["as_of"],
+            current=summary["balance_amount"],
+        )
+    )
+    if expected == amount:
+        return []
+    return [Difference(organization_id, SUMMARIES.name, day, "change_base_amount", _text(amount), _text(expected))]
 
 
 def _compare(
