@@ -6,7 +6,8 @@ header (webapp.queries.portfolio_header: one aggregate per currency over the vis
 the page of rows. "Runs out" is the summary's stored depletion forecast (read_model.forecast: the
 expected day the balance reaches zero, its 80 % band, or why there is none); time-relative facts
 (stale, this month's cost, the 7-day change, days until it runs out) are judged here against now
-from stored timestamps and figures; nothing probes the snapshot history.
+from stored timestamps and figures (the 7-day change sorts on a stored base only where that base is of
+today's week-ago day: webapp.queries.portfolio_change); nothing probes the snapshot history.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, SpendAnomaly, User
 from webapp.queries.paging import page_count
-from webapp.queries.portfolio_change import Shown, WeekAgo, computed_change, week_ago, week_ago_row
+from webapp.queries.portfolio_change import Shown, WeekAgo, computed_change, stored_change, week_ago, week_ago_row
 from webapp.queries.portfolio_header import (
     FILTERS,
     CurrencyGroup,
@@ -50,7 +51,7 @@ from webapp.queries.portfolio_header import (
     utc_today,
     visible,
 )
-from webapp.queries.portfolio_walk import INDEXED_SORTS, order_by, walked
+from webapp.queries.portfolio_walk import INDEXED_SORTS, Known, order_by, walked
 
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 # The useful first click: the largest cost and change, the most badges; everything else ascending
@@ -175,6 +176,14 @@ def _this_month_total(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[
     return S.mtd_total, and_(S.mtd_year == month.year, S.mtd_month == month.month, S.mtd_total.is_not(None))
 
 
+def _stored_key(params: PortfolioParams, now: datetime) -> tuple[Known | None, ColumnElement[bool] | None]:
+    """A key stored only where a condition holds (portfolio_walk.Known), and the rows whose key is computed
+    instead (None: the key is NULL wherever the condition fails): cost this month, the 7-day change."""
+    if params.sort == "change":
+        return stored_change(now)
+    return (_this_month_total(now) if params.sort == "cost" else None), None
+
+
 def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime, key: Label[Any]) -> Select[Any]:
     """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
     statement = visible(user, params)
@@ -209,9 +218,9 @@ def portfolio_statement(
     provider reference of duplicate names looked up for the page's rows only (after the paging)."""
     key = _sort_key(params, now, stale_at).label("sort_key")
     rows = _rows(user, params, now, stale_at, key)
-    walk = paged and params.sort in INDEXED_SORTS
-    stored = _this_month_total(now) if params.sort == "cost" else None
-    page = walked(rows, key, params, stored) if walk else _sorted(rows, key, params, paged=paged)
+    stored, computed = _stored_key(params, now)
+    walk = paged and (params.sort in INDEXED_SORTS or stored is not None)
+    page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
     fields = [column for column in page.c if column.key not in hidden]
