@@ -1,20 +1,27 @@
 """The 7-day change's base on the summary (read_model.change_base): written by the collection write path for the
-writer's week-ago day, moved to a new day by the rebase, and checked by `summaries check` against the rule for its
-stored day."""
+writer's week-ago day, moved to a new day by the rebase (CLI, RQ scheduler, in-process collector), and checked by
+`summaries check` against the rule for its stored day."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
+from redis import Redis
 from sqlalchemy import update
 
+from jobs.scheduler import Scheduler
+from jobs.worker import AppSimpleWorker, build_worker
 from tests.factories import make_org
+from webapp.collection.in_process import BackgroundCollector
+from webapp.collection.lease import FileLease
 from webapp.collection.ledger_writer import BalanceCheck, write_checks
 from webapp.domain.week_change import day_start, week_ago_day
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, OrganizationSummary
 from webapp.models.types import utcnow
+from webapp.notifications.queue import notifications_queue
 from webapp.providers import BalanceReading
 from webapp.read_model.change_base import rebase
 from webapp.read_model.refresh import refresh
@@ -114,3 +121,50 @@ def test_check_reports_a_wrong_base_for_its_own_day(app):
     assert checked.exit_code == 1
     line = f"organisation {org_id}: organization_summaries {yesterday.isoformat()} change_base_amount: stored 1.23"
     assert f"{line}, expected 100.00" in checked.output
+
+
+def test_cli_rebase_moves_the_bases_and_says_so(app):
+    orgs = ledgers()
+    to_another_day(orgs["on_day"])
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["summaries", "rebase"])
+    assert result.exit_code == 0, result.output
+    assert f"Moved the 7-day change base of 1 summaries to {week_ago_day(utcnow()).isoformat()}." in result.output
+    assert base(orgs["on_day"])[1:] == (Decimal("80.00"), Decimal("-30.00"))
+    quiet = runner.invoke(args=["summaries", "rebase", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_the_in_process_collector_rebases_once_a_utc_day(app, tmp_path):
+    org_id = ledgers()["on_day"]  # inactive: the tick collects nothing
+    collector = BackgroundCollector(app, FileLease(str(tmp_path / "db.collector-lock")))
+    to_another_day(org_id)
+    collector.tick(NOW)
+    assert base(org_id)[:2] == (DAY, Decimal("80.00"))
+    to_another_day(org_id)
+    collector.tick(NOW + timedelta(seconds=1))  # the same day: done
+    assert base(org_id)[0] == DAY - timedelta(days=1)
+    collector.tick(NOW + timedelta(days=1))  # the next day: its week-ago day, whose closing balance is 80 too
+    assert base(org_id)[:2] == (DAY + timedelta(days=1), Decimal("80.00"))
+
+
+@pytest.mark.redis
+def test_two_schedulers_queue_one_rebase_a_day_and_a_worker_runs_it(app, redis_url):
+    org_id = ledgers()["on_day"]
+    to_another_day(org_id)
+    db.session.commit()
+    connection = Redis.from_url(redis_url)
+    app.config["REDIS_URL"] = redis_url
+    try:
+        first, second = Scheduler(app, connection), Scheduler(app, connection)
+        first.tick()
+        connection.delete("accountdesk:scheduler:leader")  # the leader died: the standby takes over
+        second.tick()
+        queued = [job for job in notifications_queue(connection).job_ids if job.startswith("change_base_")]
+        assert len(queued) == 1
+        build_worker(app, AppSimpleWorker, connection).work(burst=True, with_scheduler=False)
+    finally:
+        app.config["REDIS_URL"] = None
+        connection.close()
+    assert base(org_id)[:2] == (week_ago_day(utcnow()), Decimal("80.00"))

@@ -25,6 +25,9 @@ from webapp.models.types import utcnow
 from webapp.queries.portfolio_change import other_day
 
 REBASE_BATCH = 1000
+# The rebase runs once a UTC day (slots are aligned to the epoch, hence to 00:00 UTC): the RQ scheduler queues
+# jobs.summaries.rebase_change, the in-process collector calls rebase; `flask summaries rebase` runs it at will.
+REBASE_INTERVAL_SECONDS = 86_400.0
 _SUMMARIES = cast(Table, OrganizationSummary.__table__)
 _DAILY = cast(Table, OrganizationDailyFigure.__table__)
 S, D = _SUMMARIES.c, _DAILY.c
