@@ -23,7 +23,7 @@ from webapp.models import BalanceSnapshot, OrganizationSummary
 from webapp.models.types import utcnow
 from webapp.notifications.queue import notifications_queue
 from webapp.providers import BalanceReading
-from webapp.read_model.change_base import rebase
+from webapp.read_model.change_base import rebase, with_change_base
 from webapp.read_model.refresh import refresh
 from webapp.read_model.store import Difference, differences
 
@@ -68,6 +68,10 @@ def test_live_collection_writes_the_base_of_its_week_ago_day(app):
     assert base(orgs["ended"]) == (DAY, Decimal("40.00"), Decimal("0.00"))  # nothing moved since
     assert base(orgs["began"]) == (DAY, None, None)  # nothing to compare with
     assert [found for org_id in orgs.values() for found in differences(org_id)] == []
+    for org_id in orgs.values():  # written from the figures in hand; the same as a probe of the table
+        summary = db.session.get(OrganizationSummary, org_id)
+        values = {"organization_id": org_id, "as_of": summary.as_of, "balance_amount": summary.balance_amount}
+        assert with_change_base(db.session, values)["change_base_amount"] == summary.change_base_amount
 
 
 def test_a_backdated_snapshot_on_the_base_day_changes_the_base(app):

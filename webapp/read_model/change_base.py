@@ -3,8 +3,8 @@ day, tagged with that day, by the rule of webapp.domain.week_change. A fact of i
 portfolio walks the stored change only for the rows whose base day is today's week-ago day and computes the others
 at read time (webapp.queries.portfolio_change), so a base written yesterday costs speed, never correctness.
 
-The write path stores it with every summary for the writer's week-ago day (with_change_base: one primary-key probe
-of the daily figures just written, in the same transaction); the daily rebase moves the others to the new day after
+The write path stores it with every summary for the writer's week-ago day (with_change_base: from the daily figures
+it has just written, in the same transaction); the daily rebase moves the others to the new day after
 00:00 UTC; `flask summaries check` recomputes the amount for the stored day (store.differences). Nothing here
 commits but rebase, which owns its batches as a job does.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, func, select, update
@@ -34,20 +35,27 @@ S, D = _SUMMARIES.c, _DAILY.c
 
 
 def with_change_base(
-    executor: Session | scoped_session[Any] | Connection, summary: Mapping[str, Any], *, now: datetime | None = None
+    executor: Session | scoped_session[Any] | Connection,
+    summary: Mapping[str, Any],
+    *,
+    closings: Mapping[date, Decimal | None] | None = None,
+    complete_from: date = date.max,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The summary's values with its base for the week-ago day of `now` (default: the wall clock), read from the
-    organisation's daily figures as written in this transaction."""
+    """The summary's values with its base for the week-ago day of `now` (default: the wall clock), from the
+    organisation's daily figures as written in this transaction: `closings` (day → closing balance) when it holds
+    every daily row from `complete_from` on and the day is among those (the write path has them in hand), else one
+    primary-key probe."""
     day = week_ago_day(now or utcnow())
-    closing = executor.execute(
-        select(D.closing_balance).where(D.organization_id == summary["organization_id"], D.day == day)
-    ).first()
+    if closings is not None and day >= complete_from:
+        has_row, closing = day in closings, closings.get(day)
+    else:
+        row = executor.execute(
+            select(D.closing_balance).where(D.organization_id == summary["organization_id"], D.day == day)
+        ).first()
+        has_row, closing = row is not None, None if row is None else row[0]
     amount = week_ago_value(
-        day,
-        has_row=closing is not None,
-        closing=closing[0] if closing is not None else None,
-        as_of=summary["as_of"],
-        current=summary["balance_amount"],
+        day, has_row=has_row, closing=closing, as_of=summary["as_of"], current=summary["balance_amount"]
     )
     return {**summary, "change_base_day": day, "change_base_amount": amount}
 

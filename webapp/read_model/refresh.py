@@ -74,7 +74,8 @@ def refresh(
     db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
     if days:
         db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
-    replace_summary(db.session, summary)
+    known = {figures.day: figures.closing_balance for figures in [*before, *days]}
+    replace_summary(db.session, summary, known, start - timedelta(days=SPEND_WINDOW_DAYS + 1))  # (_days_before's)
     detect(organization_id, previous_last_day=last_day, newest=days[-1].day if days else last_day)
 
 

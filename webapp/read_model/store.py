@@ -122,20 +122,23 @@ def daily_values(organization_id: int, figures: DailyFigures) -> dict[str, Any]:
 
 
 def write_rows(executor: Executor, summary: dict[str, Any], days: list[dict[str, Any]]) -> None:
-    """Replace one organisation's derived rows with these (the summary with its 7-day change base, read from
-    the daily rows once they are written)."""
+    """Replace one organisation's derived rows with these (the summary with its 7-day change base, from them)."""
     organization_id = summary["organization_id"]
     executor.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id))
     if days:
         executor.execute(insert(DAILY), days)
-    replace_summary(executor, summary)
+    replace_summary(executor, summary, {day["day"]: day["closing_balance"] for day in days}, date.min)
 
 
-def replace_summary(executor: Executor, summary: dict[str, Any]) -> None:
-    """Replace the organisation's summary with these values and its 7-day change base (read_model.change_base):
-    after its daily rows are written, which the base reads."""
+def replace_summary(
+    executor: Executor, summary: dict[str, Any], closings: dict[date, Decimal | None], complete_from: date
+) -> None:
+    """Replace the organisation's summary with these values and its 7-day change base (read_model.change_base),
+    after its daily rows are written: `closings` holds their closing balances, every one from `complete_from` on
+    (the base of an earlier day is read from the table)."""
     executor.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == summary["organization_id"]))
-    executor.execute(insert(SUMMARIES), [with_change_base(executor, summary)])
+    base = with_change_base(executor, summary, closings=closings, complete_from=complete_from)
+    executor.execute(insert(SUMMARIES), [base])
 
 
 def _require(organization_id: int) -> None:
