@@ -9,7 +9,9 @@ collection's transaction), so each index and trigger on organization_summaries c
 little. For --orgs organisations, each round rewrites each one's summary with its own values, one transaction
 per organisation as a collection commits, on each database in turn (the order alternating between rounds, so
 drifting machine load hits both alike). Prints the median and p95 of the two statements and of the whole
-transaction (with its commit) per database, and the difference of the medians.
+transaction (with its commit) per database, and the difference of the medians. On a schema with the 7-day
+change's base (0015_portfolio_change_base) the summary is written as the write path writes it: with its base,
+from the week-ago day's closing balance the write path has in hand (read_model.change_base.with_change_base).
 """
 
 from __future__ import annotations
@@ -17,25 +19,44 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from datetime import date
 
-from sqlalchemy import Engine, create_engine, delete, insert, select
+from sqlalchemy import Engine, and_, create_engine, delete, insert, inspect, select
 
-from webapp.read_model.store import _SUMMARY_FIELDS, SUMMARIES
+from webapp.domain.week_change import week_ago_day
+from webapp.models.types import utcnow
+from webapp.read_model.change_base import with_change_base
+from webapp.read_model.store import _SUMMARY_FIELDS, DAILY, SUMMARIES
 
 
 def rows(engine: Engine, count: int) -> list[dict]:
-    """The first `count` summaries as write_rows gets them (the derived columns only)."""
+    """The first `count` summaries as write_rows gets them (the derived columns only), with, for the 7-day change's
+    base, the closing balance of the week-ago day, which the write path has in hand (read here, untimed)."""
     columns = [SUMMARIES.c.organization_id, *(SUMMARIES.c[name] for name in _SUMMARY_FIELDS)]
+    day, daily = week_ago_day(utcnow()), DAILY.alias("week_ago")
+    week_ago = and_(daily.c.organization_id == SUMMARIES.c.organization_id, daily.c.day == day)
+    statement = select(*columns, daily.c.day.label("week_ago_day"), daily.c.closing_balance.label("week_ago_closing"))
     with engine.connect() as connection:
-        found = connection.execute(select(*columns).order_by(SUMMARIES.c.organization_id).limit(count))
+        found = connection.execute(
+            statement.outerjoin_from(SUMMARIES, daily, week_ago).order_by(SUMMARIES.c.organization_id).limit(count)
+        )
         return [dict(row._mapping) for row in found]
 
 
+def has_change_base(engine: Engine) -> bool:
+    return any(column["name"] == "change_base_day" for column in inspect(engine).get_columns(SUMMARIES.name))
+
+
 def rewrite(engine: Engine, summaries: list[dict], statements: list[float], transactions: list[float]) -> None:
-    for summary in summaries:
+    based = has_change_base(engine)
+    for found in summaries:
+        summary = {key: value for key, value in found.items() if not key.startswith("week_ago_")}
+        closings = {found["week_ago_day"]: found["week_ago_closing"]} if found["week_ago_day"] else {}
         start = time.perf_counter()
         with engine.begin() as connection:
             connection.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == summary["organization_id"]))
+            if based:  # as the write path does: the base from the daily figures in hand (no query)
+                summary = with_change_base(connection, summary, closings=closings, complete_from=date.min)
             connection.execute(insert(SUMMARIES), [summary])
             statements.append((time.perf_counter() - start) * 1000)
         transactions.append((time.perf_counter() - start) * 1000)

@@ -23,11 +23,14 @@ from redis.exceptions import RedisError
 from jobs.alerts import JOB as ALERTS_JOB
 from jobs.alerts import JOB_TIMEOUT as ALERTS_TIMEOUT
 from jobs.schedule import SCHEDULE, SWEEP_INTERVAL_SECONDS, current_slot
+from jobs.summaries import JOB as REBASE_JOB
+from jobs.summaries import JOB_TIMEOUT as REBASE_TIMEOUT
 from jobs.worker import startup_app
 from webapp.alerts.scheduled import ALERTS_INTERVAL_SECONDS
 from webapp.collection.queue import collection_queue, connect, enqueue_dispatch, enqueue_unique
 from webapp.models.types import utcnow
 from webapp.notifications.queue import enqueue_sweep, notifications_queue
+from webapp.read_model.change_base import REBASE_INTERVAL_SECONDS
 
 LOCK_KEY = "accountdesk:scheduler:leader"
 log = logging.getLogger("jobs.scheduler")
@@ -66,18 +69,19 @@ class Scheduler:
         if ("sweep", sweep_slot) not in self.dispatched:
             enqueue_sweep(notifications_queue(self.connection), sweep_slot)  # every minute: no log line
             self.dispatched.add(("sweep", sweep_slot))
-        self._alerts()
+        self._periodic("alerts", ALERTS_INTERVAL_SECONDS, ALERTS_JOB, ALERTS_TIMEOUT)  # stale data, due digests
+        self._periodic("change_base", REBASE_INTERVAL_SECONDS, REBASE_JOB, REBASE_TIMEOUT)  # after 00:00 UTC
         return sent
 
-    def _alerts(self) -> None:
-        """The alert run (stale data, due digests) once per ALERTS_INTERVAL_SECONDS slot; its job id is the
-        slot, so two schedulers queue it once."""
-        slot = current_slot(utcnow(), ALERTS_INTERVAL_SECONDS)
-        if ("alerts", slot) in self.dispatched:
+    def _periodic(self, name: str, interval_seconds: float, job: str, timeout: int) -> None:
+        """`job` once per slot of `interval_seconds` on the notifications queue; its job id is the slot, so two
+        schedulers queue it once."""
+        slot = current_slot(utcnow(), interval_seconds)
+        if (name, slot) in self.dispatched:
             return
-        if enqueue_unique(notifications_queue(self.connection), ALERTS_JOB, f"alerts_{slot}", timeout=ALERTS_TIMEOUT):
-            log.info("alerts run enqueued slot=%s", slot)
-        self.dispatched.add(("alerts", slot))
+        if enqueue_unique(notifications_queue(self.connection), job, f"{name}_{slot}", timeout=timeout):
+            log.info("%s run enqueued slot=%s", name, slot)
+        self.dispatched.add((name, slot))
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         shortest = min(float(self.config[entry.interval_setting]) for entry in SCHEDULE)

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
+from tests.dashboard.helpers import block, plan, shown
 from tests.factories import make_org, make_user
 from webapp.domain.freshness import stale_before
 from webapp.domain.months import Month
@@ -100,12 +101,6 @@ def expected(rows: list[dict], sort: str, desc: bool) -> list[int]:
     return [row["id"] for row in [*known, *unknown]]
 
 
-def shown(user, params: PortfolioParams, *, paged: bool = False) -> list[int]:
-    now = utcnow()
-    statement = portfolio_statement(user, params, now, stale_before(now, 3.0), paged=paged)
-    return [row.id for row in db.session.execute(statement)]
-
-
 @pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
 @pytest.mark.parametrize("sort", sorted(INDEXED_SORTS))
 def test_figure_sorts_keep_their_order_with_ties_and_nulls(portfolio, sort, desc):
@@ -164,22 +159,6 @@ def test_sort_name_is_copied_when_a_summary_is_written_and_when_the_organisation
     db.session.execute(insert(SUMMARY), [{"organization_id": bulk, "balance_amount": Decimal("-1")}])
     row = db.session.execute(select(SUMMARY).where(SUMMARY.c.organization_id == bulk)).one()
     assert row.sort_name == "bulk one" and row.runway_order == date.min
-
-
-def plan(statement) -> str:
-    compiled = statement.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    return "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
-
-
-def block(explained: str, heading: str) -> str:
-    """The plan lines under `heading` (those indented deeper than it)."""
-    lines = explained.splitlines()
-    start = next(n for n, line in enumerate(lines) if line.strip() == heading)
-    depth = len(lines[start]) - len(lines[start].lstrip())
-    inner = lines[start + 1 :]
-    end = next((n for n, line in enumerate(inner) if len(line) - len(line.lstrip()) <= depth), len(inner))
-    return "\n".join(inner[:end])
 
 
 @pytest.mark.postgresql

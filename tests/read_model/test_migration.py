@@ -54,3 +54,34 @@ def test_upgrade_copies_each_summary_its_sort_name(unmigrated_database_url, tmp_
             downgrade(revision="0012_portfolio_changes")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_upgrade_to_the_change_base_leaves_bases_to_the_rebase(unmigrated_database_url, tmp_path):
+    """0015_portfolio_change_base: existing summaries get no base (the portfolio computes their change, `check` is
+    clean); the rebase gives them today's. Down to 0014 and up again, twice."""
+    from webapp.domain.week_change import week_ago_day
+    from webapp.models.types import utcnow
+    from webapp.read_model.change_base import rebase
+    from webapp.read_model.store import rebuild
+
+    app = make_test_app(unmigrated_database_url, tmp_path / "instance")
+    with app.app_context():
+        upgrade()
+        org = make_history()
+        rebuild(org.id)
+        db.session.commit()
+        summary = OrganizationSummary
+        bases = select(summary.change_base_day, summary.change_base_amount, summary.change_7d)
+        for _round in range(2):
+            downgrade(revision="0014_portfolio_cost_sort")
+            upgrade()
+            assert db.session.execute(bases).all() == [(None, None, None)]
+            assert differences(org.id) == []
+            db.session.rollback()
+            assert rebase(utcnow()) == 1
+            day, amount, change = db.session.execute(bases).one()
+            assert day == week_ago_day(utcnow()) and amount is not None and change == 0  # the ledger ended long ago
+            assert differences(org.id) == []
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()

@@ -1,4 +1,5 @@
-"""`flask summaries rebuild|check`: the read model recomputed from, and compared with, the ledger (SPEC §8)."""
+"""`flask summaries rebuild|check|rebase`: the read model recomputed from, and compared with, the ledger (SPEC §8);
+the 7-day change's bases moved to today's week-ago day (read_model.change_base)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,27 @@ def summaries_rebuild(organization_id: int | None, after: int | None, quiet: boo
             advance(current)
     if not quiet:
         click.echo(f"Rebuilt the read model of {len(ids)} organisation(s).")
+
+
+@summaries_cli.command(
+    "rebase",
+    help="Move every summary's 7-day change base to today's week-ago day (the scheduler does it after 00:00 UTC).",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@database_errors_as_messages
+def summaries_rebase(quiet: bool) -> None:
+    from webapp.cli.progress import rows_progress
+    from webapp.domain.week_change import week_ago_day
+    from webapp.models.types import utcnow
+    from webapp.read_model.change_base import rebase, to_move
+
+    now = utcnow()
+    total = to_move(now)
+    db.session.commit()  # (on SQLite a transaction that has read cannot write after another one did)
+    with rows_progress(total, "Rebasing the 7-day change", quiet=quiet) as advance:
+        moved = rebase(now, advance=lambda batch: advance(batch, batch))
+    if not quiet:
+        click.echo(f"Moved the 7-day change base of {moved} summaries to {week_ago_day(now).isoformat()}.")
 
 
 @summaries_cli.command(

@@ -28,6 +28,7 @@ from webapp.models.collection import KINDS
 from webapp.models.types import utcnow
 from webapp.notifications.dispatch import deliver_due
 from webapp.providers import get_provider
+from webapp.read_model.change_base import REBASE_INTERVAL_SECONDS, rebase
 
 EXTENSION = "accountdesk.background_collector"
 RETRY_INTERVAL_SECONDS = 60.0  # as the RQ scheduler's notification sweep
@@ -64,6 +65,10 @@ class BackgroundCollector:
         if ("alerts", alerts_slot) not in self.done:  # stale data and due digests, every 15 minutes
             scheduled_run(now or utcnow())
             self.done.add(("alerts", alerts_slot))
+        day = slot_start(now or utcnow(), REBASE_INTERVAL_SECONDS)
+        if ("change_base", day) not in self.done:  # the 7-day change's bases moved to the new day, after 00:00 UTC
+            rebase(now or utcnow())
+            self.done.add(("change_base", day))
         return runs
 
     def pause(self) -> float:

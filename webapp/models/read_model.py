@@ -13,13 +13,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Model
 from webapp.models.snapshots import JSONDocument
-from webapp.models.types import Money, UTCDateTime
+from webapp.models.types import Money, MoneyDifference, UTCDateTime
 
 # "Runs out" as the portfolio sorts it: overdrawn ("depleted") before every date, else the expected day
 # (webapp.queries.portfolio; the same rule as domain.balance.overdrawn_sql). Valid on PostgreSQL and SQLite.
 RUNWAY_ORDER_SQL = "CASE WHEN balance_amount < 0 THEN '0001-01-01' ELSE runs_out_on END"
 # The portfolio's figure sorts, each walked in an index in both directions (migration 0013_portfolio_sort_keys).
 SORT_KEYS = ("balance_amount", "balance_changed_at", "checked_at", "runway_order")
+# The 7-day change against the stored base (migration 0015_portfolio_change_base): the portfolio's key where
+# change_base_day is today's week-ago day (webapp.queries.portfolio_change).
+CHANGE_7D_SQL = "balance_amount - change_base_amount"
 
 
 class OrganizationSummary(Model):
@@ -61,6 +64,12 @@ class OrganizationSummary(Model):
     # Not derived from the ledger (store.differences ignores both): the sorts' keys and tie-breaker.
     runway_order: Mapped[date | None] = mapped_column(Date, Computed(RUNWAY_ORDER_SQL, persisted=True))
     sort_name: Mapped[str | None] = mapped_column(String(200))  # lower(organizations.name), kept by triggers
+    # The 7-day change's base, a fact of its day (read_model.change_base; `summaries check` recomputes the amount
+    # for the stored day): the balance at the end of change_base_day, written with the summary for the writer's
+    # week-ago day and moved to a new day by the daily rebase. change_7d: the change against it (generated).
+    change_base_day: Mapped[date | None] = mapped_column(Date)
+    change_base_amount: Mapped[Decimal | None] = mapped_column(Money)
+    change_7d: Mapped[Decimal | None] = mapped_column(MoneyDifference, Computed(CHANGE_7D_SQL, persisted=True))
 
 
 # Each sort key with the portfolio's tie-breakers (lower(name), then id, ascending either way), so a page is an
@@ -79,6 +88,17 @@ _total = OrganizationSummary.__table__.c.mtd_total
 Index("ix_organization_summaries_mtd_total_sort", *_month, _total, "sort_name", "organization_id")
 Index(
     "ix_organization_summaries_mtd_total_sort_desc", *_month, _total.desc().nulls_last(), "sort_name", "organization_id"
+)
+
+# "7-day change": the rows whose base is today's week-ago day in change order, the same tie-breakers (0015).
+_base_day, _change = OrganizationSummary.__table__.c.change_base_day, OrganizationSummary.__table__.c.change_7d
+Index("ix_organization_summaries_change_7d_sort", _base_day, _change, "sort_name", "organization_id")
+Index(
+    "ix_organization_summaries_change_7d_sort_desc",
+    _base_day,
+    _change.desc().nulls_last(),
+    "sort_name",
+    "organization_id",
 )
 
 

@@ -41,6 +41,19 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(value).quantize(QUANTUM)
 
 
+class MoneyDifference(Money):
+    """The difference of two Money values, which can reach twice their bound: NUMERIC(19, 8) on PostgreSQL (one
+    integer digit more); on SQLite the scaled 64-bit integer has room for it."""
+
+    impl = Numeric(PRECISION + 1, SCALE, asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(PRECISION + 1, SCALE, asdecimal=True))
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes in, timezone-aware UTC datetimes out."""
 

@@ -6,14 +6,15 @@ header (webapp.queries.portfolio_header: one aggregate per currency over the vis
 the page of rows. "Runs out" is the summary's stored depletion forecast (read_model.forecast: the
 expected day the balance reaches zero, its 80 % band, or why there is none); time-relative facts
 (stale, this month's cost, the 7-day change, days until it runs out) are judged here against now
-from stored timestamps and figures; nothing probes the snapshot history.
+from stored timestamps and figures (the 7-day change sorts on a stored base only where that base is of
+today's week-ago day: webapp.queries.portfolio_change); nothing probes the snapshot history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import aliased
 
@@ -37,9 +37,9 @@ from webapp.domain import balance as balance_rules
 from webapp.domain.freshness import is_stale_before, stale_before
 from webapp.domain.months import Month
 from webapp.extensions import db
-from webapp.models import Organization, OrganizationDailyFigure, SpendAnomaly, User
-from webapp.models.types import Money
+from webapp.models import Organization, SpendAnomaly, User
 from webapp.queries.paging import page_count
+from webapp.queries.portfolio_change import Shown, WeekAgo, computed_change, stored_change, week_ago, week_ago_row
 from webapp.queries.portfolio_header import (
     FILTERS,
     CurrencyGroup,
@@ -51,15 +51,12 @@ from webapp.queries.portfolio_header import (
     utc_today,
     visible,
 )
-from webapp.queries.portfolio_walk import INDEXED_SORTS, order_by, walked
+from webapp.queries.portfolio_walk import INDEXED_SORTS, Known, order_by, walked
 
-CHANGE_WINDOW_DAYS = 7
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 # The useful first click: the largest cost and change, the most badges; everything else ascending
 # (name A→Z, lowest balance, soonest "runs out", longest unchanged, longest unchecked).
 FIRST_DESCENDING = frozenset({"cost", "change", "status"})
-WeekAgo = aliased(OrganizationDailyFigure, name="week_ago")  # for the change sort, over every visible row
-Shown = aliased(OrganizationDailyFigure, name="week_ago_shown")  # for the page's rows only
 Other = aliased(Organization, name="same_name")
 
 
@@ -129,30 +126,6 @@ class PortfolioPage:
     pages: int
 
 
-def week_ago_day(now: datetime) -> date:
-    """The UTC day whose closing balance the 7-day change compares with."""
-    return (now - timedelta(days=CHANGE_WINDOW_DAYS)).date()
-
-
-def _week_ago(
-    now: datetime, week: Any, as_of: ColumnElement[Any], amount: ColumnElement[Any], currency: ColumnElement[Any]
-) -> dict[str, ColumnElement[Any]]:
-    """The balance 7 days ago from `week` (a daily-figures row of that day, outer-joined) and the summary's
-    as_of, amount and currency. No daily row for that day: the ledger ended before it (the balance has not
-    moved since) or began after it (nothing to compare with)."""
-    ended_before = as_of < datetime.combine(week_ago_day(now), datetime.min.time(), now.tzinfo)
-    return {
-        "amount_week_ago": type_coerce(
-            case((week.day.is_not(None), week.closing_balance), (ended_before, amount)), Money
-        ),
-        "currency_week_ago": case((week.day.is_not(None), week.balance_currency), (ended_before, currency)),
-    }
-
-
-def _summary_week_ago(now: datetime) -> dict[str, ColumnElement[Any]]:
-    return _week_ago(now, WeekAgo, S.as_of, S.balance_amount, S.balance_currency)
-
-
 def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
     cost, cost_currency = this_month_cost(now)
     return {
@@ -188,7 +161,7 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "name": lambda: func.lower(Organization.name),
         "balance": lambda: S.balance_amount,
         "cost": lambda: columns["cost"],
-        "change": lambda: type_coerce(S.balance_amount - _summary_week_ago(now)["amount_week_ago"], Money),
+        "change": lambda: computed_change(now),
         # "Runs out": the expected day, overdrawn ("depleted") before every date (models.read_model.RUNWAY_ORDER_SQL)
         "runway": lambda: S.runway_order,
         "collected": lambda: S.balance_changed_at,
@@ -203,11 +176,19 @@ def _this_month_total(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[
     return S.mtd_total, and_(S.mtd_year == month.year, S.mtd_month == month.month, S.mtd_total.is_not(None))
 
 
+def _stored_key(params: PortfolioParams, now: datetime) -> tuple[Known | None, ColumnElement[bool] | None]:
+    """A key stored only where a condition holds (portfolio_walk.Known), and the rows whose key is computed
+    instead (None: the key is NULL wherever the condition fails): cost this month, the 7-day change."""
+    if params.sort == "change":
+        return stored_change(now)
+    return (_this_month_total(now) if params.sort == "cost" else None), None
+
+
 def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime, key: Label[Any]) -> Select[Any]:
     """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
     statement = visible(user, params)
     if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
-        statement = statement.outerjoin(WeekAgo, _week_ago_row(WeekAgo, Organization.id.expression, now))
+        statement = statement.outerjoin(WeekAgo, week_ago_row(WeekAgo, Organization.id.expression, now))
     statement = statement.with_only_columns(
         Organization.id,
         Organization.name,
@@ -237,26 +218,21 @@ def portfolio_statement(
     provider reference of duplicate names looked up for the page's rows only (after the paging)."""
     key = _sort_key(params, now, stale_at).label("sort_key")
     rows = _rows(user, params, now, stale_at, key)
-    walk = paged and params.sort in INDEXED_SORTS
-    stored = _this_month_total(now) if params.sort == "cost" else None
-    page = walked(rows, key, params, stored) if walk else _sorted(rows, key, params, paged=paged)
+    stored, computed = _stored_key(params, now)
+    walk = paged and (params.sort in INDEXED_SORTS or stored is not None)
+    page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
     fields = [column for column in page.c if column.key not in hidden]
     reference = case((same_name, page.c.reference), else_=null()).label("reference")
     anomaly = exists().where(SpendAnomaly.organization_id == page.c.id, SpendAnomaly.status == "open")
-    week = _week_ago(now, Shown, page.c.summary_as_of, page.c.amount, page.c.currency)
+    week = week_ago(now, Shown, page.c.summary_as_of, page.c.amount, page.c.currency)
     fields += [reference, anomaly.label("anomaly_open"), *(column.label(label) for label, column in week.items())]
     return (
         select(*fields)
-        .select_from(page.outerjoin(Shown, _week_ago_row(Shown, page.c.id, now)))
+        .select_from(page.outerjoin(Shown, week_ago_row(Shown, page.c.id, now)))
         .order_by(*order_by(page.c.sort_key, page.c.sort_name, page.c.id, params))
     )
-
-
-def _week_ago_row(week: Any, organization_id: ColumnElement[Any], now: datetime) -> ColumnElement[bool]:
-    """Joins the organisation's daily-figures row of the day 7 days ago (by primary key)."""
-    return and_(week.organization_id == organization_id, week.day == week_ago_day(now))
 
 
 def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interval_hours: float) -> PortfolioPage:

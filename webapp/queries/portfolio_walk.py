@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, Select, Subquery, func, select, union_all
+from sqlalchemy import CTE, ColumnElement, Label, Select, Subquery, and_, func, select, union_all
 
 from webapp.models import Organization
 from webapp.queries.portfolio_header import PortfolioParams, S
 
 # Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
-# is an index walk (walked). Name has its own index on organizations; cost, change and status depend on today,
-# so they sort every visible row.
+# is an index walk (walked). Name has its own index on organizations. Cost and change depend on today: they are
+# walked where a stored column holds (Known below; change is not listed, its key being computed where it does not
+# hold); status depends on the hour, so it sorts every visible row.
 INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked", "cost"})
 # A key that is a stored column only where a condition holds: (the indexed column, the condition under which the
 # key equals it and is not NULL; the key is NULL everywhere else). "Cost this month" is the stored month-to-date
 # total when the stored month is this month: its index (mtd_year, mtd_month, mtd_total, sort_name,
-# organization_id) is walked for this month's rows (migration 0014_portfolio_cost_sort).
+# organization_id) is walked for this month's rows (migration 0014_portfolio_cost_sort). "7-day change" is change_7d
+# where the summary's base is today's week-ago day (0015_portfolio_change_base); there the key is not NULL elsewhere
+# but computed, for the rows `walked` is told about (portfolio_change.stored_change).
 Known = tuple[ColumnElement[Any], ColumnElement[bool]]
 
 
@@ -30,34 +33,52 @@ def order_by(
     return [first if params.sort == "name" else first.nulls_last(), name.asc(), id_.asc()]
 
 
-def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams, stored: Known | None = None) -> Subquery:
+def walked(
+    rows: Select[Any],
+    key: Label[Any],
+    params: PortfolioParams,
+    stored: Known | None = None,
+    computed: ColumnElement[bool] | None = None,
+) -> Subquery:
     """The page of `rows` for a key stored on the summary: the ids with a key up to the page's end, an index
     walk on (key, sort_name, organization_id) (or on `stored`'s column where its condition holds) that stops
-    there; then, only when those are fewer (the page reaches the NULLs), the ids without one (a NULL key, or
-    no summary row yet) by lower(name), id; the page's ids among them, then their rows. Only id, key and name
-    go through the union: proxying every column of the rows through each subquery made building the statement
-    cost more than running it."""
+    there, and the rows matching `computed` (whose key is not stored: computed, sorted, up to the page's end);
+    then, only when those are fewer (the page reaches the NULLs), the ids without one (a NULL key, or no summary
+    row yet) by lower(name), id; the page's ids among them, then their rows. Only id, key and name go through
+    the union: proxying every column of the rows through each subquery made building the statement cost more
+    than running it."""
     end = params.page * params.per_page
-    ids = rows.with_only_columns(Organization.id, key)
     column, has_key = stored or (key.element, key.element.is_not(None))
-    known = (
-        ids.add_columns(S.sort_name.label("sort_name"))
-        .where(has_key)
-        .order_by(*order_by(column, S.sort_name, S.organization_id, params))
-        .limit(end)
-        .cte("known")
-    )
-    enough = select(func.count()).select_from(known).scalar_subquery() >= end
+    parts = [_first(rows.with_only_columns(Organization.id, column.label(key.name)), column, has_key, params, "known")]
+    if computed is not None:
+        with_key = and_(computed, key.element.is_not(None))
+        parts.append(_first(rows.with_only_columns(Organization.id, key), key.element, with_key, params, "computed"))
+    found = [select(func.count()).select_from(part).scalar_subquery() for part in parts]
+    enough = sum(found[1:], found[0]) >= end
     name = func.lower(Organization.name)
     unknown = (
-        ids.add_columns(name.label("sort_name"))
+        rows.with_only_columns(Organization.id, key, name.label("sort_name"))
         .where(key.element.is_(None), ~enough)
         .order_by(name, Organization.id)
         .limit(end)
         .subquery("unknown")
     )
-    both = union_all(select(known), select(unknown)).subquery("walked")
+    both = union_all(*(select(part) for part in parts), select(unknown)).subquery("walked")
     order = order_by(both.c.sort_key, both.c.sort_name, both.c.id, params)
     chosen = select(both.c.id, both.c.sort_name).order_by(*order).limit(params.per_page).offset(end - params.per_page)
     page = chosen.subquery("chosen")
     return rows.add_columns(page.c.sort_name).join(page, page.c.id == Organization.id).subquery("page")
+
+
+def _first(
+    ids: Select[int, Any], key: ColumnElement[Any], where: ColumnElement[bool], params: PortfolioParams, name: str
+) -> CTE:
+    """The ids (and keys) of the rows matching `where`, in the order up to the page's end."""
+    end = params.page * params.per_page
+    return (
+        ids.add_columns(S.sort_name.label("sort_name"))
+        .where(where)
+        .order_by(*order_by(key, S.sort_name, S.organization_id, params))
+        .limit(end)
+        .cte(name)
+    )

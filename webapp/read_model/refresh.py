@@ -33,6 +33,7 @@ from webapp.read_model.store import (
     derived_rows,
     load_states,
     rebuild,
+    replace_summary,
     summary_values,
     write_rows,
 )
@@ -71,10 +72,10 @@ def refresh(
     days = daily_figures(ledger, from_day=start, spend_currency=seed)
     summary = summary_values(organization_id, summarize(ledger, [*before, *days], forecast=forecast))
     db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
-    db.session.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
-    db.session.execute(insert(SUMMARIES), [summary])
     if days:
         db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
+    known = {figures.day: figures.closing_balance for figures in [*before, *days]}
+    replace_summary(db.session, summary, known, start - timedelta(days=SPEND_WINDOW_DAYS + 1))  # (_days_before's)
     detect(organization_id, previous_last_day=last_day, newest=days[-1].day if days else last_day)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.orm import Session, scoped_session
 
 from webapp.domain.money import format_amount
+from webapp.domain.week_change import week_ago_value
 from webapp.extensions import db
 from webapp.models import (
     BalanceSnapshot,
@@ -26,6 +27,7 @@ from webapp.models import (
     OrganizationSummary,
 )
 from webapp.read_model.anomalies import detect
+from webapp.read_model.change_base import with_change_base
 from webapp.read_model.daily import DailyFigures, daily_figures
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, StatePoint
 from webapp.read_model.summary import Summary, summarize
@@ -120,13 +122,23 @@ def daily_values(organization_id: int, figures: DailyFigures) -> dict[str, Any]:
 
 
 def write_rows(executor: Executor, summary: dict[str, Any], days: list[dict[str, Any]]) -> None:
-    """Replace one organisation's derived rows with these."""
+    """Replace one organisation's derived rows with these (the summary with its 7-day change base, from them)."""
     organization_id = summary["organization_id"]
     executor.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id))
-    executor.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id))
-    executor.execute(insert(SUMMARIES), [summary])
     if days:
         executor.execute(insert(DAILY), days)
+    replace_summary(executor, summary, {day["day"]: day["closing_balance"] for day in days}, date.min)
+
+
+def replace_summary(
+    executor: Executor, summary: dict[str, Any], closings: dict[date, Decimal | None], complete_from: date
+) -> None:
+    """Replace the organisation's summary with these values and its 7-day change base (read_model.change_base),
+    after its daily rows are written: `closings` holds their closing balances, every one from `complete_from` on
+    (the base of an earlier day is read from the table)."""
+    executor.execute(delete(SUMMARIES).where(SUMMARIES.c.organization_id == summary["organization_id"]))
+    base = with_change_base(executor, summary, closings=closings, complete_from=complete_from)
+    executor.execute(insert(SUMMARIES), [base])
 
 
 def _require(organization_id: int) -> None:
@@ -160,7 +172,32 @@ def differences(organization_id: int) -> list[Difference]:
         {row["day"]: row for row in days},
         {row.day: dict(row._mapping) for row in stored_days},
     )
-    return found
+    return found + _base_differences(organization_id, summary, days, stored_summary)
+
+
+def _base_differences(
+    organization_id: int, summary: Mapping[str, Any], days: list[dict[str, Any]], stored: Any
+) -> list[Difference]:
+    """The stored 7-day change base against the rule for its stored day (read_model.change_base), over the
+    recomputed rows: a base is a fact of its day, whichever day that is (none: no amount either)."""
+    if stored is None:
+        return []  # the missing row is reported already
+    day, amount = stored.change_base_day, stored.change_base_amount
+    row = next((figures for figures in days if figures["day"] == day), None)
+    expected = (
+        None
+        if day is None
+        else week_ago_value(
+            day,
+            has_row=row is not None,
+            closing=row["closing_balance"] if row else None,
+            as_of=summary["as_of"],
+            current=summary["balance_amount"],
+        )
+    )
+    if expected == amount:
+        return []
+    return [Difference(organization_id, SUMMARIES.name, day, "change_base_amount", _text(amount), _text(expected))]
 
 
 def _compare(
