@@ -20,8 +20,8 @@ INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked", "cost"})
 # key equals it and is not NULL; the key is NULL everywhere else). "Cost this month" is the stored month-to-date
 # total when the stored month is this month: its index (mtd_year, mtd_month, mtd_total, sort_name,
 # organization_id) is walked for this month's rows (migration 0014_portfolio_cost_sort). "7-day change" is change_7d
-# where the summary's base is today's week-ago day (0015_portfolio_change_base); there the key is not NULL elsewhere
-# but computed, for the rows `walked` is told about (portfolio_change.stored_change).
+# where the summary's base is today's week-ago day (0015_portfolio_change_base); elsewhere its key is not NULL but
+# computed, on the rows walked() is given as `computed` (portfolio_change.stored_change).
 Known = tuple[ColumnElement[Any], ColumnElement[bool]]
 
 

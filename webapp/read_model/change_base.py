@@ -43,9 +43,9 @@ def with_change_base(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The summary's values with its base for the week-ago day of `now` (default: the wall clock), from the
-    organisation's daily figures as written in this transaction: `closings` (day → closing balance) when it holds
-    every daily row from `complete_from` on and the day is among those (the write path has them in hand), else one
-    primary-key probe."""
+    organisation's daily figures as written in this transaction: `closings` (day → closing balance of every daily
+    row from `complete_from` on, which the write path has in hand) when the day is not before `complete_from`, else
+    one primary-key probe."""
     day = week_ago_day(now or utcnow())
     if closings is not None and day >= complete_from:
         has_row, closing = day in closings, closings.get(day)
