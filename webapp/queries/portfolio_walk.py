@@ -12,8 +12,8 @@ from webapp.models import Organization
 from webapp.queries.portfolio_header import PortfolioParams, S
 
 # Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
-# is an index walk (walked). Name has its own index on organizations; cost, change and status depend on today,
-# so they sort every visible row.
+# is an index walk (walked). Name has its own index on organizations; status is walked in parts by
+# queries.portfolio_status (page_of below); change depends on today, so it sorts every visible row.
 INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked", "cost"})
 # A key that is a stored column only where a condition holds: (the indexed column, the condition under which the
 # key equals it and is not NULL; the key is NULL everywhere else). "Cost this month" is the stored month-to-date
@@ -48,15 +48,20 @@ def walked(rows: Select[Any], key: Label[Any], params: PortfolioParams, stored: 
         .cte("known")
     )
     enough = select(func.count()).select_from(known).scalar_subquery() >= end
+    unknown = by_name(ids, key.element.is_(None), ~enough, end=end).subquery("unknown")
+    return page_of(rows, [select(known), select(unknown)], params)
+
+
+def by_name(ids: Select[Any], *conditions: ColumnElement[bool], end: int) -> Select[Any]:
+    """The ids (and keys) of the rows meeting the conditions by lower(name), id, up to the page's end."""
     name = func.lower(Organization.name)
-    unknown = (
-        ids.add_columns(name.label("sort_name"))
-        .where(key.element.is_(None), ~enough)
-        .order_by(name, Organization.id)
-        .limit(end)
-        .subquery("unknown")
-    )
-    both = union_all(select(known), select(unknown)).subquery("walked")
+    return ids.add_columns(name.label("sort_name")).where(*conditions).order_by(name, Organization.id).limit(end)
+
+
+def page_of(rows: Select[Any], parts: list[Select[Any]], params: PortfolioParams) -> Subquery:
+    """The page's rows among the parts' (id, sort_key, sort_name), which hold every row up to the page's end."""
+    end = params.page * params.per_page
+    both = union_all(*parts).subquery("walked")
     order = order_by(both.c.sort_key, both.c.sort_name, both.c.id, params)
     chosen = select(both.c.id, both.c.sort_name).order_by(*order).limit(params.per_page).offset(end - params.per_page)
     page = chosen.subquery("chosen")
