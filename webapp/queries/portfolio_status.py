@@ -7,7 +7,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Label, Select, Subquery, case, func, literal, select
+from sqlalchemy import ColumnElement, Label, Select, Subquery, case, func, literal, select, union_all
 
 from webapp.models import Organization
 from webapp.models.read_model import STATUS_FIXED_WEIGHTS
@@ -17,8 +17,9 @@ from webapp.queries.portfolio_walk import by_name, order_by, page_of
 # Each badge's weight in the key, heaviest first.
 WEIGHTS = {"overdrawn": STATUS_FIXED_WEIGHTS["overdrawn"], "stale": 4, "low-balance": 2, "short-runway": 1}
 CLOCK_BOUND = ("stale", "short-runway")
-# The walk's parts: the rows with exactly these clock-bound badges, whose key is status_fixed plus their weights.
-PARTS = {"fresh": (), "stale": ("stale",), "short": ("short-runway",), "stale_short": CLOCK_BOUND}
+# The walk's parts, in this order: the rows with exactly these clock-bound badges (none, stale, runs out soon, both),
+# whose key is status_fixed plus their weights.
+PARTS = ((), ("stale",), ("short-runway",), CLOCK_BOUND)
 # An organisation not yet collected has no summary row: never checked (stale), nothing else.
 NEVER_COLLECTED = WEIGHTS["stale"]
 
@@ -53,15 +54,16 @@ def status_walked(
     before their key. The page among them, then its rows (webapp.queries.portfolio_walk.page_of)."""
     end = params.page * params.per_page
     parts = [
-        _part(rows, params, rule, badges, values).cte(name)
-        for name, badges in PARTS.items()
+        _part(rows, params, rule, badges, values)
+        for badges in PARTS
         if (values := stored_values(params.filter, badges))  # none: the filter rules these badges out
     ]
-    ahead = [_ahead(part, params.desc) for part in parts]
-    enough = sum(ahead[1:], start=ahead[0]) >= end
+    walk = union_all(*(select(part.subquery()) for part in parts)).cte("status_walk")  # (SQLite: no "(SELECT …)")
+    before = walk.c.sort_key > NEVER_COLLECTED if params.desc else walk.c.sort_key < NEVER_COLLECTED
+    ahead = select(func.count()).select_from(walk).where(before).scalar_subquery()
     ids = rows.with_only_columns(Organization.id, key)
-    never = by_name(ids, S.organization_id.is_(None), ~enough, end=end).subquery("never_collected")
-    return page_of(rows, [*(select(part) for part in parts), select(never)], params)
+    never = by_name(ids, S.organization_id.is_(None), ahead < end, end=end).subquery("never_collected")
+    return page_of(rows, [select(walk), select(never)], params)
 
 
 def _part(
@@ -81,10 +83,3 @@ def _part(
         .order_by(*order_by(S.status_fixed, S.sort_name, S.organization_id, params))
         .limit(params.page * params.per_page)
     )
-
-
-def _ahead(part: CTE, desc: bool) -> ColumnElement[int]:
-    """How many of the part's rows come before the key of organisations never collected."""
-    key = part.c.sort_key
-    before = key > NEVER_COLLECTED if desc else key < NEVER_COLLECTED
-    return select(func.count()).select_from(part).where(before).scalar_subquery()
