@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import insert, select, update
 
@@ -26,7 +28,12 @@ from webapp.read_model.store import differences, rebuild
 from webapp.services.organizations import create_organization, update_organization
 
 SUMMARY = OrganizationSummary.__table__
-BEFORE = "0014_portfolio_cost_sort"
+# The revision 0016 follows (read from its script, so re-chaining it is a change to the migration alone).
+BEFORE = (
+    ScriptDirectory(str(Path(__file__).parents[2] / "migrations"))
+    .get_revision("0016_portfolio_status_sort")
+    .down_revision
+)
 
 
 def stored(organization_id: int) -> tuple[Decimal | None, int | None]:
@@ -130,7 +137,7 @@ def test_upgrade_copies_the_thresholds_and_stores_the_status(unmigrated_database
         summaries = [(low.id, Decimal("4")), (overdrawn.id, Decimal("-3"))]
         db.session.execute(insert(SUMMARY), [{"organization_id": id_, "balance_amount": a} for id_, a in summaries])
         db.session.commit()
-        for _round in range(2):  # upgrade, then downgrade to 0014 and upgrade again
+        for _round in range(2):  # upgrade, then downgrade to BEFORE and upgrade again
             upgrade()
             rows = db.session.execute(select(SUMMARY.c.organization_id, SUMMARY.c.balance_threshold)).all()
             assert dict(rows) == {low.id: Decimal("10"), overdrawn.id: None}
