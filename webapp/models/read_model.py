@@ -20,6 +20,14 @@ from webapp.models.types import Money, MoneyDifference, UTCDateTime
 RUNWAY_ORDER_SQL = "CASE WHEN balance_amount < 0 THEN '0001-01-01' ELSE runs_out_on END"
 # The portfolio's figure sorts, each walked in an index in both directions (migration 0013_portfolio_sort_keys).
 SORT_KEYS = ("balance_amount", "balance_changed_at", "checked_at", "runway_order")
+# The portfolio's status badges that change only when something is written, with their weight in the status sort
+# (webapp/queries/portfolio_status.py); the clock-bound ones (stale, runs out within 14 days) are judged when read.
+# Their sum is stored (migration 0016_portfolio_status_sort): domain.balance's overdrawn and low-balance rules over
+# the summary's copy of the threshold (tests prove they agree).
+STATUS_FIXED_WEIGHTS = {"overdrawn": 8, "low-balance": 2}
+STATUS_FIXED_SQL = (
+    "CASE WHEN balance_amount < 0 THEN 8 ELSE 0 END + CASE WHEN balance_amount < balance_threshold THEN 2 ELSE 0 END"
+)
 # The 7-day change against the stored base (migration 0015_portfolio_change_base): the portfolio's key where
 # change_base_day is today's week-ago day (webapp.queries.portfolio_change).
 CHANGE_7D_SQL = "balance_amount - change_base_amount"
@@ -61,9 +69,12 @@ class OrganizationSummary(Model):
     runs_out_on: Mapped[date | None] = mapped_column(Date)
     runs_out_earliest: Mapped[date | None] = mapped_column(Date)
     runs_out_latest: Mapped[date | None] = mapped_column(Date)
-    # Not derived from the ledger (store.differences ignores both): the sorts' keys and tie-breaker.
+    # Not derived from the ledger: the sorts' keys and tie-breaker (store.differences ignores them, but compares
+    # balance_threshold with the organisation's).
     runway_order: Mapped[date | None] = mapped_column(Date, Computed(RUNWAY_ORDER_SQL, persisted=True))
     sort_name: Mapped[str | None] = mapped_column(String(200))  # lower(organizations.name), kept by triggers
+    balance_threshold: Mapped[Decimal | None] = mapped_column(Money)  # organizations.low_balance_threshold, ditto
+    status_fixed: Mapped[int | None] = mapped_column(SmallInteger, Computed(STATUS_FIXED_SQL, persisted=True))
     # The 7-day change's base, a fact of its day (read_model.change_base; `summaries check` recomputes the amount
     # for the stored day): the balance at the end of change_base_day, written with the summary for the writer's
     # week-ago day and moved to a new day by the daily rebase. change_7d: the change against it (generated).
@@ -90,6 +101,12 @@ Index(
     "ix_organization_summaries_mtd_total_sort_desc", *_month, _total.desc().nulls_last(), "sort_name", "organization_id"
 )
 
+# "Status": the stored part of the key with the tie-breakers, then what the clock-bound badges are judged from, so a
+# walk skips the rows that have one without reading the table (migration 0016).
+_status = (OrganizationSummary.__table__.c.status_fixed,)
+_judged = ("sort_name", "organization_id", "checked_at", "runs_out_on")
+Index("ix_organization_summaries_status_fixed_sort", *_status, *_judged)
+Index("ix_organization_summaries_status_fixed_sort_desc", _status[0].desc().nulls_last(), *_judged)
 # "7-day change": the rows whose base is today's week-ago day in change order, the same tie-breakers (0015).
 _base_day, _change = OrganizationSummary.__table__.c.change_base_day, OrganizationSummary.__table__.c.change_7d
 Index("ix_organization_summaries_change_7d_sort", _base_day, _change, "sort_name", "organization_id")

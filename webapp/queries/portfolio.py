@@ -27,7 +27,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     null,
     select,
 )
@@ -51,6 +50,7 @@ from webapp.queries.portfolio_header import (
     utc_today,
     visible,
 )
+from webapp.queries.portfolio_status import status_key, status_walked
 from webapp.queries.portfolio_walk import INDEXED_SORTS, Known, order_by, walked
 
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
@@ -145,16 +145,6 @@ def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def _status_sort(now: datetime, stale_at: datetime) -> ColumnElement[Any]:
-    """More badges first: overdrawn (8) + stale (4) + low balance (2) + short runway (1)."""
-    rule = rules(stale_at, utc_today(now))
-    weights = (("overdrawn", 8), ("stale", 4), ("low-balance", 2), ("short-runway", 1))
-    total: ColumnElement[Any] = literal(0)
-    for name, weight in weights:
-        total = total + case((rule[name], weight), else_=0)
-    return total
-
-
 def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
     columns = _columns(now)
     return {
@@ -166,7 +156,7 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "runway": lambda: S.runway_order,
         "collected": lambda: S.balance_changed_at,
         "checked": lambda: S.checked_at,
-        "status": lambda: _status_sort(now, stale_at),
+        "status": lambda: status_key(rules(stale_at, utc_today(now))),
     }[params.sort]()
 
 
@@ -220,7 +210,10 @@ def portfolio_statement(
     rows = _rows(user, params, now, stale_at, key)
     stored, computed = _stored_key(params, now)
     walk = paged and (params.sort in INDEXED_SORTS or stored is not None)
-    page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
+    if paged and params.sort == "status":
+        page = status_walked(rows, key, params, rules(stale_at, utc_today(now)))
+    else:
+        page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
     hidden = ("reference", "sort_key", "sort_name", "summary_as_of")
     fields = [column for column in page.c if column.key not in hidden]

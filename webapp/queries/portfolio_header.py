@@ -19,6 +19,7 @@ from webapp.domain.freshness import stale_before_sql
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary, User, user_organizations
+from webapp.models.read_model import STATUS_FIXED_WEIGHTS
 from webapp.models.types import Money
 from webapp.queries import snapshot_cache
 from webapp.queries.organizations import visible_organizations_stmt
@@ -91,9 +92,12 @@ def utc_today(now: datetime) -> date:
 
 def rules(stale_at: datetime, today: date) -> dict[str, ColumnElement[bool]]:
     """Each filter as a condition on the summary row (the domain rules' SQL twins), "attention" any of them."""
+    low = STATUS_FIXED_WEIGHTS["low-balance"]
     rule = {
         "overdrawn": balance_rules.overdrawn_sql(S.balance_amount),
-        "low-balance": balance_rules.low_balance_sql(S.balance_amount, Organization.low_balance_threshold.expression),
+        # under the threshold (domain.balance.is_low_balance over the summary's copy of the threshold) as stored in
+        # status_fixed (models.read_model.STATUS_FIXED_SQL; tests prove they agree): one indexed condition
+        "low-balance": S.status_fixed.in_((low, low + STATUS_FIXED_WEIGHTS["overdrawn"])),
         "stale": stale_before_sql(S.checked_at, stale_at),
         # "runs out within 14 days": the stored depletion forecast's expected day (indexed)
         "short-runway": balance_rules.runs_out_soon_sql(S.runs_out_on, today),

@@ -14,7 +14,7 @@ from webapp.queries.portfolio_header import PortfolioParams, S
 # Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
 # is an index walk (walked). Name has its own index on organizations. Cost and change depend on today: they are
 # walked where a stored column holds (Known below; change is not listed, its key being computed where it does not
-# hold); status depends on the hour, so it sorts every visible row.
+# hold); status is walked in parts by queries.portfolio_status (page_of below).
 INDEXED_SORTS = frozenset({"balance", "runway", "collected", "checked", "cost"})
 # A key that is a stored column only where a condition holds: (the indexed column, the condition under which the
 # key equals it and is not NULL; the key is NULL everywhere else). "Cost this month" is the stored month-to-date
@@ -55,15 +55,21 @@ def walked(
         parts.append(_first(rows.with_only_columns(Organization.id, key), key.element, with_key, params, "computed"))
     found = [select(func.count()).select_from(part).scalar_subquery() for part in parts]
     enough = sum(found[1:], found[0]) >= end
+    ids = rows.with_only_columns(Organization.id, key)
+    unknown = by_name(ids, key.element.is_(None), ~enough, end=end).subquery("unknown")
+    return page_of(rows, [*(select(part) for part in parts), select(unknown)], params)
+
+
+def by_name(ids: Select[Any], *conditions: ColumnElement[bool], end: int) -> Select[Any]:
+    """The ids (and keys) of the rows meeting the conditions by lower(name), id, up to the page's end."""
     name = func.lower(Organization.name)
-    unknown = (
-        rows.with_only_columns(Organization.id, key, name.label("sort_name"))
-        .where(key.element.is_(None), ~enough)
-        .order_by(name, Organization.id)
-        .limit(end)
-        .subquery("unknown")
-    )
-    both = union_all(*(select(part) for part in parts), select(unknown)).subquery("walked")
+    return ids.add_columns(name.label("sort_name")).where(*conditions).order_by(name, Organization.id).limit(end)
+
+
+def page_of(rows: Select[Any], parts: list[Select[Any]], params: PortfolioParams) -> Subquery:
+    """The page's rows among the parts' (id, sort_key, sort_name), which hold every row up to the page's end."""
+    end = params.page * params.per_page
+    both = union_all(*parts).subquery("walked")
     order = order_by(both.c.sort_key, both.c.sort_name, both.c.id, params)
     chosen = select(both.c.id, both.c.sort_name).order_by(*order).limit(params.per_page).offset(end - params.per_page)
     page = chosen.subquery("chosen")

@@ -141,9 +141,11 @@ def replace_summary(
     executor.execute(insert(SUMMARIES), [base])
 
 
-def _require(organization_id: int) -> None:
-    if db.session.get(Organization, organization_id) is None:
+def _require(organization_id: int) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
         raise UnknownOrganization(organization_id)
+    return organization
 
 
 def rebuild(organization_id: int) -> None:
@@ -155,15 +157,16 @@ def rebuild(organization_id: int) -> None:
 
 
 def differences(organization_id: int) -> list[Difference]:
-    """Every way the stored rows differ from a recomputation (empty when they agree)."""
-    _require(organization_id)
+    """Every way the stored rows differ from a recomputation (empty when they agree), and the summary's copy of
+    the organisation's low-balance threshold from the organisation's (kept by triggers: migration 0016)."""
+    threshold = _require(organization_id).low_balance_threshold
     summary, days = derived_rows(organization_id, load_ledger(db.session, organization_id))
     stored_summary = db.session.execute(select(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id)).first()
     stored_days = db.session.execute(select(DAILY).where(DAILY.c.organization_id == organization_id))
     found = _compare(
         organization_id,
         SUMMARIES.name,
-        {None: summary},
+        {None: {**summary, "balance_threshold": threshold}},
         {None: dict(stored_summary._mapping)} if stored_summary else {},
     )
     found += _compare(
