@@ -32,3 +32,11 @@ class Organization(Model):
 # The portfolio's default order (name A→Z case-insensitively, then id) read from an index, so the first page
 # of any number of organisations is a short index scan (migration 0010_portfolio_order).
 Index("ix_organizations_lower_name_id", func.lower(Organization.name), Organization.id)
+# The search (lower(name) LIKE '%…%') reads the names that contain the text: a trigram index, PostgreSQL only
+# (migration 0017_organization_name_search; SQLite reads every name).
+Index(
+    "ix_organizations_lower_name_trgm",
+    func.lower(Organization.name),
+    postgresql_using="gin",
+    postgresql_ops={"lower_1": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
