@@ -1,7 +1,8 @@
 """The small pieces of markup that pages draw by the hundred (a portfolio page: 25 rows of amounts, changes and
 times): built here once per call rather than as Jinja macros, which cost several times more per call than the
-formatting inside them. Every value goes through markupsafe's escape; the result is Markup, so a template
-prints it as is. Registered as template globals by webapp.web.templating."""
+formatting inside them. Every text that could come from data (a currency, a label, a formatted amount or time)
+goes through markupsafe's escape (ISO dates and plain decimals cannot hold markup); the result is Markup, so a
+template prints it as is. Registered as template globals by webapp.web.templating."""
 
 from __future__ import annotations
 
