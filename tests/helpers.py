@@ -45,3 +45,28 @@ def sql_statements() -> Iterator[list[str]]:
 
 def selects(statements: list[str]) -> list[str]:
     return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def queued_by_two_schedulers(app, redis_url: str, prefix: str) -> list[str]:
+    """Two schedulers on one Redis tick, the leader dies and the standby ticks: the notification jobs queued whose
+    id starts with `prefix`; then a worker runs everything queued (burst)."""
+    from redis import Redis
+
+    from jobs.scheduler import Scheduler
+    from jobs.worker import AppSimpleWorker, build_worker
+    from webapp.notifications.queue import notifications_queue
+
+    connection = Redis.from_url(redis_url)
+    app.config["REDIS_URL"] = redis_url
+    try:
+        first, second = Scheduler(app, connection), Scheduler(app, connection)
+        first.tick()
+        second.tick()
+        connection.delete("accountdesk:scheduler:leader")  # the leader died: the standby takes over
+        second.tick()
+        queued = [job for job in notifications_queue(connection).job_ids if job.startswith(prefix)]
+        build_worker(app, AppSimpleWorker, connection).work(burst=True, with_scheduler=False)
+    finally:
+        app.config["REDIS_URL"] = None
+        connection.close()
+    return queued

@@ -7,19 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from redis import Redis
 from sqlalchemy import create_engine, select
 
-from jobs.scheduler import Scheduler
-from jobs.worker import AppSimpleWorker, build_worker
 from tests.factories import make_org, make_user
+from tests.helpers import queued_by_two_schedulers
 from webapp.alerts.scheduled import scheduled_run
 from webapp.collection.in_process import BackgroundCollector
 from webapp.collection.lease import FileLease, PostgresLease
 from webapp.extensions import db
 from webapp.models import AlertEvent, MailMessage
 from webapp.models.types import utcnow
-from webapp.notifications.queue import notifications_queue
 
 
 def digests() -> list[str]:
@@ -71,18 +68,5 @@ def test_the_in_process_collector_runs_the_alerts_once_per_slot(notify_app, leas
 def test_two_schedulers_queue_one_alert_run_a_slot_and_a_worker_runs_it(notify_app, redis_url):
     make_user(organizations=[make_org()])
     db.session.commit()
-    notify_app.config["REDIS_URL"] = redis_url
-    connection = Redis.from_url(redis_url)
-    try:
-        first, second = Scheduler(notify_app, connection), Scheduler(notify_app, connection)
-        first.tick()
-        second.tick()
-        connection.delete("accountdesk:scheduler:leader")  # the leader died: the standby takes over
-        second.tick()
-        runs = [job for job in notifications_queue(connection).job_ids if job.startswith("alerts_")]
-        assert len(runs) == 1
-        build_worker(notify_app, AppSimpleWorker, connection).work(burst=True, with_scheduler=False)
-    finally:
-        notify_app.config["REDIS_URL"] = None
-        connection.close()
+    assert len(queued_by_two_schedulers(notify_app, redis_url, "alerts_")) == 1
     assert len(digests()) == 1

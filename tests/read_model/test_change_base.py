@@ -8,12 +8,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from redis import Redis
 from sqlalchemy import update
 
-from jobs.scheduler import Scheduler
-from jobs.worker import AppSimpleWorker, build_worker
 from tests.factories import make_org
+from tests.helpers import queued_by_two_schedulers
 from webapp.collection.in_process import BackgroundCollector
 from webapp.collection.lease import FileLease
 from webapp.collection.ledger_writer import BalanceCheck, write_checks
@@ -21,7 +19,6 @@ from webapp.domain.week_change import day_start, week_ago_day
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, OrganizationSummary
 from webapp.models.types import utcnow
-from webapp.notifications.queue import notifications_queue
 from webapp.providers import BalanceReading
 from webapp.read_model.change_base import rebase, with_change_base
 from webapp.read_model.refresh import refresh
@@ -158,17 +155,5 @@ def test_two_schedulers_queue_one_rebase_a_day_and_a_worker_runs_it(app, redis_u
     org_id = ledgers()["on_day"]
     to_another_day(org_id)
     db.session.commit()
-    connection = Redis.from_url(redis_url)
-    app.config["REDIS_URL"] = redis_url
-    try:
-        first, second = Scheduler(app, connection), Scheduler(app, connection)
-        first.tick()
-        connection.delete("accountdesk:scheduler:leader")  # the leader died: the standby takes over
-        second.tick()
-        queued = [job for job in notifications_queue(connection).job_ids if job.startswith("change_base_")]
-        assert len(queued) == 1
-        build_worker(app, AppSimpleWorker, connection).work(burst=True, with_scheduler=False)
-    finally:
-        app.config["REDIS_URL"] = None
-        connection.close()
+    assert len(queued_by_two_schedulers(app, redis_url, "change_base_")) == 1
     assert base(org_id)[:2] == (week_ago_day(utcnow()), Decimal("80.00"))
