@@ -126,12 +126,18 @@ def test_format_money_without_a_known_currency_shows_the_figure_alone(amount, cu
     assert format_money(amount, currency) == expected
 
 
-def _babel_usual(amount: Decimal, currency: str) -> str:
-    """The reference: Babel's own currency formatting, as format_money_usual did it for every amount."""
+def _babel(pattern: str, amount: Decimal, currency: str, *, currency_digits: bool) -> str:
+    """The reference: Babel's own currency formatting with `pattern` in en_GB, as the formatters once called it."""
     from babel import Locale
     from babel.numbers import parse_pattern
 
-    return parse_pattern("¤#,##0.00").apply(amount, Locale.parse("en_GB"), currency=currency, currency_digits=True)
+    locale = Locale.parse("en_GB")
+    return parse_pattern(pattern).apply(amount, locale, currency=currency, currency_digits=currency_digits)
+
+
+def _babel_usual(amount: Decimal, currency: str) -> str:
+    """Babel's "¤#,##0.00" in the currency's usual decimals, as format_money_usual did it for every amount."""
+    return _babel("¤#,##0.00", amount, currency, currency_digits=True)
 
 
 @settings(max_examples=600, deadline=None)
@@ -153,13 +159,10 @@ def test_usual_money_text_is_babels_to_the_character(amount, currency):
 
 
 def _babel_money(amount: Decimal, currency: str) -> str:
-    """The reference: Babel's pattern "¤#,##0.00##" (2 to 4 decimals), as format_money applied it to every amount."""
-    from babel import Locale
-    from babel.numbers import parse_pattern
-
+    """Babel's pattern "¤#,##0.00##" (2 to 4 decimals), as format_money applied it to every amount."""
     digits = max(2, min(4, -min(0, amount.normalize().as_tuple().exponent)))  # type: ignore[operator]
-    pattern = parse_pattern(("¤" if currency else "") + "#,##0.00" + "#" * (digits - 2))
-    return pattern.apply(amount, Locale.parse("en_GB"), currency=currency, currency_digits=False)
+    pattern = ("¤" if currency else "") + "#,##0.00" + "#" * (digits - 2)
+    return _babel(pattern, amount, currency, currency_digits=False)
 
 
 @settings(max_examples=600, deadline=None)
