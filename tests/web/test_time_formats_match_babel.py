@@ -10,8 +10,15 @@ from babel.dates import format_date, format_datetime, format_timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.web.templating import day_month_year
-from webapp.web.timezones import LOCALE, full_time, local_date, local_time, time_ago, zone_abbreviation
+from webapp.web.timezones import (
+    LOCALE,
+    day_month_year,
+    full_time,
+    local_date,
+    local_time,
+    time_ago,
+    zone_abbreviation,
+)
 
 ZONES = sorted(available_timezones() - {"Factory", "localtime"})
 moments = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC))

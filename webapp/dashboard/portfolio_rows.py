@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from webapp.domain.money import format_money
 from webapp.queries.portfolio import PortfolioRow
 from webapp.web.cells import ago, amount_cell, signed, stamp
-from webapp.web.templating import day_month_year
+from webapp.web.timezones import day_month_year
 
 AlertBadge = tuple[int, bool, list[str]]  # open alerts: how many, any critical, their rules (queries.alerts)
 REFERENCE = '<span class="ref" title="Provider reference (another organisation has the same name)">'

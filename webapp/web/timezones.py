@@ -1,6 +1,7 @@
 """Timestamps as the signed-in person reads them: in their time zone, labelled, formatted as Babel formats
 them (SPEC §11): the digits directly, the zone's long name from Babel once per zone, offset and year (a page
-formats hundreds of times; tests/web/test_time_formats_match_babel.py holds every answer to Babel's).
+formats hundreds of times; tests/web/test_time_formats_match_babel.py holds every answer to Babel's). Also the
+relative time ("3 hours ago") and the calendar day ("15 Dec 2026"), built the same way.
 
 `current_zone()` is the one place that knows whose zone a request shows; dashboard pages and exports that
 label local times call it. The API and its CSV stay UTC and never use this module.
@@ -9,10 +10,11 @@ label local times call it. The API and its CSV stay UTC and never use this modul
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import TIMEDELTA_UNITS, format_timedelta, get_timezone_name
 from flask import g, has_request_context
 from flask_login import current_user
@@ -94,6 +96,14 @@ def full_time(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
     tz = tz or current_zone()
     local = _local(moment, tz)
     return f"{_day(local)} {_clock(local, True)} {_long_zone_name(local, tz)} ({tz.key})"
+
+
+def day_month_year(day: date) -> str:
+    """A calendar day as people read it ("15 Dec 2026"): Babel's "d MMM y", its month names, built directly."""
+    return f"{day.day} {_MONTHS[day.month]} {day.year}"
+
+
+_MONTHS = Locale.parse(LOCALE).months["format"]["abbreviated"]
 
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
