@@ -45,13 +45,15 @@ from webapp.queries.portfolio_header import (
     PortfolioParams,
     S,
     header,
+    never_collected,
     rules,
     this_month_cost,
     utc_today,
     visible,
+    visible_summaries,
 )
 from webapp.queries.portfolio_status import status_key, status_walked
-from webapp.queries.portfolio_walk import INDEXED_SORTS, Known, order_by, walked
+from webapp.queries.portfolio_walk import INDEXED_SORTS, Known, order_by, summaries_by_name, walked
 
 SORTS = ("name", "balance", "cost", "change", "runway", "collected", "checked", "status")
 # The useful first click: the largest cost and change, the most badges; everything else ascending
@@ -210,8 +212,12 @@ def portfolio_statement(
     rows = _rows(user, params, now, stale_at, key)
     stored, computed = _stored_key(params, now)
     walk = paged and (params.sort in INDEXED_SORTS or stored is not None)
+    today = utc_today(now)
+    rule = rules(stale_at, today)
     if paged and params.sort == "status":
-        page = status_walked(rows, key, params, rules(stale_at, utc_today(now)))
+        page = status_walked(rows, key, params, rule)
+    elif paged and params.sort == "name" and params.filter and not never_collected(stale_at, today)[params.filter]:
+        page = summaries_by_name(rows, [*visible_summaries(user, params), rule[params.filter]], params)
     else:
         page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)

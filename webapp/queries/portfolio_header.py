@@ -7,15 +7,29 @@ per-currency) organisations joined to their summary, and the filters as conditio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, and_, case, func, null, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Table,
+    and_,
+    case,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 
 from webapp.domain import balance as balance_rules
-from webapp.domain.freshness import stale_before_sql
+from webapp.domain.freshness import is_stale_before, stale_before_sql
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary, User, user_organizations
@@ -58,9 +72,9 @@ class CurrencyGroup:
 KEPT: snapshot_cache.SnapshotCache[list[CurrencyGroup]] = snapshot_cache.SnapshotCache()
 
 
-def visible(user: User, params: PortfolioParams) -> Select[Any]:
-    """The visible organisations matching the search, manager and currency, joined to their summary."""
-    statement = visible_organizations_stmt(user).outerjoin(Summary, Summary.organization_id == Organization.id)
+def visible_organizations(user: User, params: PortfolioParams) -> Select[Any]:
+    """The visible organisations matching the search and manager (no summary: the currency is the summary's)."""
+    statement = visible_organizations_stmt(user)
     if params.manager is not None:
         statement = statement.join(
             user_organizations,
@@ -69,11 +83,38 @@ def visible(user: User, params: PortfolioParams) -> Select[Any]:
                 user_organizations.c.user_id == params.manager,
             ),
         )
+    if params.q.strip():
+        statement = statement.where(_named_like(params.q))
+    return statement
+
+
+def _named_like(q: str) -> ColumnElement[bool]:
+    """The search: the text anywhere in the name, ignoring case (PostgreSQL: a trigram index, 0017)."""
+    return func.lower(Organization.name).contains(q.strip().lower(), autoescape=True)
+
+
+def visible(user: User, params: PortfolioParams) -> Select[Any]:
+    """The visible organisations matching the search, manager and currency, joined to their summary."""
+    statement = visible_organizations(user, params).outerjoin(Summary, Summary.organization_id == Organization.id)
     if params.currency is not None:
         statement = statement.where(S.balance_currency == params.currency)
-    if params.q.strip():
-        statement = statement.where(func.lower(Organization.name).contains(params.q.strip().lower(), autoescape=True))
     return statement
+
+
+def visible_summaries(user: User, params: PortfolioParams) -> list[ColumnElement[bool]]:
+    """visible() as conditions on the summary row, for the summaries of exactly the organisations it keeps:
+    on their organisation_id (the search: through the name's index), no join to the organisations."""
+    assigned = user_organizations.c
+    conditions: list[ColumnElement[bool]] = [
+        S.organization_id.in_(select(assigned.organization_id).where(assigned.user_id == user_id))
+        for user_id in ((None if user.is_admin else user.id), params.manager)
+        if user_id is not None
+    ]
+    if params.currency is not None:
+        conditions.append(S.balance_currency == params.currency)
+    if params.q.strip():
+        conditions.append(S.organization_id.in_(select(Organization.id).where(_named_like(params.q))))
+    return conditions
 
 
 def this_month_cost(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
@@ -119,29 +160,72 @@ def header(user: User, params: PortfolioParams, *, now: datetime, stale_at: date
     statement = _aggregate(user, params, now=now, stale_at=stale_at)
     if reuse:
         statement = statement.add_columns(*snapshot_cache.mark_columns(), _next_check(stale_at).label("next_check"))
-    rows = db.session.execute(statement).all()
-    groups = [_group(row) for row in rows]
+    rows = db.session.execute(statement).all()  # none only for a search that finds nothing
+    groups = _groups(rows, never_collected(stale_at, utc_today(now))) if rows else []
     if reuse and rows:
         KEPT.put(key, groups, snapshot_cache.Marks.of(rows[0]), now, _valid_until(now, stale_at, rows[0]))
     return groups
 
 
+def never_collected(stale_at: datetime, today: date) -> dict[str, bool]:
+    """Which filters keep an organisation without a summary row yet (the domain rules on no figures at all)."""
+    rule = {
+        "overdrawn": balance_rules.is_overdrawn(None),
+        "low-balance": balance_rules.is_low_balance(None, None),
+        "stale": is_stale_before(None, stale_at),
+        "short-runway": balance_rules.runs_out_soon(None, today),
+    }
+    return {"attention": any(rule.values()), **rule}
+
+
 def _aggregate(user: User, params: PortfolioParams, *, now: datetime, stale_at: datetime) -> Select[Any]:
+    """Per currency over the visible summaries alone (visible_summaries: no join to the organisations), beside
+    the number of visible organisations; those without a summary row yet are the difference (_groups). A search
+    instead starts from its matches (the name's index) joined to their summaries: the organisations without one
+    fall in the group without a currency there, counted by the rules on no figures."""
+    scope = PortfolioParams(q=params.q, manager=params.manager)
+    figures = _figures(now, stale_at)
+    if scope.q.strip():
+        return (
+            visible(user, scope)
+            .with_only_columns(*figures, func.sum(func.count()).over().label("organizations"))
+            .group_by(S.balance_currency)
+            .order_by(S.balance_currency.asc().nulls_last())
+        )
+    groups = select(*figures).where(*visible_summaries(user, scope)).group_by(S.balance_currency).subquery("groups")
+    organizations = visible_organizations(user, scope).with_only_columns(func.count(), maintain_column_froms=True)
+    everyone = organizations.subquery("everyone")
+    return (
+        select(groups, everyone.c[0].label("organizations"))
+        .select_from(everyone.outerjoin(groups, true()))
+        .order_by(groups.c.currency.asc().nulls_last())
+    )
+
+
+def _figures(now: datetime, stale_at: datetime) -> list[ColumnElement[Any]]:
+    """A group's currency, balance, this month's cost in that currency, size and the count of each filter."""
     cost, cost_currency = this_month_cost(now)
     same_currency_cost = case((cost_currency == S.balance_currency, cost), else_=null())
-    counts = [func.sum(case((rule, 1), else_=0)) for rule in rules(stale_at, utc_today(now)).values()]
-    return (
-        visible(user, PortfolioParams(q=params.q, manager=params.manager))
-        .with_only_columns(
-            S.balance_currency,
-            func.sum(S.balance_amount),
-            type_coerce(func.sum(same_currency_cost), Money),
-            func.count(),
-            *counts,
-        )
-        .group_by(S.balance_currency)
-        .order_by(S.balance_currency.asc().nulls_last())
-    )
+    return [
+        S.balance_currency.label("currency"),
+        func.sum(S.balance_amount),
+        type_coerce(func.sum(same_currency_cost), Money),
+        func.count().label("summaries"),
+        *(func.count().filter(rule) for rule in rules(stale_at, utc_today(now)).values()),
+    ]
+
+
+def _groups(rows: Sequence[Any], never: dict[str, bool]) -> list[CurrencyGroup]:
+    """The groups of the summaries, the organisations without one (never collected) added to the group
+    without a currency, which they join (as their rows do: no balance, so no currency)."""
+    groups = [_group(row) for row in rows if row._mapping["summaries"] is not None]
+    without = rows[0]._mapping["organizations"] - sum(group.counts["all"] for group in groups)
+    if not without:
+        return groups
+    last = groups.pop() if groups and groups[-1].currency is None else CurrencyGroup(None, None, None, {})
+    added = {"all": without, **{name: without * kept for name, kept in never.items()}}
+    counts = {name: last.counts.get(name, 0) + added[name] for name in ("all", *FILTERS)}
+    return [*groups, replace(last, counts=counts)]
 
 
 def _group(row: Any) -> CurrencyGroup:

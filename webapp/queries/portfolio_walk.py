@@ -60,6 +60,15 @@ def walked(
     return page_of(rows, [*(select(part) for part in parts), select(unknown)], params)
 
 
+def summaries_by_name(rows: Select[Any], conditions: list[ColumnElement[bool]], params: PortfolioParams) -> Subquery:
+    """The name order for a filter only a summary row can meet (not stale, not "needs attention": those keep the
+    organisations never collected): the matching summaries by (sort_name, organization_id), read from the summary
+    alone (the filter's own index) up to the page's end, then the page's rows; the matches are not joined to every
+    organisation to sort them."""
+    ids = select(S.organization_id.label("id"), S.sort_name.label("sort_key"))
+    return page_of(rows, [select(_first(ids, S.sort_name, and_(*conditions), params, "known"))], params)
+
+
 def by_name(ids: Select[Any], *conditions: ColumnElement[bool], end: int) -> Select[Any]:
     """The ids (and keys) of the rows meeting the conditions by lower(name), id, up to the page's end."""
     name = func.lower(Organization.name)
