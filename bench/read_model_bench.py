@@ -103,10 +103,10 @@ def measure(datasets: list[Dataset], runs: int, warmup: int, only: str | None = 
                 if variant in FRESH_HEADER:
                     forget_kept_headers()
                 elapsed = timed_ms(prepared[dataset.key][1], paths[dataset.key][variant], GZIP)
-                if variant in FRESH_HEADER:  # the other variants see the portfolio's header kept, as between changes
-                    timed_ms(prepared[dataset.key][1], "/", GZIP)
                 if round_number >= warmup:
                     samples[variant][dataset.key].append(elapsed)
+            for dataset in datasets if variant in FRESH_HEADER else ():  # the others see the header kept
+                timed_ms(prepared[dataset.key][1], "/", GZIP)
         print(f"round {round_number + 1}/{warmup + runs} done", file=sys.stderr, flush=True)
     for app, _, _ in prepared.values():
         with app.app_context():

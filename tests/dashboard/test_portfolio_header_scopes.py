@@ -28,7 +28,7 @@ TODAY = NOW.date()
 # name, threshold, currency, balance, hours since checked, days until it runs out (None: NULL / no summary row)
 ORGS = [
     ("Alpha", "50", "EUR", "20.00", 1, 40),  # low
-    ("alpha", None, "EUR", "-5.00", 1, None),  # overdrawn
+    ("alpha", "1", "EUR", "-5.00", 1, None),  # overdrawn and low
     ("Beta", None, "USD", "300.00", 9, 5),  # stale, runs out soon
     ("beta", "10", "USD", "5.00", 1, 3),  # low, runs out soon
     ("Gamma", None, "EUR", "800.00", 1, 90),  # fine
