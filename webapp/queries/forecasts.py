@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, func, null, select
 
 from webapp.domain.forecast import (
     DayFigure,
@@ -31,10 +31,19 @@ def last_completed_day(today: date) -> date:
 
 
 def day_figures(organization_id: int, *, since: date, until: date) -> list[DayFigure]:
-    """The daily figures of [since, until], oldest first; usage is the sum of the day's spend by service."""
+    """The daily figures of [since, until], oldest first; usage is the sum of the day's spend by service, read on
+    a month's first day only: the model reads usage there alone (DayFigure.fixed_fees), so the other days' spend
+    by service is neither sent nor decoded (a year of it was most of the organisation page's time)."""
     figure = OrganizationDailyFigure
+    first_day = func.extract("day", figure.day) == 1
     rows = db.session.execute(
-        select(figure.day, figure.spend, figure.top_ups, figure.closing_balance, figure.spend_by_service)
+        select(
+            figure.day,
+            figure.spend,
+            figure.top_ups,
+            figure.closing_balance,
+            case((first_day, figure.spend_by_service), else_=null()),
+        )
         .where(figure.organization_id == organization_id, figure.day >= since, figure.day <= until)
         .order_by(figure.day)
     )
