@@ -33,7 +33,7 @@ from webapp.domain.freshness import is_stale_before, stale_before_sql
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import Organization, OrganizationSummary, User, user_organizations
-from webapp.models.read_model import STATUS_FIXED_WEIGHTS
+from webapp.models.read_model import HEADER_COLUMNS, STATUS_FIXED_WEIGHTS
 from webapp.models.types import Money
 from webapp.queries import snapshot_cache
 from webapp.queries.organizations import visible_organizations_stmt
@@ -180,19 +180,22 @@ def never_collected(stale_at: datetime, today: date) -> dict[str, bool]:
 
 def _aggregate(user: User, params: PortfolioParams, *, now: datetime, stale_at: datetime) -> Select[Any]:
     """Per currency over the visible summaries alone (visible_summaries: no join to the organisations), beside
-    the number of visible organisations; those without a summary row yet are the difference (_groups). A search
-    instead starts from its matches (the name's index) joined to their summaries: the organisations without one
-    fall in the group without a currency there, counted by the rules on no figures."""
+    the number of visible organisations; those without a summary row yet are the difference (_groups). The
+    summaries are read in currency order, only the columns the figures need: on PostgreSQL an index-only scan of
+    ix_organization_summaries_header (0018) grouped as it goes. A search instead starts from its matches (the
+    name's index) joined to their summaries: the organisations without one fall in the group without a currency
+    there, counted by the rules on no figures."""
     scope = PortfolioParams(q=params.q, manager=params.manager)
-    figures = _figures(now, stale_at)
     if scope.q.strip():
         return (
             visible(user, scope)
-            .with_only_columns(*figures, func.sum(func.count()).over().label("organizations"))
+            .with_only_columns(*_figures(S, now, stale_at), func.sum(func.count()).over().label("organizations"))
             .group_by(S.balance_currency)
             .order_by(S.balance_currency.asc().nulls_last())
         )
-    groups = select(*figures).where(*visible_summaries(user, scope)).group_by(S.balance_currency).subquery("groups")
+    read = [S.balance_currency, *(S[name] for name in HEADER_COLUMNS)]
+    ordered = select(*read).where(*visible_summaries(user, scope)).order_by(S.balance_currency).subquery("summaries")
+    groups = select(*_figures(ordered.c, now, stale_at)).group_by(ordered.c.balance_currency).subquery("groups")
     organizations = visible_organizations(user, scope).with_only_columns(func.count(), maintain_column_froms=True)
     everyone = organizations.subquery("everyone")
     return (
@@ -202,32 +205,33 @@ def _aggregate(user: User, params: PortfolioParams, *, now: datetime, stale_at: 
     )
 
 
-def _figures(now: datetime, stale_at: datetime) -> list[ColumnElement[Any]]:
-    """A group's currency, balance, this month's cost in that currency, size and the count of each filter."""
+def _figures(c: Any, now: datetime, stale_at: datetime) -> list[ColumnElement[Any]]:
+    """A group's currency, balance, this month's cost in that currency, size and the count of each filter, from
+    the summary columns `c` (the table's or a subquery's)."""
     month = Month.of(now)
-    this_month = and_(S.mtd_year == month.year, S.mtd_month == month.month, S.mtd_currency == S.balance_currency)
+    this_month = and_(c.mtd_year == month.year, c.mtd_month == month.month, c.mtd_currency == c.balance_currency)
     return [
-        S.balance_currency.label("currency"),
-        func.sum(S.balance_amount),
-        type_coerce(func.sum(S.mtd_total).filter(this_month), Money),
+        c.balance_currency.label("currency"),
+        func.sum(c.balance_amount),
+        type_coerce(func.sum(c.mtd_total).filter(this_month), Money),
         func.count().label("summaries"),
-        *(func.count().filter(rule) for rule in counted(stale_at, utc_today(now)).values()),
+        *(func.count().filter(rule) for rule in counted(c, stale_at, utc_today(now)).values()),
     ]
 
 
-def counted(stale_at: datetime, today: date) -> dict[str, ColumnElement[bool]]:
+def counted(c: Any, stale_at: datetime, today: date) -> dict[str, ColumnElement[bool]]:
     """rules() as the header evaluates them on every visible summary: the same conditions in the forms cheapest
     to evaluate (about a third less time on 10,000 rows): overdrawn and low balance as bits of status_fixed
     (8·overdrawn + 2·low, models.read_model), no NULL test where a comparison with NULL is not true anyway.
     tests/dashboard/test_portfolio_header_scopes.py holds the counts to the rows each filter lists."""
     low = STATUS_FIXED_WEIGHTS["low-balance"]
     rule = {
-        "overdrawn": S.status_fixed >= STATUS_FIXED_WEIGHTS["overdrawn"],
-        "low-balance": S.status_fixed.bitwise_and(low) == low,
-        "stale": rules(stale_at, today)["stale"],
-        "short-runway": S.runs_out_on <= today + timedelta(days=balance_rules.RUNWAY_WARN_DAYS),
+        "overdrawn": c.status_fixed >= STATUS_FIXED_WEIGHTS["overdrawn"],
+        "low-balance": c.status_fixed.bitwise_and(low) == low,
+        "stale": stale_before_sql(c.checked_at, stale_at),
+        "short-runway": c.runs_out_on <= today + timedelta(days=balance_rules.RUNWAY_WARN_DAYS),
     }
-    both = S.status_fixed > 0
+    both = c.status_fixed > 0
     return {"attention": or_(both, rule["stale"], rule["short-runway"]), **rule}
 
 
