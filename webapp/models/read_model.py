@@ -131,6 +131,9 @@ HEADER_COLUMNS = (
     "checked_at",
     "runs_out_on",
 )
+# A filter's page by name, read from the summaries (queries.portfolio_walk.summaries_by_name): walked in name order
+# when many match (a filter's own index serves when few do); migration 0018.
+Index("ix_organization_summaries_sort_name", "sort_name", OrganizationSummary.__table__.c.organization_id)
 Index(
     "ix_organization_summaries_header",
     OrganizationSummary.__table__.c.balance_currency,

@@ -216,8 +216,11 @@ def portfolio_statement(
     rule = rules(stale_at, today)
     if paged and params.sort == "status":
         page = status_walked(rows, key, params, rule)
-    elif paged and params.sort == "name" and params.filter and not never_collected(stale_at, today)[params.filter]:
-        page = summaries_by_name(rows, [*visible_summaries(user, params), rule[params.filter]], params)
+    elif paged and params.sort == "name" and params.filter:
+        keeps = never_collected(stale_at, today)[params.filter]
+        page = summaries_by_name(
+            rows, [*visible_summaries(user, params), rule[params.filter]], params, never_collected=keeps
+        )
     else:
         page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)

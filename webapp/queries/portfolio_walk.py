@@ -60,13 +60,29 @@ def walked(
     return page_of(rows, [*(select(part) for part in parts), select(unknown)], params)
 
 
-def summaries_by_name(rows: Select[Any], conditions: list[ColumnElement[bool]], params: PortfolioParams) -> Subquery:
-    """The name order for a filter only a summary row can meet (not stale, not "needs attention": those keep the
-    organisations never collected): the matching summaries by (sort_name, organization_id), read from the summary
-    alone (the filter's own index) up to the page's end, then the page's rows; the matches are not joined to every
-    organisation to sort them."""
+def summaries_by_name(
+    rows: Select[Any], conditions: list[ColumnElement[bool]], params: PortfolioParams, *, never_collected: bool
+) -> Subquery:
+    """The name order of a filter: the matching summaries by (sort_name, organization_id), read from the summary
+    alone up to the page's end (through the filter's own index when few match, the name's when many do), so the
+    matches are not joined to every organisation to sort them; then, for a filter that keeps the organisations
+    never collected (stale, "needs attention"), those by name up to the page's end, looked for only when some
+    organisation has no summary row at all (two counts; otherwise every organisation would be probed); then the
+    page's rows."""
     ids = select(S.organization_id.label("id"), S.sort_name.label("sort_key"))
-    return page_of(rows, [select(_first(ids, S.sort_name, and_(*conditions), params, "known"))], params)
+    parts = [select(_first(ids, S.sort_name, and_(*conditions), params, "known"))]
+    if never_collected:
+        name = func.lower(Organization.name)
+        some = (
+            select(func.count()).select_from(Organization).scalar_subquery()
+            > select(func.count()).select_from(S.organization_id.table).scalar_subquery()
+        )
+        never = rows.with_only_columns(Organization.id, name.label("sort_key"), name.label("sort_name"))
+        never = never.where(S.organization_id.is_(None), some).order_by(
+            *order_by(name, name, Organization.id.expression, params)
+        )
+        parts.append(select(never.limit(params.page * params.per_page).subquery("never")))
+    return page_of(rows, parts, params)
 
 
 def by_name(ids: Select[Any], *conditions: ColumnElement[bool], end: int) -> Select[Any]:
