@@ -147,7 +147,7 @@ def _columns(now: datetime) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> ColumnElement[Any]:
+def _sort_key(params: PortfolioParams, now: datetime, rule: dict[str, ColumnElement[bool]]) -> ColumnElement[Any]:
     columns = _columns(now)
     return {
         "name": lambda: func.lower(Organization.name),
@@ -158,7 +158,7 @@ def _sort_key(params: PortfolioParams, now: datetime, stale_at: datetime) -> Col
         "runway": lambda: S.runway_order,
         "collected": lambda: S.balance_changed_at,
         "checked": lambda: S.checked_at,
-        "status": lambda: status_key(rules(stale_at, utc_today(now))),
+        "status": lambda: status_key(rule),
     }[params.sort]()
 
 
@@ -176,7 +176,9 @@ def _stored_key(params: PortfolioParams, now: datetime) -> tuple[Known | None, C
     return (_this_month_total(now) if params.sort == "cost" else None), None
 
 
-def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime, key: Label[Any]) -> Select[Any]:
+def _rows(
+    user: User, params: PortfolioParams, now: datetime, rule: dict[str, ColumnElement[bool]], key: Label[Any]
+) -> Select[Any]:
     """The visible organisations (searched, filtered), with their summary's columns and the sort key; unordered."""
     statement = visible(user, params)
     if params.sort == "change":  # the only sort (or filter) that needs the week-ago balance of every row
@@ -190,7 +192,7 @@ def _rows(user: User, params: PortfolioParams, now: datetime, stale_at: datetime
         key,
     )
     if params.filter is not None:
-        statement = statement.where(rules(stale_at, utc_today(now))[params.filter])
+        statement = statement.where(rule[params.filter])
     return statement
 
 
@@ -208,12 +210,12 @@ def portfolio_statement(
 ) -> Select[Any]:
     """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
     provider reference of duplicate names looked up for the page's rows only (after the paging)."""
-    key = _sort_key(params, now, stale_at).label("sort_key")
-    rows = _rows(user, params, now, stale_at, key)
+    today = utc_today(now)
+    rule = rules(stale_at, today)  # the filters' conditions, built once for the key, the rows and the walks
+    key = _sort_key(params, now, rule).label("sort_key")
+    rows = _rows(user, params, now, rule, key)
     stored, computed = _stored_key(params, now)
     walk = paged and (params.sort in INDEXED_SORTS or stored is not None)
-    today = utc_today(now)
-    rule = rules(stale_at, today)
     if paged and params.sort == "status":
         page = status_walked(rows, key, params, rule)
     elif paged and params.sort == "name" and params.filter:
