@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Label, Select, Subquery, and_, func, select, union_all
 
-from webapp.models import Organization
+from webapp.models import Organization, OrganizationSummary
 from webapp.queries.portfolio_header import PortfolioParams, S
 
 # Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
@@ -75,7 +75,7 @@ def summaries_by_name(
         name = func.lower(Organization.name)
         some = (
             select(func.count()).select_from(Organization).scalar_subquery()
-            > select(func.count()).select_from(S.organization_id.table).scalar_subquery()
+            > select(func.count()).select_from(OrganizationSummary).scalar_subquery()
         )
         never = rows.with_only_columns(Organization.id, name.label("sort_key"), name.label("sort_name"))
         never = never.where(S.organization_id.is_(None), some).order_by(
