@@ -23,7 +23,16 @@ from webapp.models.types import utcnow
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning")
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index:UserWarning")
 def test_models_and_migrations_agree(app):
-    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+
+    def on_this_dialect(obj, name, type_, reflected, compare_to):
+        # An index the models create on one dialect only (Index(...).ddl_if(dialect=...)), which alembic's
+        # comparison does not know about: left out on the others, as the migrations leave it out there.
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return reflected or type_ != "index" or only_on in (None, dialect)
+
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": on_this_dialect})
     assert compare_metadata(context, db.metadata) == []
 
 

@@ -134,6 +134,15 @@ HEADER_COLUMNS = (
 # A filter's page by name, read from the summaries (queries.portfolio_walk.summaries_by_name): walked in name order
 # when many match (a filter's own index serves when few do); migration 0018.
 Index("ix_organization_summaries_sort_name", "sort_name", OrganizationSummary.__table__.c.organization_id)
+# The search as a condition on the summary (sort_name LIKE '%…%': queries.portfolio_header.visible_summaries), so the
+# header of a search reads the summaries that match rather than joining its matches to every summary: a trigram
+# index, PostgreSQL only (migration 0019; SQLite reads every summary).
+Index(
+    "ix_organization_summaries_sort_name_trgm",
+    OrganizationSummary.__table__.c.sort_name,
+    postgresql_using="gin",
+    postgresql_ops={"sort_name": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 Index(
     "ix_organization_summaries_header",
     OrganizationSummary.__table__.c.balance_currency,

@@ -113,8 +113,14 @@ def visible_summaries(user: User, params: PortfolioParams) -> list[ColumnElement
     if params.currency is not None:
         conditions.append(S.balance_currency == params.currency)
     if params.q.strip():
-        conditions.append(S.organization_id.in_(select(Organization.id).where(_named_like(params.q))))
+        conditions.append(_summary_named_like(params.q))
     return conditions
+
+
+def _summary_named_like(q: str) -> ColumnElement[bool]:
+    """_named_like on the summary's copy of lower(name) (sort_name, kept by triggers; PostgreSQL: its own trigram
+    index, 0019), so a search narrows the summaries without a join to the organisations."""
+    return S.sort_name.contains(q.strip().lower(), autoescape=True)
 
 
 def this_month_cost(now: datetime) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
@@ -182,17 +188,9 @@ def _aggregate(user: User, params: PortfolioParams, *, now: datetime, stale_at: 
     """Per currency over the visible summaries alone (visible_summaries: no join to the organisations), beside
     the number of visible organisations; those without a summary row yet are the difference (_groups). The
     summaries are read in currency order, only the columns the figures need: on PostgreSQL an index-only scan of
-    ix_organization_summaries_header (0018) grouped as it goes. A search instead starts from its matches (the
-    name's index) joined to their summaries: the organisations without one fall in the group without a currency
-    there, counted by the rules on no figures."""
+    ix_organization_summaries_header (0018) grouped as it goes; a search reads the summaries whose sort_name
+    contains its text (their trigram index, 0019), and counts the organisations through theirs (0017)."""
     scope = PortfolioParams(q=params.q, manager=params.manager)
-    if scope.q.strip():
-        return (
-            visible(user, scope)
-            .with_only_columns(*_figures(S, now, stale_at), func.sum(func.count()).over().label("organizations"))
-            .group_by(S.balance_currency)
-            .order_by(S.balance_currency.asc().nulls_last())
-        )
     read = [S.balance_currency, *(S[name] for name in HEADER_COLUMNS)]
     ordered = select(*read).where(*visible_summaries(user, scope)).order_by(S.balance_currency).subquery("summaries")
     groups = select(*_figures(ordered.c, now, stale_at)).group_by(ordered.c.balance_currency).subquery("groups")
