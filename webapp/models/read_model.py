@@ -131,9 +131,17 @@ HEADER_COLUMNS = (
     "checked_at",
     "runs_out_on",
 )
+# What a filter by name tests (queries.portfolio_header.rules and visible_summaries' currency), kept beside the name.
+FILTER_COLUMNS = ("balance_amount", "balance_currency", "status_fixed", "checked_at", "runs_out_on")
 # A filter's page by name, read from the summaries (queries.portfolio_walk.summaries_by_name): walked in name order
-# when many match (a filter's own index serves when few do); migration 0018.
-Index("ix_organization_summaries_sort_name", "sort_name", OrganizationSummary.__table__.c.organization_id)
+# when many match (a filter's own index serves when few do); migration 0018. On PostgreSQL it carries the columns
+# the filters test (INCLUDE, migration 0019), so the walk reads no table row it then rejects.
+Index(
+    "ix_organization_summaries_sort_name",
+    "sort_name",
+    OrganizationSummary.__table__.c.organization_id,
+    postgresql_include=list(FILTER_COLUMNS),
+)
 # The search as a condition on the summary (sort_name LIKE '%…%': queries.portfolio_header.visible_summaries), so the
 # header of a search reads the summaries that match rather than joining its matches to every summary: a trigram
 # index, PostgreSQL only (migration 0019; SQLite reads every summary).
