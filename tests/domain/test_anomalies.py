@@ -9,7 +9,15 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain.anomalies import AnomalyParams, UsageDay, find_all_episodes, find_episodes
+from webapp.domain.anomalies import (
+    AnomalyParams,
+    UsageDay,
+    anomalous_days,
+    baselines,
+    find_all_episodes,
+    find_episodes,
+    is_anomalous,
+)
 
 START = date(2026, 3, 1)
 
@@ -113,3 +121,18 @@ def test_episodes_are_ordered_and_consistent(amounts):
         assert (episode.start - START).days >= params.min_history_days
     for before, after in pairwise(episodes):
         assert (after.start - before.end).days > params.quiet_days
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cents=st.lists(st.integers(min_value=0, max_value=50_000), min_size=30, max_size=60),
+    min_history=st.integers(min_value=0, max_value=20),
+    min_excess=st.decimals(min_value=0, max_value=50, places=1),
+)
+def test_anomalous_days_are_the_days_every_baseline_judges_anomalous(cents, min_history, min_excess):
+    """anomalous_days skips the second median where the first already fails: the same days as judging every
+    day's full baseline."""
+    values = {START + timedelta(days=i): Decimal(amount).scaleb(-2) for i, amount in enumerate(cents)}
+    params = AnomalyParams(min_history_days=min_history, min_excess=min_excess)
+    every = [(day, base) for day, base in baselines(values, params).items() if is_anomalous(values[day], base, params)]
+    assert anomalous_days(values, params) == every

@@ -145,7 +145,21 @@ def baselines(
 
 
 def anomalous_days(values: Mapping[date, Decimal], params: AnomalyParams) -> list[tuple[date, Baseline]]:
-    return [(day, base) for day, base in baselines(values, params).items() if is_anomalous(values[day], base, params)]
+    """The days is_anomalous keeps, with their baselines. The MAD (a second median) is computed only for a day
+    that passes the thresholds on the median alone: a year of one organisation's services is thousands of days,
+    few of them above the minimum excess."""
+    ordered = list(values.values())
+    found = []
+    for index, day in enumerate(values):
+        window = ordered[max(0, index - params.window_days) : index]
+        if len(window) < params.min_history_days:
+            continue
+        actual, middle = ordered[index], median(window) if window else ZERO
+        if actual - middle >= params.min_excess and actual >= middle * params.min_ratio:
+            base = baseline(window) if window else Baseline(ZERO, ZERO, 0)
+            if is_anomalous(actual, base, params):
+                found.append((day, base))
+    return found
 
 
 def _drivers(
