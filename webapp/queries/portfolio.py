@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Label,
+    Result,
     Select,
     Subquery,
     and_,
@@ -247,7 +248,7 @@ def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interv
     counts = {key: sum(group.counts[key] for group in shown) for key in ("all", *FILTERS)}
     total = counts[params.filter or "all"]
     result = db.session.execute(portfolio_statement(user, params, now, stale_at))
-    rows = [PortfolioRow(**row._mapping, stale_before=stale_at, today=utc_today(now)) for row in result]
+    rows = list(_portfolio_rows(result, stale_at, utc_today(now)))
     return PortfolioPage(rows, params, groups, counts, total, page_count(total, params.per_page))
 
 
@@ -257,5 +258,11 @@ def portfolio_all(
     """Every row of the list as shown (same search, filter and sort, no paging), for the CSV; streamed."""
     stale_at = stale_before(now, interval_hours)
     statement = portfolio_statement(user, params, now, stale_at, paged=False)
-    for row in db.session.execute(statement.execution_options(yield_per=500)):
-        yield PortfolioRow(**row._mapping, stale_before=stale_at, today=utc_today(now))
+    yield from _portfolio_rows(db.session.execute(statement.execution_options(yield_per=500)), stale_at, utc_today(now))
+
+
+def _portfolio_rows(result: Result[Any], stale_at: datetime, today: date) -> Iterator[PortfolioRow]:
+    """The rows by column name, the names read once (row._mapping builds a view of them for every row)."""
+    names = list(result.keys())
+    for row in result:
+        yield PortfolioRow(**dict(zip(names, row, strict=True)), stale_before=stale_at, today=today)
