@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from tests.factories import make_org, make_user
 from webapp.domain.freshness import stale_before
@@ -108,20 +108,40 @@ def test_the_header_is_what_the_listed_rows_add_up_to_in_every_scope(portfolio):
     }
 
 
+def unseen_in(user, scope: PortfolioParams, stale_at, told: bool) -> bool | None:
+    """What portfolio_page tells the statement (the header's count of organisations never collected), or nothing."""
+    groups = header(user, scope, now=NOW, stale_at=stale_at)
+    return any(group.never_collected for group in groups) if told else None
+
+
+def test_the_header_counts_the_organisations_never_collected_in_its_scope(portfolio):
+    admin, manager = portfolio
+    stale_at = stale_before(NOW, HOURS)
+    summarized = set(db.session.scalars(select(OrganizationSummary.organization_id)))
+    for user, scope in scopes(admin, manager):
+        never = sum(1 for row in listed(user, scope) if row.id not in summarized)
+        assert sum(group.never_collected for group in header(user, scope, now=NOW, stale_at=stale_at)) == never
+    told = {unseen_in(user, scope, stale_at, True) for user, scope in scopes(admin, manager)}
+    assert told == {True, False}  # the pages below are paged both with and without that part
+
+
+@pytest.mark.parametrize("told", [True, False], ids=["header-told", "unknown"])
 @pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
-@pytest.mark.parametrize("key", FILTERS)
-def test_a_filter_by_name_pages_as_the_whole_list_in_every_scope(portfolio, key, desc):
+@pytest.mark.parametrize("key", [None, *FILTERS], ids=["all", *FILTERS])
+def test_a_filter_by_name_pages_as_the_whole_list_in_every_scope(portfolio, key, desc, told):
     admin, manager = portfolio
     stale_at = stale_before(NOW, HOURS)
     for user, scope in scopes(admin, manager):
         params = PortfolioParams(q=scope.q, manager=scope.manager, filter=key, desc=desc)
         whole = [row.id for row in listed(user, params)]
         if not desc:
-            assert whole == [row.id for row in listed(user, scope) if kept_by(row)[key]]
+            assert whole == [row.id for row in listed(user, scope) if key is None or kept_by(row)[key]]
+        unseen = unseen_in(user, scope, stale_at, told)
         pages = []
         for number in range(1, len(whole) // 2 + 3):
             paged = PortfolioParams(q=scope.q, manager=scope.manager, filter=key, desc=desc, page=number, per_page=2)
-            pages += [row.id for row in db.session.execute(portfolio_statement(user, paged, NOW, stale_at))]
+            statement = portfolio_statement(user, paged, NOW, stale_at, unseen=unseen)
+            pages += [row.id for row in db.session.execute(statement)]
         assert pages == whole, (key, scope)
     euros = PortfolioParams(currency="EUR", filter=key, desc=desc, per_page=2)
     first = [row.id for row in db.session.execute(portfolio_statement(admin, euros, NOW, stale_at))]

@@ -207,10 +207,18 @@ def _sorted(rows: Select[Any], key: Label[Any], params: PortfolioParams, *, page
 
 
 def portfolio_statement(
-    user: User, params: PortfolioParams, now: datetime, stale_at: datetime, *, paged: bool = True
+    user: User,
+    params: PortfolioParams,
+    now: datetime,
+    stale_at: datetime,
+    *,
+    paged: bool = True,
+    unseen: bool | None = None,
 ) -> Select[Any]:
     """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
-    provider reference of duplicate names looked up for the page's rows only (after the paging)."""
+    provider reference of duplicate names looked up for the page's rows only (after the paging). `unseen`:
+    whether some organisation of the scope and search has no summary row yet, when the caller knows (the
+    header counts them); None lets the statement find out where it needs to."""
     today = utc_today(now)
     rule = rules(stale_at, today)  # the filters' conditions, built once for the key, the rows and the walks
     key = _sort_key(params, now, rule).label("sort_key")
@@ -219,10 +227,11 @@ def portfolio_statement(
     walk = paged and (params.sort in INDEXED_SORTS or stored is not None)
     if paged and params.sort == "status":
         page = status_walked(rows, key, params, rule)
-    elif paged and params.sort == "name" and params.filter:
-        keeps = never_collected(stale_at, today)[params.filter]
+    elif paged and params.sort == "name" and (params.filter or params.q.strip()):
+        keeps = never_collected(stale_at, today)[params.filter] if params.filter else True
+        chosen = [rule[params.filter]] if params.filter else []
         page = summaries_by_name(
-            rows, [*visible_summaries(user, params), rule[params.filter]], params, never_collected=keeps
+            rows, [*visible_summaries(user, params), *chosen], params, never_collected=keeps and unseen
         )
     else:
         page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
@@ -247,7 +256,8 @@ def portfolio_page(user: User, params: PortfolioParams, *, now: datetime, interv
     shown = [group for group in groups if params.currency is None or group.currency == params.currency]
     counts = {key: sum(group.counts[key] for group in shown) for key in ("all", *FILTERS)}
     total = counts[params.filter or "all"]
-    result = db.session.execute(portfolio_statement(user, params, now, stale_at))
+    unseen = any(group.never_collected for group in groups)
+    result = db.session.execute(portfolio_statement(user, params, now, stale_at, unseen=unseen))
     rows = list(_portfolio_rows(result, stale_at, utc_today(now)))
     return PortfolioPage(rows, params, groups, counts, total, page_count(total, params.per_page))
 

@@ -66,6 +66,7 @@ class CurrencyGroup:
     balance: Decimal | None
     cost: Decimal | None  # this month's cost of those billed in the same currency
     counts: dict[str, int]
+    never_collected: int = 0  # of the group without a currency: the organisations with no summary row yet
 
 
 # The headers computed lately, per database, scope, search, manager and stale window (see header()).
@@ -244,7 +245,7 @@ def _groups(rows: Sequence[Any], never: dict[str, bool]) -> list[CurrencyGroup]:
     last = groups.pop() if groups and groups[-1].currency is None else CurrencyGroup(None, None, None, {})
     added = {"all": without, **{name: without * kept for name, kept in never.items()}}
     counts = {name: last.counts.get(name, 0) + added[name] for name in ("all", *FILTERS)}
-    return [*groups, replace(last, counts=counts)]
+    return [*groups, replace(last, counts=counts, never_collected=without)]
 
 
 def _group(row: Any) -> CurrencyGroup:
