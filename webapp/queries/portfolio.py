@@ -206,6 +206,22 @@ def _sorted(rows: Select[Any], key: Label[Any], params: PortfolioParams, *, page
     return statement.subquery("page")
 
 
+def _by_name(
+    user: User,
+    params: PortfolioParams,
+    rows: Select[Any],
+    rule: dict[str, ColumnElement[bool]],
+    never: dict[str, bool],
+    unseen: bool | None,
+) -> Subquery:
+    """A filter's or a search's page by name, from the summaries; the organisations never collected where the list
+    keeps them (all of them unfiltered, else as the filter's rule says) and some can be there."""
+    keeps = never[params.filter] if params.filter else True
+    chosen = [rule[params.filter]] if params.filter else []
+    conditions = [*visible_summaries(user, params), *chosen]
+    return summaries_by_name(rows, conditions, params, never_collected=keeps and unseen)
+
+
 def portfolio_statement(
     user: User,
     params: PortfolioParams,
@@ -228,11 +244,7 @@ def portfolio_statement(
     if paged and params.sort == "status":
         page = status_walked(rows, key, params, rule)
     elif paged and params.sort == "name" and (params.filter or params.q.strip()):
-        keeps = never_collected(stale_at, today)[params.filter] if params.filter else True
-        chosen = [rule[params.filter]] if params.filter else []
-        page = summaries_by_name(
-            rows, [*visible_summaries(user, params), *chosen], params, never_collected=keeps and unseen
-        )
+        page = _by_name(user, params, rows, rule, never_collected(stale_at, today), unseen)
     else:
         page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)
