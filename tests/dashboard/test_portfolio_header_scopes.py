@@ -17,9 +17,9 @@ from sqlalchemy import insert, select
 from tests.factories import make_org, make_user
 from webapp.domain.freshness import stale_before
 from webapp.extensions import db
-from webapp.models import OrganizationSummary
+from webapp.models import Organization, OrganizationSummary
 from webapp.models.types import utcnow
-from webapp.queries.portfolio import FILTERS, PortfolioRow, portfolio_all, portfolio_statement
+from webapp.queries.portfolio import FILTERS, PortfolioRow, portfolio_all, portfolio_page, portfolio_statement
 from webapp.queries.portfolio_header import PortfolioParams, header
 
 HOURS = 3.0
@@ -146,3 +146,17 @@ def test_a_filter_by_name_pages_as_the_whole_list_in_every_scope(portfolio, key,
     euros = PortfolioParams(currency="EUR", filter=key, desc=desc, per_page=2)
     first = [row.id for row in db.session.execute(portfolio_statement(admin, euros, NOW, stale_at))]
     assert first == [row.id for row in listed(admin, euros)][:2]
+
+
+def test_a_search_finds_an_organisation_by_its_new_name_in_the_header_and_the_rows(portfolio):
+    """The search reads the summary's copy of the name (sort_name, kept by a trigger): a rename reaches it."""
+    admin, _ = portfolio
+    gamma = db.session.scalars(select(Organization).where(Organization.name == "Gamma")).one()
+    gamma.name = "Renamed Omega"
+    db.session.flush()
+    searched = PortfolioParams(q="OMEGA")
+    groups = header(admin, searched, now=NOW, stale_at=stale_before(NOW, HOURS))
+    assert [(group.currency, group.counts["all"], group.balance) for group in groups] == [("EUR", 1, Decimal("800"))]
+    shown = portfolio_page(admin, searched, now=NOW, interval_hours=HOURS)
+    assert [row.name for row in shown.rows] == ["Renamed Omega"]
+    assert header(admin, PortfolioParams(q="gamma"), now=NOW, stale_at=stale_before(NOW, HOURS)) == []
