@@ -74,6 +74,12 @@ def test_format_amount(value, expected):
     assert format_amount(Decimal(value)) == expected
 
 
+@pytest.mark.parametrize("value", ["1E+26", "-123456789012345678901234567890", "Infinity", "NaN"])
+def test_format_amount_refuses_what_it_cannot_write_exactly(value):
+    with pytest.raises(ValueError):
+        format_amount(Decimal(value))
+
+
 @given(amounts)
 def test_format_amount_is_plain_and_parses_back(amount):
     text = format_amount(amount)

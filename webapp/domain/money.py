@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext
 from functools import cache
 
 from babel import Locale
@@ -67,6 +67,8 @@ def format_amount(value: Decimal) -> str:
         raise ValueError(f"not a finite amount: {value}")
     if value == 0:
         return "0.00"
+    if value.adjusted() >= getcontext().prec - 2:  # its whole digits and cents would not fit the context exactly
+        raise ValueError(f"amount too large to format exactly: {value}")
     # the significant digits only, then padded to cents as text (a replay formats millions of amounts:
     # this is half the time of testing the exponent through as_tuple() and quantizing)
     text = format(value.normalize(), "f")
