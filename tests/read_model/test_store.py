@@ -62,6 +62,21 @@ def test_a_tampered_or_missing_row_is_reported(app):
     assert any(d.column == "(row)" and d.stored == "missing" for d in differences(org.id))
 
 
+def test_a_summary_whose_name_copy_drifted_is_reported_and_rebuilt(app):
+    """sort_name (what the portfolio sorts and searches on) is the organisation's lower(name), kept by triggers:
+    a copy that drifted (say, rows restored with the triggers off) is a difference, and rebuild mends it."""
+    org = make_history()
+    org.name = "Straße ÉCOLE Labs"
+    rebuild(org.id)
+    assert differences(org.id) == []
+    db.session.execute(
+        update(OrganizationSummary).where(OrganizationSummary.organization_id == org.id).values(sort_name="old name")
+    )
+    assert [(d.column, d.stored) for d in differences(org.id)] == [("sort_name", "old name")]
+    rebuild(org.id)
+    assert differences(org.id) == []
+
+
 def test_cli_rebuild_check_and_a_tampered_row(app):
     runner = app.test_cli_runner()
     orgs = [make_history(), make_history(days=2), make_org()]

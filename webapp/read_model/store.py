@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, delete, func, insert, select
 from sqlalchemy.orm import Session, scoped_session
 
 from webapp.domain.money import format_amount
@@ -157,16 +157,18 @@ def rebuild(organization_id: int) -> None:
 
 
 def differences(organization_id: int) -> list[Difference]:
-    """Every way the stored rows differ from a recomputation (empty when they agree), and the summary's copy of
-    the organisation's low-balance threshold from the organisation's (kept by triggers: migration 0016)."""
+    """Every way the stored rows differ from a recomputation (empty when they agree), and the summary's copies of
+    the organisation's low-balance threshold (kept by triggers: migration 0016) and of its lowercased name, which
+    the portfolio sorts and searches on (sort_name, by triggers: 0013; lower() as the database computes it)."""
     threshold = _require(organization_id).low_balance_threshold
+    sort_name = db.session.scalar(select(func.lower(Organization.name)).where(Organization.id == organization_id))
     summary, days = derived_rows(organization_id, load_ledger(db.session, organization_id))
     stored_summary = db.session.execute(select(SUMMARIES).where(SUMMARIES.c.organization_id == organization_id)).first()
     stored_days = db.session.execute(select(DAILY).where(DAILY.c.organization_id == organization_id))
     found = _compare(
         organization_id,
         SUMMARIES.name,
-        {None: {**summary, "balance_threshold": threshold}},
+        {None: {**summary, "balance_threshold": threshold, "sort_name": sort_name}},
         {None: dict(stored_summary._mapping)} if stored_summary else {},
     )
     found += _compare(
