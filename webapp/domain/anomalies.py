@@ -17,7 +17,7 @@ services (and operators) by excess over their own baselines.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -131,15 +131,21 @@ def daily_values(days: Iterable[UsageDay], as_of: date, amount_of: str | None) -
     return values
 
 
+def _windows(values: Mapping[date, Decimal], params: AnomalyParams) -> Iterator[tuple[date, Decimal, list[Decimal]]]:
+    """Each day, its amount and the amounts of the days before it (at most window_days of them)."""
+    ordered = list(values.values())
+    for index, day in enumerate(values):
+        yield day, ordered[index], ordered[max(0, index - params.window_days) : index]
+
+
 def baselines(
     values: Mapping[date, Decimal], params: AnomalyParams, only: Collection[date] | None = None
 ) -> dict[date, Baseline]:
     """Each day's baseline from the days before it (at most window_days of them); of the days in
     `only` when given (an episode's drivers need a few days' baselines, not the whole history's)."""
-    ordered = list(values.values())
     return {
-        day: baseline(ordered[max(0, index - params.window_days) : index]) if index else Baseline(ZERO, ZERO, 0)
-        for index, day in enumerate(values)
+        day: baseline(window) if window else Baseline(ZERO, ZERO, 0)
+        for day, _, window in _windows(values, params)
         if only is None or day in only
     }
 
@@ -148,13 +154,11 @@ def anomalous_days(values: Mapping[date, Decimal], params: AnomalyParams) -> lis
     """The days is_anomalous keeps, with their baselines. The MAD (a second median) is computed only for a day
     that passes the thresholds on the median alone: a year of one organisation's services is thousands of days,
     few of them above the minimum excess."""
-    ordered = list(values.values())
     found = []
-    for index, day in enumerate(values):
-        window = ordered[max(0, index - params.window_days) : index]
+    for day, actual, window in _windows(values, params):
         if len(window) < params.min_history_days:
             continue
-        actual, middle = ordered[index], median(window) if window else ZERO
+        middle = median(window) if window else ZERO
         if actual - middle >= params.min_excess and actual >= middle * params.min_ratio:
             base = baseline(window) if window else Baseline(ZERO, ZERO, 0)
             if is_anomalous(actual, base, params):
