@@ -212,7 +212,7 @@ def _by_name(
     rows: Select[Any],
     rule: dict[str, ColumnElement[bool]],
     never: dict[str, bool],
-    unseen: bool | None,
+    unseen: bool,
 ) -> Subquery:
     """A filter's or a search's page by name, from the summaries; the organisations never collected where the list
     keeps them (all of them unfiltered, else as the filter's rule says) and some can be there."""
@@ -234,7 +234,7 @@ def portfolio_statement(
     """One statement: the page of rows, searched, filtered and sorted on the summary's columns; the
     provider reference of duplicate names looked up for the page's rows only (after the paging). `unseen`:
     whether some organisation of the scope and search has no summary row yet, when the caller knows (the
-    header counts them); None lets the statement find out where it needs to."""
+    header counts them); None: a page by name looks for them."""
     today = utc_today(now)
     rule = rules(stale_at, today)  # the filters' conditions, built once for the key, the rows and the walks
     key = _sort_key(params, now, rule).label("sort_key")
@@ -244,7 +244,7 @@ def portfolio_statement(
     if paged and params.sort == "status":
         page = status_walked(rows, key, params, rule)
     elif paged and params.sort == "name" and (params.filter or params.q.strip()):
-        page = _by_name(user, params, rows, rule, never_collected(stale_at, today), unseen)
+        page = _by_name(user, params, rows, rule, never_collected(stale_at, today), unseen is not False)
     else:
         page = walked(rows, key, params, stored, computed) if walk else _sorted(rows, key, params, paged=paged)
     same_name = exists().where(Other.name == page.c.name, Other.id != page.c.id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Label, Select, Subquery, and_, func, select, union_all
 
-from webapp.models import Organization, OrganizationSummary
+from webapp.models import Organization
 from webapp.queries.portfolio_header import PortfolioParams, S
 
 # Sorts whose key is a stored summary column indexed with the tie-breakers (models.read_model.SORT_KEYS): a page
@@ -61,27 +61,21 @@ def walked(
 
 
 def summaries_by_name(
-    rows: Select[Any], conditions: list[ColumnElement[bool]], params: PortfolioParams, *, never_collected: bool | None
+    rows: Select[Any], conditions: list[ColumnElement[bool]], params: PortfolioParams, *, never_collected: bool
 ) -> Subquery:
     """The name order of a filter or a search: the matching summaries by (sort_name, organization_id), read from
     the summary alone up to the page's end (an index-only walk of the name's index, or the filter's own index when
-    few match), so the matches are not joined to every organisation to sort them; then the organisations never
-    collected that the list keeps (all of them unfiltered; stale, "needs attention"), by name up to the page's end:
-    never_collected=False when none can be there (the filter does not keep them, or the header counted none in the
-    scope), True when some are, None when that is unknown: then looked for only when some organisation has no
-    summary row at all (two counts; otherwise every organisation would be probed); then the page's rows."""
+    few match), so the matches are not joined to every organisation to sort them; then, when the list may hold
+    organisations never collected (`never_collected`: all of them unfiltered, stale, "needs attention", and the
+    header counted some in the scope), those by name up to the page's end; then the page's rows."""
     ids = select(S.organization_id.label("id"), S.sort_name.label("sort_key"))
     parts = [select(_first(ids, S.sort_name, and_(*conditions), params, "known"))]
-    if never_collected is not False:
+    if never_collected:
         name = func.lower(Organization.name)
         never = rows.with_only_columns(Organization.id, name.label("sort_key"), name.label("sort_name"))
-        never = never.where(S.organization_id.is_(None))
-        if never_collected is None:
-            never = never.where(
-                select(func.count()).select_from(Organization).scalar_subquery()
-                > select(func.count()).select_from(OrganizationSummary).scalar_subquery()
-            )
-        never = never.order_by(*order_by(name, name, Organization.id.expression, params))
+        never = never.where(S.organization_id.is_(None)).order_by(
+            *order_by(name, name, Organization.id.expression, params)
+        )
         parts.append(select(never.limit(params.page * params.per_page).subquery("never")))
     return page_of(rows, parts, params)
 
