@@ -30,7 +30,9 @@ the band's coverage of the others.
 2024; the forecast's long-run level reads up to 365 days): only the window's days are scored. The "> 90 d"
 forecasts are also split by when they were made: in the window's first 89 days (window-only, they read
 fewer than 90 days) or later, so runs with and without `--history` compare the same forecasts.
-`--reversion-days 0` turns the reversion off (the recent 28-day level at every horizon).
+`--reversion-days 0` turns the reversion off (the recent 28-day level at every horizon); `--long-window N`
+reads the long-run level from up to N days (365 in the product). What-ifs on the simulation itself (its slow
+variation, a known long-run level): bench/forecast_whatif.py.
 """
 
 from __future__ import annotations
@@ -299,6 +301,7 @@ def main() -> None:
     parser.add_argument("--level-floor", type=float, default=PARAMS.level_floor)
     parser.add_argument("--reversion-days", type=float, default=PARAMS.reversion_days, help="τ; 0: no reversion")
     parser.add_argument("--history", type=int, default=0, help="days before the window the forecasts may read")
+    parser.add_argument("--long-window", type=int, default=PARAMS.long_window_days, help="days of the long-run level")
     parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
     parser.add_argument("--from-org", type=int, default=1, help="start at demo-N (split a run over processes)")
     parser.add_argument("--merge", nargs="+", type=Path, help="print the table of these runs' JSON files together")
@@ -313,6 +316,7 @@ def main() -> None:
         level_floor=args.level_floor,
         reversion_days=args.reversion_days or PARAMS.reversion_days,
         long_min_days=PARAMS.long_min_days if args.reversion_days else 10**6,  # 0: never enough history
+        long_window_days=args.long_window,
     )
     last = args.end - timedelta(days=1)
     first = args.end - timedelta(days=args.days)
