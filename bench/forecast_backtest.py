@@ -302,6 +302,7 @@ def main() -> None:
     parser.add_argument("--reversion-days", type=float, default=PARAMS.reversion_days, help="τ; 0: no reversion")
     parser.add_argument("--history", type=int, default=0, help="days before the window the forecasts may read")
     parser.add_argument("--long-window", type=int, default=PARAMS.long_window_days, help="days of the long-run level")
+    parser.add_argument("--long-min-days", type=int, default=PARAMS.long_min_days, help="history before reverting")
     parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
     parser.add_argument("--from-org", type=int, default=1, help="start at demo-N (split a run over processes)")
     parser.add_argument("--merge", nargs="+", type=Path, help="print the table of these runs' JSON files together")
@@ -315,7 +316,7 @@ def main() -> None:
         drift_per_month=args.drift,
         level_floor=args.level_floor,
         reversion_days=args.reversion_days or PARAMS.reversion_days,
-        long_min_days=PARAMS.long_min_days if args.reversion_days else 10**6,  # 0: never enough history
+        long_min_days=args.long_min_days if args.reversion_days else 10**6,  # 0: never enough history
         long_window_days=args.long_window,
     )
     last = args.end - timedelta(days=1)

@@ -14,6 +14,8 @@ Every other option goes to bench.forecast_backtest (see its --help); its JSON re
   each line's level by a uniform step within ±S (S = 0.05: a standard deviation of 2.9 % a month), drawn
   from the line's shape (two lines with identical draws walk together). The weekly pattern, the monthly
   jitter, the daily noise and the spikes stay as they are.
+- `--growth G`: on top of either, every line grows by G a month from December 2025 (the window's first
+  month) on, compounded: an organisation whose spend keeps growing (top-ups stay as they were).
 - `--known-base`: the forecast's long-run level is the organisation's true mean variable spend over
   2024-01-02 … 2027-12-31 (four years, whole periods of most cycles), from its first forecast on, whatever
   the history it has: what a forecaster would do that knew where each level settles but not where its
@@ -60,6 +62,16 @@ def walk(step: float) -> Level:
     return level
 
 
+def growing(level: Level, rate: float) -> Level:
+    start = (2025 - demo_usage.EPOCH_YEAR) * 12 + 11  # December 2025
+
+    def grown(shape: LineShape, year: int, month: int) -> int:
+        months = (year - demo_usage.EPOCH_YEAR) * 12 + month - 1 - start
+        return round(level(shape, year, month) * (1 + rate) ** max(0, months))
+
+    return grown
+
+
 def know_the_base() -> None:
     """The spend model's long-run level becomes the true one of the organisation being replayed."""
     bases: dict[str, Decimal] = {}
@@ -85,6 +97,7 @@ def main() -> None:
     parser.add_argument("--slow", choices=("cycle", "walk"), default="cycle", help="the slow variation's kind")
     parser.add_argument("--slow-scale", type=float, default=1.0, help="cycle: its amplitude times this")
     parser.add_argument("--step", type=float, default=0.05, help="walk: the largest monthly step (0.05: ±5 %%)")
+    parser.add_argument("--growth", type=float, default=0.0, help="every line grows this much a month (0.03: 3 %%)")
     parser.add_argument("--known-base", action="store_true", help="the true long-run level, from the start")
     args, rest = parser.parse_known_args()
     if args.slow == "walk":
@@ -93,6 +106,9 @@ def main() -> None:
     else:
         demo_usage.cycle_level = scaled_cycle(args.slow_scale)
         what = f"slow variation: the demo's cycle at {args.slow_scale:g} × its amplitude"
+    if args.growth:
+        demo_usage.cycle_level = growing(demo_usage.cycle_level, args.growth)
+        what += f"; every line grows {args.growth:.1%} a month from December 2025"
     if args.known_base:
         know_the_base()
         what += "; the long-run level known (true mean of 2024-01-02 … 2027-12-31)"

@@ -46,6 +46,7 @@ def test_the_organisation_page_projects_the_balance_to_zero_with_its_band(app, c
     assert f"<strong>{zero_day.isoformat()}</strong> (in 71 days)" in card and "80 % band " in card
     assert f"Below the low-balance threshold: <strong>{threshold_day.isoformat()}</strong>" in card
     assert "weekday-median-28d" in card and f"as of {as_of.isoformat()}" in card
+    assert "no top-up" in card and "spend that keeps rising runs out sooner" in card  # what it assumes
     assert 'id="no-forecast"' not in page
 
 
