@@ -87,19 +87,25 @@ def page_text(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def make_daily_spend(org: Organization, *, last: date, days: int, spend: str, closing_last: str) -> None:
+def make_daily_spend(
+    org: Organization, *, last: date, days: int, spend: str, closing_last: str, then_top_up: str | None = None
+) -> None:
     """`days` read-model days up to `last`, each spending `spend` (all usage, one service) with no
     top-ups, so the closing balance falls by `spend` a day to `closing_last`; call it after the snapshots
-    (their write refreshes the read model): it replaces the days they derived."""
-    amount = Decimal(spend)
-    for back in range(days):
+    (their write refreshes the read model): it replaces the days they derived. `then_top_up`: the day
+    after `last` also spends `spend` and has this top-up."""
+    amount, top_up = Decimal(spend), Decimal(then_top_up or 0)
+    rows = [(last - timedelta(days=back), Decimal(closing_last) + amount * back, Decimal(0)) for back in range(days)]
+    if then_top_up is not None:
+        rows.append((last + timedelta(days=1), Decimal(closing_last) - amount + top_up, top_up))
+    for day, closing, top_ups in rows:
         db.session.merge(
             OrganizationDailyFigure(
                 organization_id=org.id,
-                day=last - timedelta(days=back),
-                closing_balance=Decimal(closing_last) + amount * back,
+                day=day,
+                closing_balance=closing,
                 balance_currency="EUR",
-                top_ups=Decimal(0),
+                top_ups=top_ups,
                 spend=amount,
                 spend_currency="EUR",
                 spend_by_service={"Compute": format_amount(amount)},

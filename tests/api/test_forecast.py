@@ -47,6 +47,22 @@ def test_a_steady_spender_gets_depletion_threshold_and_month_with_bands(app, cli
     assert (month["year"], month["month"]) == (now.year, now.month)
 
 
+def test_a_top_up_today_counts_at_once(app, client):
+    now = utcnow()
+    spender = tenant(app, "Topped Up", low_balance_threshold=Decimal("100"))
+    make_spending(spender.org, balance="300.00", daily="10.00", now=now, days=20)
+    before = client.get("/api/v1/forecast", headers=spender.headers).get_json()
+    make_balance(spender.org, "800.00", at=now)  # 500 came in since the last check, an hour ago
+    after = client.get("/api/v1/forecast", headers=spender.headers).get_json()
+    assert after["as_of"] == before["as_of"] and Decimal(after["balance"]) == Decimal(before["balance"]) + 500
+    moved = {
+        key: (date.fromisoformat(after[key]["expected"]) - date.fromisoformat(before[key]["expected"])).days
+        for key in ("depletion", "threshold")
+    }
+    # 500 more at a little under 10 a day (the ledger's first day is its baseline: no spend on it); whole days
+    assert all(50 <= days <= 54 for days in moved.values()), (moved, before, after)
+
+
 def test_no_forecast_says_why_and_no_data_is_a_404(app, client):
     now = utcnow()
     short = tenant(app, "Newcomer")

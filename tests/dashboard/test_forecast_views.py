@@ -46,8 +46,25 @@ def test_the_organisation_page_projects_the_balance_to_zero_with_its_band(app, c
     assert f"<strong>{zero_day.isoformat()}</strong> (in 71 days)" in card and "80 % band " in card
     assert f"Below the low-balance threshold: <strong>{threshold_day.isoformat()}</strong>" in card
     assert "weekday-median-28d" in card and f"as of {as_of.isoformat()}" in card
-    assert "no top-up" in card and "spend that keeps rising runs out sooner" in card  # what it assumes
+    assert "no further top-up" in card and "spend that keeps rising runs out sooner" in card  # what it assumes
     assert 'id="no-forecast"' not in page
+
+
+def test_a_top_up_today_moves_the_runs_out_card_at_once(app, client):
+    now = utcnow()
+    as_of = now.date() - timedelta(days=1)
+    org = make_org()
+    make_balance(org, "720.00", at=now - timedelta(hours=2))
+    make_daily_spend(org, last=as_of, days=28, spend="10", closing_last="720", then_top_up="500")
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}").get_data(as_text=True)
+    card = page.split('id="runs-out"', 1)[1].split("</div>", 1)[0]
+    # 720 at the end of as_of plus the 500 that came in today, at 10 a day (today's spend counted whole)
+    zero_day = as_of + timedelta(days=122)
+    assert f"<strong>{zero_day.isoformat()}</strong> (in 121 days)" in card, card
+    (figure,) = figures_of(page)
+    start = figure["data"][-1]["customdata"][0]  # the projection starts from that balance, and says so
+    assert start == f"{as_of.isoformat()} closing (UTC day) + today's top-ups €500.00<br>€1,220.00"
 
 
 def test_no_forecast_and_why_when_the_history_is_short(app, client):

@@ -8,7 +8,14 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain.forecast import METHOD, DayFigure, ForecastParams, forecast_depletion, project_month
+from webapp.domain.forecast import (
+    METHOD,
+    DayFigure,
+    ForecastParams,
+    forecast_depletion,
+    project_month,
+    top_ups_after,
+)
 
 MONDAY = date(2026, 3, 2)
 
@@ -34,6 +41,17 @@ def test_constant_spend_gives_the_exact_date():
     band = forecast.zero.band
     assert band.earliest <= band.expected <= band.latest
     assert (band.latest - band.earliest).days <= 2  # a steady account gets a narrow band
+
+
+def test_money_that_arrived_after_as_of_is_spent_down_too():
+    rows = figures([Decimal(10)] * 29, end_balance=Decimal(100), top_ups={28: Decimal(500)})  # today: a top-up
+    as_of = rows[-2].day  # yesterday, the last completed day (closing 100 + 10 − 500 = −390: overdrawn)
+    assert rows[-2].closing_balance == Decimal(-390)
+    assert top_ups_after(rows, as_of) == Decimal(500) and top_ups_after(rows, rows[-1].day) == 0
+    assert forecast_depletion(rows, as_of=as_of).status == "overdrawn"  # without today's money
+    forecast = forecast_depletion(rows, as_of=as_of, arrived=top_ups_after(rows, as_of))
+    assert forecast.reason is None and forecast.balance == Decimal(110)
+    assert forecast.zero.band.expected == as_of + timedelta(days=11)  # today's spend counts as a whole day
 
 
 def test_weekday_only_spend_is_not_spread_over_the_weekend():

@@ -123,3 +123,24 @@ def test_collections_keep_a_reverting_forecast_equal_to_a_rebuild(app):
     assert stored.runs_out_on < recent_pace  # pulled toward the long-run level
     rebuild(org.id)
     assert _stored(org.id).runs_out_on == stored.runs_out_on
+
+
+def test_a_top_up_moves_the_stored_forecast_the_same_day_as_the_next_day_confirms(app):
+    org = make_org()
+    account = SimulatedAccount(balance=Decimal(60))
+    moments = [START + timedelta(days=index, hours=hours) for index in range(21) for hours in (0, 12)]
+    _collect(org.id, account, moments[:-1], Decimal(10))  # the last: day 20 at 06:00, overdrawn since day 6
+    assert _stored(org.id).forecast_status == "overdrawn"
+    account.balance += Decimal(1000)  # a top-up lands after day 20's 06:00 collection; a balance check sees it
+    collect_balance(org.id, Provider(account), as_of=START + timedelta(days=20, hours=2))
+    assert differences(org.id) == []  # (a cost check would recompute the forecast from the month's start anyway)
+    topped = _stored(org.id)
+    as_of, runs_out_on = topped.forecast_as_of, topped.runs_out_on
+    closing = Decimal(60) - 10 * 20  # day 19's closing balance, the forecast's start before today's money
+    assert as_of == (START + timedelta(days=19)).date() and topped.forecast_status == "forecast"
+    assert runs_out_on == as_of + timedelta(days=int((closing + 1000) / 10))
+    _collect(org.id, account, moments[-1:], Decimal(10))  # 18:00 the same day: the top-up still counts
+    assert _stored(org.id).runs_out_on == runs_out_on
+    _collect(org.id, account, [START + timedelta(days=21)], Decimal(10))  # the next day's first collection
+    confirmed = _stored(org.id)
+    assert confirmed.forecast_as_of == as_of + timedelta(days=1) and confirmed.runs_out_on == runs_out_on

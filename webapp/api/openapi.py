@@ -85,7 +85,11 @@ FORECAST_SCHEMAS: dict[str, dict] = {
                 "say why there is no forecast (reason has the details).",
             },
             "reason": _nullable_text("Why there is no depletion date (e.g. overdrawn since 2026-03-31); else null."),
-            "balance": {**NULLABLE_AMOUNT, "description": "The closing balance of as_of."},
+            "balance": {
+                **NULLABLE_AMOUNT,
+                "description": "The closing balance of as_of plus the top-ups since (today's so far): the "
+                "balance the forecast spends down.",
+            },
             "currency": {"oneOf": [CURRENCY, {"type": "null"}]},
             "depletion": {"oneOf": [ref("DateBand"), {"type": "null"}], "description": "When it reaches zero."},
             "threshold": {

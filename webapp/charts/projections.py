@@ -44,17 +44,18 @@ def _expected(name: str, xs: list[str], ys: list[float], labels: list[str]) -> d
 
 
 def with_depletion(figure: dict, forecast: DepletionForecast, currency: str | None) -> dict:
-    """The balance chart plus, from the closing balance of `as_of` (the end of that UTC day), straight
-    lines at the expected pace to zero: the expected date dashed, the 80 % band (earliest to latest)
+    """The balance chart plus, from the closing balance of `as_of` (the end of that UTC day) and any top-up
+    since, straight lines at the expected pace to zero: the expected date dashed, the 80 % band (earliest to latest)
     shaded. Unchanged when there is no forecast of the zero crossing."""
     zero = forecast.zero
     if zero is None or zero.band is None or forecast.balance is None:
         return figure
     band = zero.band
     start, balance = chart_time(day_end(forecast.as_of)), float(forecast.balance)
-    now_label = (
-        f"{forecast.as_of.isoformat()} closing (UTC day)<br>{format_money_usual(forecast.balance, currency or '')}"
-    )
+    now_label = f"{forecast.as_of.isoformat()} closing (UTC day)"
+    if forecast.arrived:
+        now_label += f" + today's top-ups {format_money_usual(forecast.arrived, currency or '')}"
+    now_label += f"<br>{format_money_usual(forecast.balance, currency or '')}"
 
     def to_zero(day: date, what: str) -> tuple[list[str], list[float], list[str]]:
         return [start, chart_time(day_end(day))], [balance, 0.0], [now_label, f"{what}: zero on {day.isoformat()}"]

@@ -105,6 +105,7 @@ class DepletionForecast:
     threshold: Crossing | None
     reason: str | None = None
     status: str = "forecast"  # or why there is none: short_history, no_spend, no_balance, overdrawn
+    arrived: Decimal = ZERO  # top-ups after as_of, in `balance` (the closing balance of as_of plus these)
 
 
 def overdrawn_since(history: Sequence[DayFigure]) -> date | None:
@@ -131,22 +132,31 @@ def _no_forecast(
     return None
 
 
+def top_ups_after(days: Iterable[DayFigure], as_of: date) -> Decimal:
+    """The money that came in after `as_of`: the current day's top-ups so far (a forecast's `arrived`)."""
+    return sum((figure.top_ups for figure in days if figure.day > as_of), ZERO)
+
+
 def forecast_depletion(
     days: Iterable[DayFigure],
     *,
     as_of: date,
     threshold: Decimal | None = None,
     params: ForecastParams | None = None,
+    arrived: Decimal = ZERO,
 ) -> DepletionForecast:
-    """From the closing balance of `as_of` (the last completed UTC day) and the spend before it."""
+    """From the closing balance of `as_of` (the last completed UTC day) plus `arrived`, the top-ups that
+    came in since (the current day's, top_ups_after), and the spend up to `as_of`. A top-up today moves
+    the date at once; today's spend is forecast as a whole day, like the days after it."""
     params = params or ForecastParams()
     history = completed(days, as_of)
-    balance = history[-1].closing_balance if history and history[-1].day == as_of else None
+    closing = history[-1].closing_balance if history and history[-1].day == as_of else None
+    balance = None if closing is None else closing + arrived
     missing = _no_forecast(history, balance, as_of, params)
     if missing is not None or balance is None:
         status, reason = missing or ("no_balance", f"no closing balance on {as_of.isoformat()}")
         used = min(len(history), params.window_days)
-        return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason, status)
+        return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason, status, arrived)
     model = spend_model(history, params, revert=True)
     expected_daily = (sum(model.weekday_spend, ZERO) / 7).quantize(Decimal("0.0001"))
     return DepletionForecast(
@@ -159,6 +169,7 @@ def forecast_depletion(
         threshold=None
         if threshold is None
         else crossing(model, balance=balance, level=threshold, after=as_of, params=params),
+        arrived=arrived,
     )
 
 

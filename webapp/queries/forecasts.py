@@ -16,6 +16,7 @@ from webapp.domain.forecast import (
     MonthProjection,
     forecast_depletion,
     project_month,
+    top_ups_after,
 )
 from webapp.domain.money import stored_decimal
 from webapp.extensions import db
@@ -60,10 +61,10 @@ def _usage(by_service: dict[str, str] | None) -> Decimal:
 
 
 def depletion_forecast(organization_id: int, *, today: date, threshold: Decimal | None) -> DepletionForecast:
-    """When the balance runs out, as of the last completed UTC day before `today`."""
+    """When the balance runs out, as of the last completed UTC day before `today`, with today's top-ups."""
     as_of = last_completed_day(today)
-    days = day_figures(organization_id, since=as_of - timedelta(days=LONG_HISTORY_DAYS), until=as_of)
-    return forecast_depletion(days, as_of=as_of, threshold=threshold)
+    days = day_figures(organization_id, since=as_of - timedelta(days=LONG_HISTORY_DAYS), until=today)
+    return forecast_depletion(days, as_of=as_of, threshold=threshold, arrived=top_ups_after(days, as_of))
 
 
 def month_projection(organization_id: int, *, first_day: date, today: date) -> MonthProjection:

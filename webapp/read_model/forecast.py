@@ -1,5 +1,6 @@
 """The depletion forecast stored on the summary (SPEC §9, issue 14): when the balance reaches zero, with
-its 80 % band, from the daily figures of the completed UTC days before the summary's as_of.
+its 80 % band, from the daily figures of the completed UTC days before the summary's as_of and the top-ups
+of its own day so far (a top-up moves the date at once, not the next day).
 
 Only the zero crossing is stored. The low-balance threshold lives on the organisation and an admin can
 change it at any time, so its crossing is computed where it is shown (the API) from the daily figures,
@@ -18,7 +19,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from webapp.domain.forecast import METHOD, DayFigure, DepletionForecast, ForecastParams, forecast_depletion
+from webapp.domain.forecast import (
+    METHOD,
+    DayFigure,
+    DepletionForecast,
+    ForecastParams,
+    forecast_depletion,
+    top_ups_after,
+)
 from webapp.read_model.daily import DailyFigures
 from webapp.read_model.ledger import utc_day
 
@@ -68,11 +76,13 @@ def day_figures(days: Sequence[DailyFigures]) -> list[DayFigure]:
 def depletion(
     days: Sequence[DailyFigures], as_of: datetime | None, *, threshold: Decimal | None = None
 ) -> DepletionForecast | None:
-    """The forecast as of the last completed day before `as_of` (None without one)."""
+    """The forecast as of the last completed day before `as_of` (None without one), from its closing balance
+    plus the top-ups of the summary's own day so far."""
     day = forecast_day(as_of)
     if day is None or not days or days[0].day > day:
         return None
-    return forecast_depletion(day_figures(relevant(days, day)), as_of=day, threshold=threshold)
+    figures = day_figures(relevant(days, day))
+    return forecast_depletion(figures, as_of=day, threshold=threshold, arrived=top_ups_after(figures, day))
 
 
 def relevant(days: Sequence[DailyFigures], until: date | None = None, keep: int = KEEP_DAYS) -> Sequence[DailyFigures]:

@@ -10,7 +10,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from webapp.domain.forecast import Crossing, DateBand, MonthProjection, forecast_depletion, project_month
+from webapp.domain.forecast import (
+    Crossing,
+    DateBand,
+    MonthProjection,
+    forecast_depletion,
+    project_month,
+    top_ups_after,
+)
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.read_model.daily import DailyFigures
@@ -47,23 +54,26 @@ def forecast_view(organization_id: int, now: datetime) -> ForecastView | None:
         return None
     as_of: date = row.forecast_as_of
     first_day = now.astimezone(UTC).date().replace(day=1)
-    days = _days(organization_id, min(as_of - timedelta(days=READ_BACK_DAYS), first_day - timedelta(days=31)), as_of)
+    first = min(as_of - timedelta(days=READ_BACK_DAYS), first_day - timedelta(days=31))
+    days = _days(organization_id, first, as_of + timedelta(days=1))  # and the summary's own day: its top-ups
     figures = day_figures(days)
+    arrived = top_ups_after(figures, as_of)
     zero = None
     if row.runs_out_on is not None:
         zero = DateBand(row.runs_out_on, row.runs_out_earliest, row.runs_out_latest)
     threshold = None
     if row.low_balance_threshold is not None and row.forecast_status in ("forecast", "beyond_horizon"):
         read = day_figures(relevant(days, as_of))  # what the stored forecast read
-        threshold = forecast_depletion(read, as_of=as_of, threshold=row.low_balance_threshold).threshold
-    closing = days[-1] if days and days[-1].day == as_of else None
+        level = row.low_balance_threshold
+        threshold = forecast_depletion(read, as_of=as_of, threshold=level, arrived=arrived).threshold
+    closing = next((day for day in reversed(days) if day.day == as_of), None)
     return ForecastView(
         as_of=as_of,
         method=row.forecast_method,
         history_days=row.forecast_history_days,
         status=row.forecast_status,
         reason=row.forecast_reason,
-        balance=closing.closing_balance if closing else None,
+        balance=closing.closing_balance + arrived if closing and closing.closing_balance is not None else None,
         balance_currency=closing.balance_currency if closing else None,
         zero=zero,
         threshold=threshold,
