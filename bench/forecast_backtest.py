@@ -17,7 +17,10 @@ full 3-hourly ledger and running the read model's own derivation on it.
 
 No peeking: every forecast sees only the days up to its `as_of`; the actual comes from the later days.
 Month-end: each closed month in the window, projected at the end of day 7, 14 and 21 vs the month's
-actual; naive = month-to-date ÷ days elapsed × days in month. Depletion: every 7th day, the forecast of
+actual; naive = month-to-date ÷ days elapsed × days in month. Depletion: every day from the 14th (every
+weekday counts; with `--depletion-step 7`, as before 2026-11-30, they were all made on Fridays, when the
+naive baseline's 30 days are four whole weeks plus a Thursday and a Friday, so it overstated the pace), the
+forecast of
 when the balance reaches zero (spending as expected, no further top-ups) vs the day it really would have
 (the closing balance minus the real spend that followed), when that day lies in the window; naive =
 balance ÷ the last 30 days' average spend. "Actually crossed" is the subset where no top-up came in
@@ -59,6 +62,7 @@ provider = DemoProvider()
 PARAMS = ForecastParams()  # --drift, --level-floor: the sensitivity of the bands
 ANOMALIES: dict[str, int] | None = None  # --anomalies: episodes found vs the spikes injected
 HISTORY = 0  # --history: days before the window the forecasts may read (scored: the window's days only)
+STEP = 1  # --depletion-step: a depletion forecast every STEP days (7, as before 2026-11-30: Fridays only)
 
 
 def _usage(report) -> Decimal:
@@ -183,7 +187,7 @@ def real_crossing(figures: list[DayFigure], index: int) -> tuple[date | None, bo
 
 
 def depletion_scores(figures: list[DayFigure], scores: dict[str, Score], start: int = 0) -> None:
-    for index in range(start + 13, len(figures), 7):
+    for index in range(start + 13, len(figures), STEP):
         as_of = figures[index].day
         actual, really = real_crossing(figures, index)
         forecast = forecast_depletion(figures, as_of=as_of, params=PARAMS)
@@ -291,7 +295,7 @@ def table(scores: dict[str, Score]) -> str:
 
 
 def main() -> None:
-    global PARAMS, ANOMALIES, HISTORY  # one run, one set of parameters
+    global PARAMS, ANOMALIES, HISTORY, STEP  # one run, one set of parameters
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
@@ -302,6 +306,7 @@ def main() -> None:
     parser.add_argument("--reversion-days", type=float, default=PARAMS.reversion_days, help="τ; 0: no reversion")
     parser.add_argument("--history", type=int, default=0, help="days before the window the forecasts may read")
     parser.add_argument("--long-window", type=int, default=PARAMS.long_window_days, help="days of the long-run level")
+    parser.add_argument("--depletion-step", type=int, default=STEP, help="days between depletion forecasts")
     parser.add_argument("--long-min-days", type=int, default=PARAMS.long_min_days, help="history before reverting")
     parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
     parser.add_argument("--from-org", type=int, default=1, help="start at demo-N (split a run over processes)")
@@ -311,7 +316,7 @@ def main() -> None:
         print(table(merged(args.merge)))
         return
     ANOMALIES = defaultdict(int) if args.anomalies else None
-    HISTORY = args.history
+    HISTORY, STEP = args.history, args.depletion_step
     PARAMS = ForecastParams(
         drift_per_month=args.drift,
         level_floor=args.level_floor,

@@ -1,4 +1,4 @@
-"""What-ifs for the forecast backtest (docs/forecasting.md, "What decides the '> 90 d' row"): the same
+"""What-ifs for the forecast backtest (docs/forecasting.md, "What decides the rows beyond 30 days"): the same
 backtest with the demo simulation's slow variation changed, or with the long-run level known. Not a product
 path: it swaps a function of the demo simulation, or of the spend model, in this process only.
 
