@@ -54,6 +54,16 @@ def test_money_that_arrived_after_as_of_is_spent_down_too():
     assert forecast.zero.band.expected == as_of + timedelta(days=11)  # today's spend counts as a whole day
 
 
+def test_money_that_arrived_in_another_currency_does_not_count():
+    yesterday, today = MONDAY, MONDAY + timedelta(days=1)
+    closed = DayFigure(yesterday, Decimal(10), closing_balance=Decimal(300), balance_currency="EUR")
+    same = DayFigure(today, Decimal(10), Decimal(500), Decimal(790), balance_currency="EUR")
+    other = DayFigure(today, Decimal(0), Decimal(100_000), Decimal(100_005), balance_currency="USD")
+    assert top_ups_after([closed, same], yesterday) == Decimal(500)
+    assert top_ups_after([closed, other], yesterday) == 0  # never added to a balance in EUR
+    assert top_ups_after([same], yesterday) == 0  # nothing closed on as_of: nothing to add to
+
+
 def test_weekday_only_spend_is_not_spread_over_the_weekend():
     week = [Decimal(100)] * 5 + [Decimal(0)] * 2
     rows = figures(week * 4, end_balance=Decimal(250))  # 28 days from a Monday: as_of is a Sunday

@@ -144,3 +144,18 @@ def test_a_top_up_moves_the_stored_forecast_the_same_day_as_the_next_day_confirm
     _collect(org.id, account, [START + timedelta(days=21)], Decimal(10))  # the next day's first collection
     confirmed = _stored(org.id)
     assert confirmed.forecast_as_of == as_of + timedelta(days=1) and confirmed.runs_out_on == runs_out_on
+
+
+def test_a_top_up_then_another_currency_the_same_day_stays_equal_to_a_rebuild(app):
+    org = make_org()
+    account = SimulatedAccount(balance=Decimal(500))
+    moments = [START + timedelta(days=index, hours=hours) for index in range(21) for hours in (0, 12)]
+    _collect(org.id, account, moments[:-1], Decimal(10))  # the last: day 20 at 06:00
+    plain = _stored(org.id).runs_out_on
+    account.balance += Decimal(1000)
+    collect_balance(org.id, Provider(account), as_of=START + timedelta(days=20, hours=2))
+    assert differences(org.id) == [] and _stored(org.id).runs_out_on > plain  # the top-up counts
+    account.currency = "USD"  # later the same day the balance reads in another currency
+    collect_balance(org.id, Provider(account), as_of=START + timedelta(days=20, hours=4))
+    assert differences(org.id) == []  # the top-up in EUR no longer counts, here as in a rebuild
+    assert _stored(org.id).runs_out_on == plain

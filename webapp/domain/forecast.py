@@ -133,8 +133,15 @@ def _no_forecast(
 
 
 def top_ups_after(days: Iterable[DayFigure], as_of: date) -> Decimal:
-    """The money that came in after `as_of`: the current day's top-ups so far (a forecast's `arrived`)."""
-    return sum((figure.top_ups for figure in days if figure.day > as_of), ZERO)
+    """The money that came in after `as_of` (the current day's top-ups so far: a forecast's `arrived`), in
+    the currency the balance closed `as_of` in; a day whose balance is in another currency adds nothing
+    (two currencies never add up; from the next day on the forecast says `other_currency`)."""
+    figures = list(days)
+    closing = next((figure for figure in figures if figure.day == as_of), None)
+    if closing is None:
+        return ZERO
+    same = [figure for figure in figures if figure.day > as_of and figure.balance_currency == closing.balance_currency]
+    return sum((figure.top_ups for figure in same), ZERO)
 
 
 def forecast_depletion(

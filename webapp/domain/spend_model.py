@@ -17,13 +17,15 @@ ZERO = Decimal(0)
 @dataclass(frozen=True, slots=True)
 class DayFigure:
     """One completed UTC day: its spend (never negative), top-ups (ignored: they are not negative spend),
-    closing balance, and the usage part of spend (services; None: all of spend is usage)."""
+    closing balance, the usage part of spend (services; None: all of spend is usage), and the closing
+    balance's currency (None when the caller does not say)."""
 
     day: date
     spend: Decimal
     top_ups: Decimal = ZERO
     closing_balance: Decimal | None = None
     usage: Decimal | None = None
+    balance_currency: str | None = None
 
     @property
     def fixed_fees(self) -> Decimal:

@@ -44,12 +44,14 @@ def day_figures(organization_id: int, *, since: date, until: date) -> list[DayFi
             figure.top_ups,
             figure.closing_balance,
             case((first_day, figure.spend_by_service), else_=null()),
+            figure.balance_currency,
         )
         .where(figure.organization_id == organization_id, figure.day >= since, figure.day <= until)
         .order_by(figure.day)
     )
     return [
-        DayFigure(day, spend, top_ups, closing, _usage(by_service)) for day, spend, top_ups, closing, by_service in rows
+        DayFigure(day, spend, top_ups, closing, _usage(by_service), currency)
+        for day, spend, top_ups, closing, by_service, currency in rows
     ]
 
 

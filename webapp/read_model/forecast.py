@@ -68,6 +68,7 @@ def day_figures(days: Sequence[DailyFigures]) -> list[DayFigure]:
             usage=sum((Decimal(amount) for amount in row.spend_by_service.values()), Decimal(0))
             if row.spend_by_service
             else None,
+            balance_currency=row.balance_currency,
         )
         for row in days
     ]

@@ -70,7 +70,7 @@ def refresh(
     before = _days_before(organization_id, start, for_forecast=forecast is None)
     seed = before[-1].spend_currency if before and before[-1].day == start - timedelta(days=1) else None
     days = daily_figures(ledger, from_day=start, spend_currency=seed)
-    if forecast is not None and _topped_up(days, ledger):
+    if forecast is not None and _starts_moved(before, days, ledger):
         forecast, before = None, _days_before(organization_id, start, for_forecast=True)
     summary = summary_values(organization_id, summarize(ledger, [*before, *days], forecast=forecast))
     db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
@@ -102,7 +102,7 @@ def _days_before(organization_id: int, start: date, *, for_forecast: bool) -> li
 def _unchanged_forecast(organization_id: int, start: date, ledger: Ledger) -> StoredForecast | None:
     """The stored forecast when it still holds: it reads the completed days only, so a write dated
     after its day (the usual collection, during the current day) cannot change it, unless the current
-    day has a top-up (_topped_up). Saves the forecast's ~15 ms on all but the first collection of a day."""
+    day moves its start (_starts_moved). Saves the forecast's ~15 ms on all but the first collection of a day."""
     day = forecast_day(ledger.as_of)
     if day is None or start <= day:
         return None
@@ -114,11 +114,15 @@ def _unchanged_forecast(organization_id: int, start: date, ledger: Ledger) -> St
     return StoredForecast(**row._mapping)
 
 
-def _topped_up(days: list[DailyFigures], ledger: Ledger) -> bool:
-    """Whether money came in after the forecast's day: the forecast starts from it, so it is recomputed
-    on each write of a day with a top-up (rare), not kept until the next day."""
+def _starts_moved(before: list[DailyFigures], days: list[DailyFigures], ledger: Ledger) -> bool:
+    """Whether the current day can move the forecast's start (read_model.forecast.depletion): it has a
+    top-up (its money counts), or its balance is in another currency than the forecast's day closed in (then
+    none counts, whatever counted at an earlier write). Recomputed on each write of such a day (rare)."""
     day = forecast_day(ledger.as_of)
-    return day is not None and any(row.top_ups for row in days if row.day > day)
+    closing = next((row for row in reversed(before) if row.day == day), None)
+    later = [row for row in days if day is not None and row.day > day]
+    moved = closing is not None and any(row.balance_currency != closing.balance_currency for row in later)
+    return moved or any(row.top_ups for row in later)
 
 
 def load_window(organization_id: int, start: date, first_at: datetime | None = None) -> Ledger:
