@@ -47,6 +47,7 @@ def test_the_organisation_page_projects_the_balance_to_zero_with_its_band(app, c
     assert f"Below the low-balance threshold: <strong>{threshold_day.isoformat()}</strong>" in card
     assert "weekday-median-28d" in card and f"as of {as_of.isoformat()}" in card
     assert "no further top-up" in card and "spend that keeps rising runs out sooner" in card  # what it assumes
+    assert "today's top-ups" not in card  # none came in today
     assert 'id="no-forecast"' not in page
 
 
@@ -62,6 +63,7 @@ def test_a_top_up_today_moves_the_runs_out_card_at_once(app, client):
     # 720 at the end of as_of plus the 500 that came in today, at 10 a day (today's spend counted whole)
     zero_day = as_of + timedelta(days=122)
     assert f"<strong>{zero_day.isoformat()}</strong> (in 121 days)" in card, card
+    assert "plus today's top-ups of €500.00" in card
     (figure,) = figures_of(page)
     start = figure["data"][-1]["customdata"][0]  # the projection starts from that balance, and says so
     assert start == f"{as_of.isoformat()} closing (UTC day) + today's top-ups €500.00<br>€1,220.00"
