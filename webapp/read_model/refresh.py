@@ -119,8 +119,10 @@ def _starts_moved(before: list[DailyFigures], days: list[DailyFigures], ledger: 
     top-up (its money counts), or its balance is in another currency than the forecast's day closed in (then
     none counts, whatever counted at an earlier write). Recomputed on each write of such a day (rare)."""
     day = forecast_day(ledger.as_of)
+    if day is None:
+        return False
     closing = next((row for row in reversed(before) if row.day == day), None)
-    later = [row for row in days if day is not None and row.day > day]
+    later = [row for row in days if row.day > day]
     moved = closing is not None and any(row.balance_currency != closing.balance_currency for row in later)
     return moved or any(row.top_ups for row in later)
 
