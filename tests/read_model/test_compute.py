@@ -113,6 +113,24 @@ def test_month_boundary_late_snapshot_of_the_old_month_counts_on_its_last_day():
     assert (summary.mtd_year, summary.mtd_month, summary.mtd_total) == (2026, 4, Decimal("3"))
 
 
+def test_days_start_when_the_first_snapshot_was_collected_not_on_a_past_months_last_day():
+    """A ledger begun on 2 April collects March too (late charges): its snapshot is a baseline attributed to
+    31 March, which gets no row (nothing was known then); nor does a month collected by hand much later."""
+    march, june = Month(2026, 3), Month(2025, 6)
+    ledger = Ledger(
+        balances=[bal("2026-04-02", 6, "100"), bal("2026-04-03", 6, "90")],
+        costs=[
+            cost("2026-04-02", 6, "300", march),
+            cost("2026-04-02", 6, "20"),
+            cost("2026-04-03", 6, "30"),
+            cost("2026-04-03", 9, "4000", june),
+        ],
+    )
+    days = daily_figures(ledger)
+    assert [row.day for row in days] == [date(2026, 4, 2), date(2026, 4, 3)]
+    assert [row.spend for row in days] == [Decimal(0), Decimal(10)]
+
+
 def test_a_cost_decrease_is_never_negative_spend_and_is_not_counted_twice():
     ledger = Ledger(
         costs=[

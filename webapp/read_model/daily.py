@@ -5,6 +5,8 @@ Rules (docs/data-model.md, "Read model"):
   shows it (a snapshot of month M collected after M ended counts on M's last day);
 - a decrease (credit, correction) counts nothing and accrual resumes from the highest total seen,
   so spend is never negative and nothing is counted twice;
+- rows start on the day the ledger's first snapshot was collected (a past month collected later is a
+  baseline on a day before that, and adds no rows);
 - a month's first snapshot counts wholly when its total is known to have started at zero (it falls on
   the month's first day, or the ledger already existed before the month); otherwise, and after a
   currency change, it is the baseline that later growth is measured from;
@@ -132,15 +134,20 @@ def top_ups(balances: Sequence[BalancePoint]) -> list[tuple[date, str, Decimal]]
 def daily_figures(
     ledger: Ledger, *, from_day: date | None = None, spend_currency: str | None = None
 ) -> list[DailyFigures]:
-    """One row per UTC day from the first snapshot's day to the day of ledger.as_of.
+    """One row per UTC day from the day the first snapshot was collected to the day of ledger.as_of.
+
+    Not from an earlier day a snapshot is attributed to: a month collected only after it ended, before
+    the ledger began (`flask collect costs --month` of a past month), is a baseline on its last day and
+    grows nothing, so days before the first collection, when nothing was known, get no rows (they read
+    as days without spend to the forecast, the anomaly baselines and the charts).
 
     For a window of the ledger (read_model.refresh): the rows from `from_day` on, given the spend
     currency of the day before; the window holds the last balance before that day and whole months."""
-    as_of = ledger.as_of
-    found = accruals(ledger)
-    starts = [utc_day(point.collected_at) for point in ledger.balances[:1]] + [a.day for a in found[:1]]
-    if as_of is None or not (starts or from_day):
+    as_of, first_at = ledger.as_of, ledger.first_snapshot_at
+    start = from_day or (utc_day(first_at) if first_at else None)
+    if as_of is None or start is None:
         return []
+    found = accruals(ledger)
     by_day: dict[date, list[Accrual]] = defaultdict(list)
     for accrual in found:
         by_day[accrual.day].append(accrual)
@@ -150,7 +157,7 @@ def daily_figures(
     balances, taken = ledger.balances, 0
     closing: BalancePoint | None = None
     rows = []
-    day = from_day or min(starts)
+    day = start
     while day <= utc_day(as_of):
         while taken < len(balances) and utc_day(balances[taken].collected_at) <= day:
             closing, taken = balances[taken], taken + 1
