@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -335,7 +336,8 @@ def main() -> None:
     print(table(scores))
     if ANOMALIES is not None:
         print("\n" + "\n".join(f"- {name}: {count}" for name, count in ANOMALIES.items()))
-    out = ROOT / "bench" / "results" / f"forecast_backtest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"  # two runs finishing in one second: two files
+    out = ROOT / "bench" / "results" / f"forecast_backtest-{stamp}.json"
     out.parent.mkdir(exist_ok=True)
     raw = {
         name: {"errors": score.errors, "inside": score.inside, "with_band": score.with_band, "exact": score.exact}
