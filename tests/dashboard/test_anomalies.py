@@ -33,6 +33,7 @@ def test_the_organisation_page_lists_episodes_with_their_drivers(app, client):
     assert "€10.00" in section and "€110.00" in section  # the currency's usual decimals
     assert 'title="110.004 EUR"' in section  # the exact stored value beside it
     assert "compute" in section and "+€80.00" in section
+    assert section.count("Operators:") == 1 and "Ana" in section and "+€60.00" in section  # the organisation's only
     assert section.index("whole organisation") < section.index("storage")  # open first
 
 

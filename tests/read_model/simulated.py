@@ -34,7 +34,7 @@ class SimulatedAccount:
             return None
         half = (total / 2).quantize(Decimal("0.01"))
         lines = (
-            UsageLine("compute", None, None, Decimal(1), "hour", half),
+            UsageLine("compute", "op-1", "Ana", Decimal(1), "hour", half),  # storage: attributed to no operator
             UsageLine("storage", None, None, Decimal(1), "GB", total - half),
         )
         return CostReport(self.currency, total, (Fee("usage", "Usage", total),), lines)

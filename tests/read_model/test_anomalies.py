@@ -41,7 +41,8 @@ def test_a_spike_opens_an_episode_once_its_day_completed(app):
     assert (whole.expected, whole.actual, whole.currency) == (Decimal(10), Decimal(110), "EUR")
     assert [driver["name"] for driver in whole.top_services] == ["compute", "storage"]
     assert whole.top_services[0] == {"name": "compute", "expected": "5.00", "actual": "55.00"}
-    assert whole.top_operators == []  # the daily figures hold no per-operator spend
+    # the operators by excess over their own medians: compute's operator; storage's lines name none
+    assert whole.top_operators == [{"name": "Ana", "expected": "5.00", "actual": "55.00"}]
     assert anomaly_events(org) == ["triggered"]
 
 

@@ -113,22 +113,42 @@ def test_month_boundary_late_snapshot_of_the_old_month_counts_on_its_last_day():
     assert (summary.mtd_year, summary.mtd_month, summary.mtd_total) == (2026, 4, Decimal("3"))
 
 
-def test_days_start_when_the_first_snapshot_was_collected_not_on_a_past_months_last_day():
-    """A ledger begun on 2 April collects March too (late charges): its snapshot is a baseline attributed to
-    31 March, which gets no row (nothing was known then); nor does a month collected by hand much later."""
+def test_days_start_when_the_first_snapshot_was_collected_and_months_ended_by_then_never_accrue():
+    """A ledger begun on 2 April collects March too, in April's first days: March had ended, so neither its
+    first snapshot nor its late charges count (31 March gets no row: nothing was known then); nor does a
+    month collected by hand much later, however often."""
     march, june = Month(2026, 3), Month(2025, 6)
     ledger = Ledger(
         balances=[bal("2026-04-02", 6, "100"), bal("2026-04-03", 6, "90")],
         costs=[
             cost("2026-04-02", 6, "300", march),
             cost("2026-04-02", 6, "20"),
+            cost("2026-04-03", 6, "350", march),  # late March charges: +50
             cost("2026-04-03", 6, "30"),
             cost("2026-04-03", 9, "4000", june),
+            cost("2026-04-03", 12, "4500", june),  # +500
         ],
     )
     days = daily_figures(ledger)
     assert [row.day for row in days] == [date(2026, 4, 2), date(2026, 4, 3)]
     assert [row.spend for row in days] == [Decimal(0), Decimal(10)]
+
+
+def test_spend_by_operator_is_each_operators_growth_by_name_else_id_and_unattributed_lines_count_in_none():
+    def line(service: str, amount: str, operator_id: str | None = None, name: str | None = None) -> dict:
+        return {"service": service, "operator_id": operator_id, "operator_name": name, "amount": amount}
+
+    def point(day: str, total: str, lines: list[dict]) -> CostPoint:
+        return CostPoint.from_row(
+            collected_at=at(day, 6), year=2026, month=3, currency="EUR", total=Decimal(total), usage_lines=lines
+        )
+
+    first = [line("compute", "5.00", "op-1", "Ana"), line("storage", "3.00"), line("compute", "2.00", "op-2")]
+    later = [line("compute", "9.00", "op-1", "Ana"), line("storage", "3.00"), line("compute", "1.00", "op-2")]
+    days = by_day(Ledger(costs=[point("2026-03-01", "10", first), point("2026-03-02", "13", later)]))
+    assert days[date(2026, 3, 1)].spend_by_operator == {"Ana": "5.00", "op-2": "2.00"}
+    assert days[date(2026, 3, 2)].spend_by_operator == {"Ana": "4.00"}  # op-2 fell: nothing, never negative
+    assert days[date(2026, 3, 2)].spend_by_service == {"compute": "3.00"}
 
 
 def test_a_cost_decrease_is_never_negative_spend_and_is_not_counted_twice():

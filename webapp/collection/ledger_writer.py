@@ -25,7 +25,7 @@ from webapp.models.collection import CollectionKind, lock_organization
 from webapp.providers import BalanceReading, CostReport
 from webapp.queries.balances import latest_balance_stmt
 from webapp.read_model.daily import ZERO
-from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, operator_key, utc_day
 from webapp.read_model.refresh import first_snapshot_at, refresh
 
 
@@ -88,13 +88,18 @@ def _balance_points(rows: list[dict[str, Any]]) -> list[BalancePoint]:
     return [BalancePoint(row["collected_at"], row["amount"], row["currency"]) for row in rows]
 
 
-def _services(report: CostReport) -> dict[str, Decimal]:
-    """Usage per service of a validated report: what read_model.ledger.services_of reads back from
-    the stored row (the stored amounts are these Decimals written exactly), without the round trip."""
-    totals: dict[str, Decimal] = {}
+def _usage(report: CostReport) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Usage per service and per operator of a validated report: what read_model.ledger.services_of and
+    operators_of read back from the stored row (the stored amounts are these Decimals written exactly),
+    without the round trip."""
+    services: dict[str, Decimal] = {}
+    operators: dict[str, Decimal] = {}
     for line in report.usage_lines:
-        totals[line.service] = totals.get(line.service, ZERO) + line.amount
-    return totals
+        services[line.service] = services.get(line.service, ZERO) + line.amount
+        operator = operator_key(line.operator_name, line.operator_id)
+        if operator is not None:
+            operators[operator] = operators.get(operator, ZERO) + line.amount
+    return services, operators
 
 
 def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> list[dict[str, Any]]:
@@ -126,20 +131,20 @@ def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> tuple[lis
     points (a repeated answer shares its row's documents and its point's services)."""
     rows: list[dict[str, Any]] = []
     points: list[CostPoint] = []
-    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any], dict[str, Decimal]]] = {}
+    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any], tuple[dict[str, Decimal], ...]]] = {}
     for check in checks:
         report = check.report
         if report is None:
             continue
         before = previous.get((check.year, check.month))
         if before is not None and (before[0] is report or before[0] == report):  # same answer, new moment
-            row, services = {**before[1], "collected_at": check.at}, before[2]
+            row, usage = {**before[1], "collected_at": check.at}, before[2]
         else:
             row = cost_snapshot_values(organization_id, check.year, check.month, check.at, report)
-            services = _services(report)
-            previous[(check.year, check.month)] = (report, row, services)
+            usage = _usage(report)
+            previous[(check.year, check.month)] = (report, row, usage)
         rows.append(row)
-        points.append(CostPoint(check.at, Month(check.year, check.month), report.currency, report.total, services))
+        points.append(CostPoint(check.at, Month(check.year, check.month), report.currency, report.total, *usage))
     append_rows(CostSnapshot, rows)
     return rows, points
 

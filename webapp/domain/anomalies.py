@@ -49,10 +49,13 @@ class UsageDay:
     by_operator: Mapping[str, Decimal] = field(default_factory=dict)
 
     @classmethod
-    def from_figures(cls, day: date, spend_by_service: Mapping[str, str]) -> UsageDay:
-        """From a daily figure's spend_by_service (decimal strings). Its `spend` is deliberately not an
-        input: it includes the fees, which must never open an episode."""
-        return cls(day, {service: Decimal(amount) for service, amount in spend_by_service.items()})
+    def from_figures(
+        cls, day: date, spend_by_service: Mapping[str, str], spend_by_operator: Mapping[str, str] | None = None
+    ) -> UsageDay:
+        """From a daily figure's spend_by_service and spend_by_operator (decimal strings). Its `spend` is
+        deliberately not an input: it includes the fees, which must never open an episode."""
+        operators = {name: Decimal(amount) for name, amount in (spend_by_operator or {}).items()}
+        return cls(day, {service: Decimal(amount) for service, amount in spend_by_service.items()}, operators)
 
     @property
     def total(self) -> Decimal:

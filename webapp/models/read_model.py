@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Computed, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Computed, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Model
@@ -159,7 +159,7 @@ Index(
 
 
 class OrganizationDailyFigure(Model):
-    """One organisation's UTC day: closing balance, top-ups, spend and spend per service."""
+    """One organisation's UTC day: closing balance, top-ups, spend, and spend per service and per operator."""
 
     __tablename__ = "organization_daily_figures"
 
@@ -171,6 +171,7 @@ class OrganizationDailyFigure(Model):
     spend: Mapped[Decimal] = mapped_column(Money)
     spend_currency: Mapped[str | None] = mapped_column(String(3))
     spend_by_service: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    spend_by_operator: Mapped[dict[str, str]] = mapped_column(JSONDocument, server_default=text("'{}'"))
 
 
 class PortfolioChange(Model):

@@ -8,8 +8,8 @@ window are upserted by (organisation, scope, opened_on), so re-running never dup
 mark survives; earlier episodes are final as stored. `flask summaries rebuild` re-detects over the whole
 history (detect(..., whole=True)).
 
-Operators: the daily figures hold spend per service only, so the stored episodes have no operator drivers
-(top_operators stays empty); see docs/forecasting.md.
+Operators: the daily figures' spend per operator (migration 0020) gives the organisation's episodes their
+top operators by excess; days written before it have none until `flask summaries rebuild`.
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ def _window_start(organization_id: int, as_of: date) -> date:
 
 
 def _usage(organization_id: int, start: date | None, as_of: date) -> tuple[list[UsageDay], str | None]:
-    """Usage per service of the completed days in the window, in the latest spend currency (a day spent
+    """Usage per service and operator of the completed days in the window, in the latest spend currency (a day spent
     in another currency counts as no usage: amounts of two currencies never meet)."""
-    query = select(_DAILY.c.day, _DAILY.c.spend_currency, _DAILY.c.spend_by_service).where(
+    query = select(_DAILY.c.day, _DAILY.c.spend_currency, _DAILY.c.spend_by_service, _DAILY.c.spend_by_operator).where(
         _DAILY.c.organization_id == organization_id, _DAILY.c.day <= as_of
     )
     if start is not None:
@@ -75,7 +75,9 @@ def _usage(organization_id: int, start: date | None, as_of: date) -> tuple[list[
     currencies = [row.spend_currency for row in rows if row.spend_currency]
     currency = currencies[-1] if currencies else None
     days = [
-        UsageDay.from_figures(row.day, row.spend_by_service or {} if row.spend_currency == currency else {})
+        UsageDay.from_figures(row.day, row.spend_by_service or {}, row.spend_by_operator or {})
+        if row.spend_currency == currency
+        else UsageDay(row.day, {})
         for row in rows
     ]
     return days, currency

@@ -5,8 +5,8 @@ Rules (docs/data-model.md, "Read model"):
   shows it (a snapshot of month M collected after M ended counts on M's last day);
 - a decrease (credit, correction) counts nothing and accrual resumes from the highest total seen,
   so spend is never negative and nothing is counted twice;
-- rows start on the day the ledger's first snapshot was collected (a past month collected later is a
-  baseline on a day before that, and adds no rows);
+- rows start on the day the ledger's first snapshot was collected, and a month that had ended by then
+  (a past month collected later, or in a new month's first days) is never accrued;
 - a month's first snapshot counts wholly when its total is known to have started at zero (it falls on
   the month's first day, or the ledger already existed before the month); otherwise, and after a
   currency change, it is the baseline that later growth is measured from;
@@ -16,7 +16,7 @@ Rules (docs/data-model.md, "Read model"):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -40,6 +40,7 @@ class DailyFigures:
     spend: Decimal
     spend_currency: str | None
     spend_by_service: dict[str, str] = field(default_factory=dict)
+    spend_by_operator: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Accrual:
     currency: str
     amount: Decimal
     services: dict[str, Decimal]
+    operators: dict[str, Decimal] = field(default_factory=dict)
 
 
 def last_day(month: Month) -> date:
@@ -67,13 +69,16 @@ def _days_of(month: Month) -> tuple[date, date]:
 
 
 def accruals(ledger: Ledger) -> list[Accrual]:
-    """Every cost snapshot's growth, ordered by attributed day then collection time."""
+    """Every cost snapshot's growth, ordered by attributed day then collection time; none of a month that had
+    ended when the ledger began (it was never seen accruing: see daily_figures)."""
     by_month: dict[Month, list[CostPoint]] = defaultdict(list)
     for point in ledger.costs:
         by_month[point.month].append(point)
     first_at = ledger.first_snapshot_at
     found: list[tuple[date, datetime, Accrual]] = []
     for month, points in by_month.items():
+        if first_at is not None and month.end <= first_at:
+            continue
         opens_at_zero = attributed_day(points[0]) == month.start.date() or (
             first_at is not None and first_at < month.start
         )
@@ -86,6 +91,7 @@ def accruals(ledger: Ledger) -> list[Accrual]:
 def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrual]:
     high: Decimal | None = ZERO if opens_at_zero else None
     high_services: dict[str, Decimal] = {}
+    high_operators: dict[str, Decimal] = {}
     currency = points[0].currency
     result = []
     previous: CostPoint | None = None
@@ -96,18 +102,24 @@ def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrua
             continue
         previous = point
         if high is None or point.currency != currency:
-            currency, high, high_services = point.currency, point.total, dict(point.services)
+            currency, high = point.currency, point.total
+            high_services, high_operators = dict(point.services), dict(point.operators)
             result.append(Accrual(day, currency, ZERO, {}))
             continue
-        services = {}
-        for service, amount in point.services.items():
-            before = high_services.get(service, ZERO)
-            if amount > before:
-                services[service] = amount - before
-                high_services[service] = amount
-        result.append(Accrual(day, currency, max(ZERO, point.total - high), services))
+        services, operators = _growth(point.services, high_services), _growth(point.operators, high_operators)
+        result.append(Accrual(day, currency, max(ZERO, point.total - high), services, operators))
         high = max(high, point.total)
     return result
+
+
+def _growth(amounts: Mapping[str, Decimal], highs: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Each name's rise over its highest amount so far in the month (raising that high): never negative."""
+    grown = {}
+    for name, amount in amounts.items():
+        before = highs.get(name, ZERO)
+        if amount > before:
+            grown[name], highs[name] = amount - before, amount
+    return grown
 
 
 def _repeats(previous: CostPoint | None, point: CostPoint) -> bool:
@@ -136,10 +148,11 @@ def daily_figures(
 ) -> list[DailyFigures]:
     """One row per UTC day from the day the first snapshot was collected to the day of ledger.as_of.
 
-    Not from an earlier day a snapshot is attributed to: a month collected only after it ended, before
-    the ledger began (`flask collect costs --month` of a past month), is a baseline on its last day and
-    grows nothing, so days before the first collection, when nothing was known, get no rows (they read
-    as days without spend to the forecast, the anomaly baselines and the charts).
+    Spend is counted from then on only: a month that had ended when the ledger began (the previous month
+    collected in a new month's first days, a past month collected by hand with `flask collect costs
+    --month`) is never accrued, not even its later growth (late charges); the cost page shows what was
+    reported for it. So no day before the first collection gets a row: such days, when nothing was known,
+    read as days without spend to the forecast, the anomaly baselines and the charts.
 
     For a window of the ledger (read_model.refresh): the rows from `from_day` on, given the spend
     currency of the day before; the window holds the last balance before that day and whole months."""
@@ -178,9 +191,12 @@ def _day_row(
 ) -> DailyFigures:
     counted = [accrual for accrual in todays if accrual.currency == spend_currency]
     services: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    operators: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for accrual in counted:
         for service, amount in accrual.services.items():
             services[service] += amount
+        for operator, amount in accrual.operators.items():
+            operators[operator] += amount
     balance_currency = closing.currency if closing else None
     return DailyFigures(
         day=day,
@@ -190,4 +206,5 @@ def _day_row(
         spend=sum((accrual.amount for accrual in counted), ZERO),
         spend_currency=spend_currency,
         spend_by_service={name: format_amount(amount) for name, amount in sorted(services.items()) if amount},
+        spend_by_operator={name: format_amount(amount) for name, amount in sorted(operators.items()) if amount},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,19 +21,22 @@ class BalancePoint:
 
 @dataclass(frozen=True)
 class CostPoint:
-    """A cost snapshot reduced to what derivation needs: the month's total and usage per service."""
+    """A cost snapshot reduced to what derivation needs: the month's total and usage per service and per
+    operator (lines attributed to no operator are in no operator's)."""
 
     collected_at: datetime
     month: Month
     currency: str
     total: Decimal
     services: Mapping[str, Decimal] = field(default_factory=dict)
+    operators: Mapping[str, Decimal] = field(default_factory=dict)
 
     @classmethod
     def from_row(
         cls, *, collected_at: datetime, year: int, month: int, currency: str, total: Decimal, usage_lines: Iterable[Any]
     ) -> CostPoint:
-        return cls(collected_at, Month(year, month), currency, total, services_of(usage_lines))
+        lines = list(usage_lines)
+        return cls(collected_at, Month(year, month), currency, total, services_of(lines), operators_of(lines))
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,30 @@ def services_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
     """Usage per service of one snapshot (operators summed); amounts are decimal strings. A line whose stored
     amount is not a sane number (kept from before validation tightened) counts in no service, so one odd
     legacy row never stops the organisation's collection."""
+    return _sums(usage_lines, lambda line: str(line.get("service")))
+
+
+def operators_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
+    """Usage per operator of one snapshot (services summed), by the operator's name (its id when it has none);
+    a line attributed to no operator counts in none."""
+    return _sums(usage_lines, lambda line: operator_key(line.get("operator_name"), line.get("operator_id")))
+
+
+def operator_key(name: object, operator_id: object) -> str | None:
+    """How the daily figures name an operator: its name, else its id, else None (no operator)."""
+    for value in (name, operator_id):
+        if value is not None and str(value).strip():
+            return str(value)
+    return None
+
+
+def _sums(usage_lines: Iterable[Any], key: Callable[[dict[str, Any]], str | None]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for line in usage_lines:
         amount = stored_decimal(line.get("amount")) if isinstance(line, dict) else None
-        if amount is None:
-            continue
-        service = str(line.get("service"))
-        totals[service] = totals.get(service, Decimal(0)) + amount
+        name = None if amount is None else key(line)
+        if amount is not None and name is not None:
+            totals[name] = totals.get(name, Decimal(0)) + amount
     return totals
 
 
