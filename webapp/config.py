@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from webapp.config_anomalies import anomaly_params
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
 PROVIDERS = ("demo", "http")
@@ -269,6 +271,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         **_jwt_settings(environ, production, secret),
         "WEBHOOK_SECRETS_KEYS": _webhook_secrets_keys(environ, production, secret),
         **_alert_settings(environ),
+        "ANOMALY_PARAMS": anomaly_params(environ, ConfigError),
         **_notification_settings(environ),
     }
 

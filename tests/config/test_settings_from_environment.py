@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 
 import pytest
 
 from webapp.config import ConfigError, load_config
+from webapp.domain.anomalies import AnomalyParams
 
 WEBHOOK_KEY = base64.urlsafe_b64encode(b"w" * 32).decode()  # a test key (32 bytes), not a secret
 PRODUCTION = {  # everything production requires
@@ -140,3 +142,35 @@ def test_webhook_secrets_keys(tmp_path):
     derived = load_config(development)["WEBHOOK_SECRETS_KEYS"]
     assert derived == load_config(development)["WEBHOOK_SECRETS_KEYS"] and len(derived) == 1
     assert derived != load_config({**development, "SECRET_KEY": "m" * 40})["WEBHOOK_SECRETS_KEYS"]
+
+
+def test_anomaly_thresholds_default_and_come_from_the_environment(tmp_path):
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["ANOMALY_PARAMS"] == AnomalyParams()
+    settings = {"ANOMALY_MIN_EXCESS": "100.50", "ANOMALY_MIN_RATIO": "2", "ANOMALY_MAD_FACTOR": "4.5"}
+    settings |= {"ANOMALY_MIN_HISTORY_DAYS": "21", "ANOMALY_QUIET_DAYS": "3"}
+    params = load_config({"INSTANCE_PATH": str(tmp_path), **settings})["ANOMALY_PARAMS"]
+    assert (params.min_excess, params.min_ratio, params.mad_factor) == (Decimal("100.50"), 2, Decimal("4.5"))
+    assert (params.min_history_days, params.quiet_days, params.window_days) == (21, 3, 28)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ANOMALY_MIN_EXCESS", "0"),
+        ("ANOMALY_MIN_EXCESS", "-5"),
+        ("ANOMALY_MIN_EXCESS", "lots"),
+        ("ANOMALY_MIN_EXCESS", "1e400"),
+        ("ANOMALY_MIN_EXCESS", "0.000000001"),
+        ("ANOMALY_MIN_RATIO", "1"),
+        ("ANOMALY_MIN_RATIO", "NaN"),
+        ("ANOMALY_MAD_FACTOR", "Infinity"),
+        ("ANOMALY_MIN_HISTORY_DAYS", "6"),
+        ("ANOMALY_MIN_HISTORY_DAYS", "29"),
+        ("ANOMALY_QUIET_DAYS", "0"),
+        ("ANOMALY_QUIET_DAYS", "1.5"),
+        ("ANOMALY_QUIET_DAYS", "91"),
+    ],
+)
+def test_bad_anomaly_thresholds_are_refused_with_their_name(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=f"{name} must be .*got '{value}'"):
+        load_config({"INSTANCE_PATH": str(tmp_path), name: value})

@@ -12,6 +12,7 @@ from tests.factories import make_org
 from tests.read_model.anomaly_series import DAY0, collect_series, steady_with_spike
 from webapp.extensions import db
 from webapp.models import AlertEvent, SpendAnomaly
+from webapp.domain.anomalies import AnomalyParams
 from webapp.read_model.anomalies import detect
 from webapp.read_model.store import rebuild
 
@@ -76,3 +77,16 @@ def test_re_detection_and_rebuild_never_duplicate_and_keep_the_mark(app):
     count = db.session.scalar(select(func.count()).where(SpendAnomaly.organization_id == org.id))
     assert count == 3
     assert next(episode for episode in episodes(org) if episode.scope == "").mark == "expected"
+
+
+def test_the_configured_thresholds_decide(app, monkeypatch):
+    """ANOMALY_* settings (webapp/config_anomalies.py) reach the write path's detection: a minimum excess of 15
+    lets the +20 bump open the organisation's episode (each service's +10 stays below it), one of 200 keeps the
+    +100 spike from opening any."""
+    low, high = make_org(), make_org()
+    monkeypatch.setitem(app.config, "ANOMALY_PARAMS", AnomalyParams(min_excess=Decimal(15)))
+    collect_series(low.id, steady_with_spike(SPIKE + 3, SPIKE, spike="30"))
+    assert [episode.scope for episode in episodes(low)] == [""]
+    monkeypatch.setitem(app.config, "ANOMALY_PARAMS", AnomalyParams(min_excess=Decimal(200)))
+    collect_series(high.id, steady_with_spike(SPIKE + 3, SPIKE))
+    assert episodes(high) == []

@@ -25,7 +25,7 @@ from webapp.models.collection import CollectionKind, lock_organization
 from webapp.providers import BalanceReading, CostReport
 from webapp.queries.balances import latest_balance_stmt
 from webapp.read_model.daily import ZERO
-from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, operator_key, utc_day
+from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, utc_day
 from webapp.read_model.refresh import first_snapshot_at, refresh
 
 
@@ -96,7 +96,7 @@ def _usage(report: CostReport) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     operators: dict[str, Decimal] = {}
     for line in report.usage_lines:
         services[line.service] = services.get(line.service, ZERO) + line.amount
-        operator = operator_key(line.operator_name, line.operator_id)
+        operator = line.operator_name or line.operator_id  # = ledger.operator_key: validated names are not blank
         if operator is not None:
             operators[operator] = operators.get(operator, ZERO) + line.amount
     return services, operators

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, cast
 
+from flask import current_app, has_app_context
 from sqlalchemy import Table, delete, func, select, update
 
 from webapp.domain.anomalies import AnomalyParams, Driver, Episode, UsageDay, find_all_episodes
@@ -42,7 +43,7 @@ def detect(
     as_of = newest - timedelta(days=1)
     if not whole and previous_last_day is not None and newest <= previous_last_day:
         return  # no day completed since the last detection
-    params = AnomalyParams()
+    params = anomaly_params()
     start = None if whole or previous_last_day is None else _window_start(organization_id, as_of)
     days, currency = _usage(organization_id, start, as_of)
     trusted = None if start is None else start + timedelta(days=params.window_days)
@@ -59,8 +60,16 @@ def _window_start(organization_id: int, as_of: date) -> date:
     )
     start = as_of - timedelta(days=WINDOW_DAYS - 1)
     if oldest_open is not None:
-        start = min(start, oldest_open - timedelta(days=AnomalyParams().window_days + 7))
+        params = anomaly_params()
+        start = min(start, oldest_open - timedelta(days=params.window_days + params.quiet_days))
     return start
+
+
+def anomaly_params() -> AnomalyParams:
+    """The thresholds configured for this app (ANOMALY_* settings, webapp/config_anomalies.py); the defaults
+    outside an app context."""
+    configured = current_app.config.get("ANOMALY_PARAMS") if has_app_context() else None
+    return configured if isinstance(configured, AnomalyParams) else AnomalyParams()
 
 
 def _usage(organization_id: int, start: date | None, as_of: date) -> tuple[list[UsageDay], str | None]:

@@ -16,11 +16,10 @@ from decimal import Decimal
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 
-from webapp.domain.anomalies import AnomalyParams
 from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
-from webapp.read_model.anomalies import detect
+from webapp.read_model.anomalies import anomaly_params, detect
 from webapp.read_model.daily import DailyFigures, daily_figures
 from webapp.read_model.forecast import KEEP_DAYS, StoredForecast, forecast_day
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
@@ -58,7 +57,7 @@ def refresh(
         ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
         summary_row, day_rows = derived_rows(organization_id, ledger)
         write_rows(db.session, summary_row, day_rows)
-        if day_rows and (day_rows[-1]["day"] - day_rows[0]["day"]).days >= AnomalyParams().min_history_days:
+        if day_rows and (day_rows[-1]["day"] - day_rows[0]["day"]).days >= anomaly_params().min_history_days:
             detect(organization_id, previous_last_day=None, newest=day_rows[-1]["day"])
         return  # (a shorter history: no episode can be found, and none was stored, the ledger being append-only)
     if first_day is None or since < first_day:
