@@ -3,16 +3,18 @@ idempotent, surviving a rebuild with the manager's mark, and driving the spend-a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from tests.factories import make_org
 from tests.read_model.anomaly_series import DAY0, collect_series, steady_with_spike
+from webapp.collection.replay import load_demo_data
+from webapp.domain.anomalies import AnomalyParams
 from webapp.extensions import db
 from webapp.models import AlertEvent, SpendAnomaly
-from webapp.domain.anomalies import AnomalyParams
+from webapp.providers.demo import DemoProvider
 from webapp.read_model.anomalies import detect
 from webapp.read_model.store import rebuild
 
@@ -90,3 +92,22 @@ def test_the_configured_thresholds_decide(app, monkeypatch):
     monkeypatch.setitem(app.config, "ANOMALY_PARAMS", AnomalyParams(min_excess=Decimal(200)))
     collect_series(high.id, steady_with_spike(SPIKE + 3, SPIKE))
     assert episodes(high) == []
+
+
+def test_a_demo_replays_episodes_are_those_a_rebuild_finds(app):
+    """The first bulk batch detects from the rows it has just written (not read back): the same episodes, with
+    their operators, as a rebuild's whole re-detection from the stored rows."""
+    now = datetime(2026, 3, 20, 13, 30, tzinfo=UTC)
+    ids = load_demo_data(orgs=4, days=120, provider=DemoProvider(), now=now).organization_ids
+
+    def stored() -> list[tuple]:
+        query = select(SpendAnomaly).where(SpendAnomaly.organization_id.in_(ids))
+        rows = db.session.scalars(query.order_by(SpendAnomaly.organization_id, SpendAnomaly.scope))
+        return [(e.scope, e.opened_on, e.last_day, e.actual, e.top_services, e.top_operators) for e in rows]
+
+    replayed = stored()
+    assert any(operators for *_rest, operators in replayed)  # the demo's lines name operators
+    for org_id in ids:
+        rebuild(org_id)
+    db.session.expire_all()
+    assert stored() == replayed

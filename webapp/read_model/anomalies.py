@@ -14,6 +14,7 @@ top operators by excess; days written before it have none until `flask summaries
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -32,10 +33,16 @@ _EPISODES = cast(Table, SpendAnomaly.__table__)
 
 
 def detect(
-    organization_id: int, *, previous_last_day: date | None, whole: bool = False, newest: date | None = None
+    organization_id: int,
+    *,
+    previous_last_day: date | None,
+    whole: bool = False,
+    newest: date | None = None,
+    rows: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
     """Detect episodes through the last completed day when that day is new (or `whole`: everything).
-    `newest`: the newest daily row when the caller knows it (the collection path), else it is read."""
+    `newest`: the newest daily row when the caller knows it (the collection path), else it is read. `rows`:
+    all the daily rows, as just written (a first bulk batch), so they are not read back."""
     if newest is None:
         newest = db.session.scalar(select(func.max(_DAILY.c.day)).where(_DAILY.c.organization_id == organization_id))
     if newest is None:
@@ -45,7 +52,7 @@ def detect(
         return  # no day completed since the last detection
     params = anomaly_params()
     start = None if whole or previous_last_day is None else _window_start(organization_id, as_of)
-    days, currency = _usage(organization_id, start, as_of)
+    days, currency = _usage_days(rows, as_of) if rows is not None else _usage(organization_id, start, as_of)
     trusted = None if start is None else start + timedelta(days=params.window_days)
     found = [e for e in find_all_episodes(days, as_of=as_of, params=params) if trusted is None or e.start >= trusted]
     _store(organization_id, found, currency, trusted)
@@ -80,13 +87,17 @@ def _usage(organization_id: int, start: date | None, as_of: date) -> tuple[list[
     )
     if start is not None:
         query = query.where(_DAILY.c.day >= start)
-    rows = db.session.execute(query.order_by(_DAILY.c.day)).all()
-    currencies = [row.spend_currency for row in rows if row.spend_currency]
+    return _usage_days([row._mapping for row in db.session.execute(query.order_by(_DAILY.c.day))], as_of)
+
+
+def _usage_days(rows: Sequence[Mapping[Any, Any]], as_of: date) -> tuple[list[UsageDay], str | None]:
+    rows = [row for row in rows if row["day"] <= as_of]
+    currencies = [row["spend_currency"] for row in rows if row["spend_currency"]]
     currency = currencies[-1] if currencies else None
     days = [
-        UsageDay.from_figures(row.day, row.spend_by_service or {}, row.spend_by_operator or {})
-        if row.spend_currency == currency
-        else UsageDay(row.day, {})
+        UsageDay.from_figures(row["day"], row["spend_by_service"] or {}, row["spend_by_operator"] or {})
+        if row["spend_currency"] == currency
+        else UsageDay(row["day"], {})
         for row in rows
     ]
     return days, currency

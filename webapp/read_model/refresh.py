@@ -58,7 +58,7 @@ def refresh(
         summary_row, day_rows = derived_rows(organization_id, ledger)
         write_rows(db.session, summary_row, day_rows)
         if day_rows and (day_rows[-1]["day"] - day_rows[0]["day"]).days >= anomaly_params().min_history_days:
-            detect(organization_id, previous_last_day=None, newest=day_rows[-1]["day"])
+            detect(organization_id, previous_last_day=None, newest=day_rows[-1]["day"], rows=day_rows)
         return  # (a shorter history: no episode can be found, and none was stored, the ledger being append-only)
     if first_day is None or since < first_day:
         rebuild(organization_id)  # no rows yet, or the ledger now starts earlier: everything moves
