@@ -48,7 +48,12 @@ def make_episode(organization_id: int, *, scope: str = "", status: str = "open",
         actual=Decimal("110.004"),
         currency="EUR",
         top_services=[{"name": "compute", "expected": "5.00", "actual": "85.00"}],
-        top_operators=[{"name": "Ana", "expected": "4.00", "actual": "64.00"}] if scope == "" else [],
+        top_operators=[
+            {"name": "Ana", "expected": "4.00", "actual": "64.00"},
+            {"name": "Ben", "expected": "1.00", "actual": "11.00"},
+        ]
+        if scope == ""
+        else [],
         method="median-mad-28d",
     )
     db.session.add(episode)
