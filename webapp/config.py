@@ -67,14 +67,14 @@ def _positive_number(environ: dict[str, str], name: str, default: str) -> float:
 
 def _positive_int(environ: dict[str, str], name: str, default: str) -> int:
     raw = environ.get(name, default)
-    if not raw.strip().isascii() or not raw.strip().isdigit() or int(raw) < 1:
+    if not raw.strip().isascii() or not raw.strip().isdigit() or len(raw.strip()) > 12 or int(raw) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, got {raw!r}")
     return int(raw)
 
 
 def _count(environ: dict[str, str], name: str) -> int:
     raw = environ.get(name, "0").strip()
-    if not raw.isascii() or not raw.isdigit():
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
     return int(raw)
 

@@ -4,12 +4,14 @@ a message naming the variable."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from webapp.domain.anomalies import AnomalyParams
 
 MAX_QUIET_DAYS = 90
+PLAIN = re.compile(r"\+?[0-9]{1,11}(\.[0-9]*)?")
 CEILING = Decimal(10) ** 10  # an amount's bound (NUMERIC(19, 8))
 
 
@@ -21,19 +23,19 @@ def anomaly_params(environ: dict[str, str], error: type[Exception]) -> AnomalyPa
 
     def whole(name: str, value: int, low: int, high: int) -> int:
         raw = environ.get(name, str(value)).strip()
-        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-            raise error(f"{name} must be a whole number of days from {low} to {high}, got {raw!r}")
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 4 or not low <= int(raw) <= high:
+            raise error(f"{name} must be a whole number of days from {low} to {high}, got {raw[:40]!r}")
         return int(raw)
 
     def above(name: str, value: Decimal, floor: int) -> Decimal:
         raw = environ.get(name, str(value)).strip()
-        try:
-            number = Decimal(raw)
+        try:  # plain ASCII decimals only: no exponent, underscores or other scripts' digits
+            number = Decimal(raw) if PLAIN.fullmatch(raw) else Decimal("NaN")
         except InvalidOperation:
             number = Decimal("NaN")
         exponent = number.as_tuple().exponent
         if not number.is_finite() or not floor < number < CEILING or (isinstance(exponent, int) and exponent < -8):
-            raise error(f"{name} must be a number above {floor} and below 10^10 (at most 8 decimals), got {raw!r}")
+            raise error(f"{name} must be a number above {floor} and below 10^10 (at most 8 decimals), got {raw[:40]!r}")
         return number
 
     return replace(

@@ -134,7 +134,10 @@ def test_days_start_when_the_first_snapshot_was_collected_and_months_ended_by_th
     assert [row.spend for row in days] == [Decimal(0), Decimal(10)]
 
 
-def test_spend_by_operator_is_each_operators_growth_by_name_else_id_and_unattributed_lines_count_in_none():
+def test_spend_by_operator_is_each_operator_ids_growth_under_its_current_name():
+    """Tracked by operator id, as the cost page attributes lines (no id: no operator, whatever the name), shown
+    by the name the id has now (else the id): a rename does not count the month again."""
+
     def line(service: str, amount: str, operator_id: str | None = None, name: str | None = None) -> dict:
         return {"service": service, "operator_id": operator_id, "operator_name": name, "amount": amount}
 
@@ -143,11 +146,15 @@ def test_spend_by_operator_is_each_operators_growth_by_name_else_id_and_unattrib
             collected_at=at(day, 6), year=2026, month=3, currency="EUR", total=Decimal(total), usage_lines=lines
         )
 
-    first = [line("compute", "5.00", "op-1", "Ana"), line("storage", "3.00"), line("compute", "2.00", "op-2")]
-    later = [line("compute", "9.00", "op-1", "Ana"), line("storage", "3.00"), line("compute", "1.00", "op-2")]
+    first = [
+        line("compute", "5.00", "op-1", "Ana"),
+        line("storage", "3.00", None, "Nobody"),
+        line("compute", "2.00", "op-2"),
+    ]
+    later = [line("compute", "9.00", "op-1", "Ana Lima"), line("storage", "3.00"), line("compute", "1.00", "op-2")]
     days = by_day(Ledger(costs=[point("2026-03-01", "10", first), point("2026-03-02", "13", later)]))
     assert days[date(2026, 3, 1)].spend_by_operator == {"Ana": "5.00", "op-2": "2.00"}
-    assert days[date(2026, 3, 2)].spend_by_operator == {"Ana": "4.00"}  # op-2 fell: nothing, never negative
+    assert days[date(2026, 3, 2)].spend_by_operator == {"Ana Lima": "4.00"}  # op-2 fell: nothing, never negative
     assert days[date(2026, 3, 2)].spend_by_service == {"compute": "3.00"}
 
 

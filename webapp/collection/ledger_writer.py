@@ -88,18 +88,20 @@ def _balance_points(rows: list[dict[str, Any]]) -> list[BalancePoint]:
     return [BalancePoint(row["collected_at"], row["amount"], row["currency"]) for row in rows]
 
 
-def _usage(report: CostReport) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    """Usage per service and per operator of a validated report: what read_model.ledger.services_of and
-    operators_of read back from the stored row (the stored amounts are these Decimals written exactly),
-    without the round trip."""
+def _usage(report: CostReport) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, str]]:
+    """Usage per service and per operator id, and each id's name, of a validated report: what
+    read_model.ledger.usage_of reads back from the stored row (the stored amounts are these Decimals written
+    exactly; validated names are never blank), without the round trip."""
     services: dict[str, Decimal] = {}
     operators: dict[str, Decimal] = {}
+    names: dict[str, str] = {}
     for line in report.usage_lines:
         services[line.service] = services.get(line.service, ZERO) + line.amount
-        operator = line.operator_name or line.operator_id  # = ledger.operator_key: validated names are not blank
+        operator = line.operator_id
         if operator is not None:
             operators[operator] = operators.get(operator, ZERO) + line.amount
-    return services, operators
+            names[operator] = line.operator_name or operator
+    return services, operators, names
 
 
 def _write_balances(organization_id: int, checks: Sequence[BalanceCheck]) -> list[dict[str, Any]]:
@@ -131,7 +133,7 @@ def _write_costs(organization_id: int, checks: Sequence[CostCheck]) -> tuple[lis
     points (a repeated answer shares its row's documents and its point's services)."""
     rows: list[dict[str, Any]] = []
     points: list[CostPoint] = []
-    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any], tuple[dict[str, Decimal], ...]]] = {}
+    previous: dict[tuple[int, int], tuple[CostReport, dict[str, Any], tuple[Any, ...]]] = {}
     for check in checks:
         report = check.report
         if report is None:

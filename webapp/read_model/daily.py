@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -41,6 +41,10 @@ class DailyFigures:
     spend_currency: str | None
     spend_by_service: dict[str, str] = field(default_factory=dict)
     spend_by_operator: dict[str, str] = field(default_factory=dict)
+
+
+# what the summary and the forecast read back of a stored day: not the operators (the anomalies' alone)
+SUMMARY_FIELDS = tuple(item.name for item in fields(DailyFigures) if item.name != "spend_by_operator")
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,10 @@ def _month_accruals(points: list[CostPoint], opens_at_zero: bool) -> list[Accrua
             high_services, high_operators = dict(point.services), dict(point.operators)
             result.append(Accrual(day, currency, ZERO, {}))
             continue
-        services, operators = _growth(point.services, high_services), _growth(point.operators, high_operators)
-        result.append(Accrual(day, currency, max(ZERO, point.total - high), services, operators))
+        operators = _shown(_growth(point.operators, high_operators), point.operator_names)
+        result.append(
+            Accrual(day, currency, max(ZERO, point.total - high), _growth(point.services, high_services), operators)
+        )
         high = max(high, point.total)
     return result
 
@@ -120,6 +126,16 @@ def _growth(amounts: Mapping[str, Decimal], highs: dict[str, Decimal]) -> dict[s
         if amount > before:
             grown[name], highs[name] = amount - before, amount
     return grown
+
+
+def _shown(by_id: dict[str, Decimal], names: Mapping[str, str]) -> dict[str, Decimal]:
+    """Operators' growth, tracked by id (a renamed operator's month is not counted again), keyed by the name
+    they are shown by now (two ids of one name add up)."""
+    shown: dict[str, Decimal] = {}
+    for operator, amount in by_id.items():
+        name = names.get(operator, operator)
+        shown[name] = shown.get(name, ZERO) + amount
+    return shown
 
 
 def _repeats(previous: CostPoint | None, point: CostPoint) -> bool:

@@ -20,11 +20,10 @@ from webapp.domain.forecast import (
 )
 from webapp.extensions import db
 from webapp.models import Organization
-from webapp.read_model.daily import DailyFigures
+from webapp.read_model.daily import SUMMARY_FIELDS, DailyFigures
 from webapp.read_model.forecast import KEEP_DAYS, day_figures, relevant
 from webapp.read_model.store import DAILY, SUMMARIES
 
-_DAILY_FIELDS = [column.name for column in DAILY.c if column.name != "organization_id"]
 READ_BACK_DAYS = KEEP_DAYS  # the forecast's year (its long-run level; the model's 28 days, last month's fees)
 
 
@@ -84,7 +83,7 @@ def forecast_view(organization_id: int, now: datetime) -> ForecastView | None:
 
 def _days(organization_id: int, first: date, last: date) -> list[DailyFigures]:
     rows = db.session.execute(
-        select(*(DAILY.c[name] for name in _DAILY_FIELDS))
+        select(*(DAILY.c[name] for name in SUMMARY_FIELDS))
         .where(DAILY.c.organization_id == organization_id, DAILY.c.day >= first, DAILY.c.day <= last)
         .order_by(DAILY.c.day)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,6 +10,8 @@ from typing import Any
 
 from webapp.domain.money import stored_decimal
 from webapp.domain.months import Month
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,9 @@ class BalancePoint:
 
 @dataclass(frozen=True)
 class CostPoint:
-    """A cost snapshot reduced to what derivation needs: the month's total and usage per service and per
-    operator (lines attributed to no operator are in no operator's)."""
+    """A cost snapshot reduced to what derivation needs: the month's total, usage per service, and usage per
+    operator by the operator's id (a line with no operator id is attributed to no operator, as on the cost
+    page) with the name each id is shown by (its name, else the id)."""
 
     collected_at: datetime
     month: Month
@@ -30,13 +33,13 @@ class CostPoint:
     total: Decimal
     services: Mapping[str, Decimal] = field(default_factory=dict)
     operators: Mapping[str, Decimal] = field(default_factory=dict)
+    operator_names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_row(
         cls, *, collected_at: datetime, year: int, month: int, currency: str, total: Decimal, usage_lines: Iterable[Any]
     ) -> CostPoint:
-        lines = list(usage_lines)
-        return cls(collected_at, Month(year, month), currency, total, services_of(lines), operators_of(lines))
+        return cls(collected_at, Month(year, month), currency, total, *usage_of(usage_lines))
 
 
 @dataclass(frozen=True)
@@ -86,35 +89,30 @@ class Ledger:
         return next((state for state in self.states if state.kind == kind), None)
 
 
-def services_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
-    """Usage per service of one snapshot (operators summed); amounts are decimal strings. A line whose stored
-    amount is not a sane number (kept from before validation tightened) counts in no service, so one odd
-    legacy row never stops the organisation's collection."""
-    return _sums(usage_lines, lambda line: str(line.get("service")))
-
-
-def operators_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
-    """Usage per operator of one snapshot (services summed), by the operator's name (its id when it has none);
-    a line attributed to no operator counts in none."""
-    return _sums(usage_lines, lambda line: operator_key(line.get("operator_name"), line.get("operator_id")))
-
-
-def operator_key(name: object, operator_id: object) -> str | None:
-    """How the daily figures name an operator: its name, else its id, else None (no operator)."""
-    for value in (name, operator_id):
-        if value is not None and str(value).strip():
-            return str(value)
-    return None
-
-
-def _sums(usage_lines: Iterable[Any], key: Callable[[dict[str, Any]], str | None]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
+def usage_of(usage_lines: Iterable[Any]) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, str]]:
+    """Usage per service (operators summed) and per operator id (services summed) of one snapshot, and each
+    id's name, in one pass; amounts are decimal strings. A line whose stored amount is not a sane number (kept
+    from before validation tightened) counts nowhere, so one odd legacy row never stops the organisation's
+    collection."""
+    services: dict[str, Decimal] = {}
+    operators: dict[str, Decimal] = {}
+    names: dict[str, str] = {}
     for line in usage_lines:
         amount = stored_decimal(line.get("amount")) if isinstance(line, dict) else None
-        name = None if amount is None else key(line)
-        if amount is not None and name is not None:
-            totals[name] = totals.get(name, Decimal(0)) + amount
-    return totals
+        if amount is None:
+            continue
+        service = str(line.get("service"))
+        services[service] = services.get(service, ZERO) + amount
+        operator = line.get("operator_id")
+        if operator is not None:
+            operator = str(operator)
+            operators[operator] = operators.get(operator, ZERO) + amount
+            names[operator] = str(line.get("operator_name") or operator)
+    return services, operators, names
+
+
+def services_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
+    return usage_of(usage_lines)[0]
 
 
 def utc_day(moment: datetime) -> date:

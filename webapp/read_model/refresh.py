@@ -20,7 +20,7 @@ from webapp.domain.months import Month
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
 from webapp.read_model.anomalies import anomaly_params, detect
-from webapp.read_model.daily import DailyFigures, daily_figures
+from webapp.read_model.daily import SUMMARY_FIELDS, DailyFigures, daily_figures
 from webapp.read_model.forecast import KEEP_DAYS, StoredForecast, forecast_day
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
 from webapp.read_model.store import (
@@ -38,7 +38,6 @@ from webapp.read_model.store import (
 )
 from webapp.read_model.summary import SPEND_WINDOW_DAYS, summarize
 
-_DAILY_FIELDS = [item.name for item in fields(DailyFigures)]
 _FORECAST_FIELDS = [item.name for item in fields(StoredForecast)]
 
 
@@ -166,7 +165,7 @@ def first_snapshot_at(organization_id: int) -> datetime | None:
 
 def _stored_days(organization_id: int, first: date, before: date) -> list[DailyFigures]:
     rows = db.session.execute(
-        select(*(DAILY.c[name] for name in _DAILY_FIELDS))
+        select(*(DAILY.c[name] for name in SUMMARY_FIELDS))
         .where(DAILY.c.organization_id == organization_id, DAILY.c.day >= first, DAILY.c.day < before)
         .order_by(DAILY.c.day)
     )
