@@ -96,6 +96,8 @@ def test_cli_rebuild_check_and_a_tampered_row(app):
     dirty = runner.invoke(args=["summaries", "check"])
     assert dirty.exit_code == 1
     assert f"organisation {orgs[1].id}: organization_summaries mtd_total: stored 1.00" in dirty.output
+    remedy = "`flask summaries rebuild` (or with --org ID) recomputes them from the ledger."
+    assert dirty.output.splitlines()[-1] == remedy
     listed = json.loads(runner.invoke(args=["summaries", "check", "--json", "--org", str(orgs[1].id)]).output)
     assert [d["column"] for d in listed["differences"]] == ["mtd_total"]
     again = runner.invoke(args=["summaries", "rebuild", "--org", str(orgs[1].id), "--quiet"])

@@ -125,3 +125,5 @@ def _report(rows: Sequence[Difference], *, checked: int, as_json: bool) -> None:
     for difference in rows:
         click.echo(difference.describe())
     click.echo(f"{len(rows)} difference(s) in {checked} organisation(s).")
+    if rows:  # after an upgrade that changed the read model's rules (docs/data-model.md) this is expected
+        click.echo("`flask summaries rebuild` (or with --org ID) recomputes them from the ledger.")
