@@ -210,18 +210,25 @@ def depletion_scores(figures: list[DayFigure], scores: dict[str, Score], start: 
 
 
 def usage_days(ref: str, first: date, last: date) -> list[UsageDay]:
-    """Usage per service and day (what the read model's spend_by_service holds), from the 21:00 reports."""
-    days, day, before = [], first, {}
+    """Usage per service and per operator and day (what the read model's spend_by_service and spend_by_operator
+    hold: operators by id, shown by name), from the 21:00 reports."""
+    days, day, before = [], first, ({}, {})
     while day <= last:
         report = provider.month_costs(
             ref, day.year, day.month, as_of=datetime(day.year, day.month, day.day, 21, tzinfo=UTC)
         )
-        now: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        now: tuple[dict[str, Decimal], dict[str, Decimal]] = (defaultdict(lambda: ZERO), defaultdict(lambda: ZERO))
         for line in report.usage_lines if report else ():
-            now[line.service] += line.amount
+            now[0][line.service] += line.amount
+            if line.operator_id is not None:
+                now[1][line.operator_name or line.operator_id] += line.amount
         if day.day == 1:
-            before = {}
-        days.append(UsageDay(day, {name: amount - before.get(name, ZERO) for name, amount in now.items()}))
+            before = ({}, {})
+        grown = [
+            {name: amount - was.get(name, ZERO) for name, amount in new.items()}
+            for new, was in zip(now, before, strict=True)
+        ]
+        days.append(UsageDay(day, grown[0], grown[1]))
         before, day = now, day + timedelta(days=1)
     return days
 
@@ -231,6 +238,7 @@ def anomaly_counts(ref: str, first: date, last: date, counts: dict[str, int]) ->
     from webapp.providers.demo import _plans
 
     prof, injected, large = profile(ref), set(), set()
+    operated: dict[date, set[str]] = defaultdict(set)  # a large spike's day: the operators of its lines
     month = first.replace(day=1)
     while month <= last:
         for spec, plan in zip(prof.lines, _plans(ref, month.year, month.month), strict=True):
@@ -239,9 +247,12 @@ def anomaly_counts(ref: str, first: date, last: date, counts: dict[str, int]) ->
                 injected.add((spec.service, spiked))
                 if Decimal(plan.spike).scaleb(-3) * spec.price >= AnomalyParams().min_excess:
                     large.add((spec.service, spiked))
+                    if spec.operator_id is not None:
+                        operated[spiked].add(spec.operator_name or spec.operator_id)
         month = (month + timedelta(days=32)).replace(day=1)
     episodes = find_all_episodes(usage_days(ref, first, last), as_of=last)
     services = [episode for episode in episodes if episode.scope is not None]
+    _operator_counts([episode for episode in episodes if episode.scope is None], operated, counts)
     found = {(s, d) for s, d in injected if any(e.scope == s and e.start <= d <= e.end for e in services)}
     counts["injected spikes"] += len(injected)
     counts["injected spikes found"] += len(found)
@@ -253,6 +264,21 @@ def anomaly_counts(ref: str, first: date, last: date, counts: dict[str, int]) ->
         not any(s == e.scope and e.start <= d <= e.end for s, d in injected) for e in services
     )
     counts["organisations"] += 1
+
+
+def _operator_counts(episodes: list, operated: dict[date, set[str]], counts: dict[str, int]) -> None:
+    """Organisation episodes whose only anomalous day holds a large spike on an operator's line: is one of
+    that day's spiking operators the episode's first operator, or among its top ones?"""
+    for episode in episodes:
+        spiking = operated.get(episode.start, set()) if episode.days == 1 else set()
+        if not spiking:
+            continue
+        names = [driver.name for driver in episode.top_operators]
+        counts["one-day organisation episodes on a large spike of an operator's line"] += 1
+        counts["of those, a spiking operator first among the episode's operators"] += (
+            bool(names) and names[0] in spiking
+        )
+        counts["of those, a spiking operator among its top operators"] += bool(spiking & set(names))
 
 
 def run(orgs: int, first: date, last: date, from_org: int = 1) -> dict[str, Score]:
