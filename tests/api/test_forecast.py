@@ -29,7 +29,7 @@ def test_a_steady_spender_gets_depletion_threshold_and_month_with_bands(app, cli
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["status"] == "forecast" and body["reason"] is None
-    assert body["method"] == "weekday-median-28d-revert-365d" and body["history_days"] == 19
+    assert body["method"] == "weekday-median-28d-revert-730d" and body["history_days"] == 19
     # the last completed UTC day before the latest snapshot (an hour ago)
     assert body["as_of"] == ((now - timedelta(hours=1)).date() - timedelta(days=1)).isoformat()
     assert re.match(AMOUNT_PATTERN, body["balance"]) and body["currency"] == "EUR"

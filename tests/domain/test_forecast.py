@@ -186,6 +186,22 @@ def test_a_level_higher_long_ago_pulls_a_long_horizon_toward_the_long_run_level(
     assert forecast.expected_daily_spend == Decimal(10)  # the recent pace, as shown today
 
 
+def test_the_long_run_level_reads_two_years_and_nothing_older():
+    """Up to 730 days (ForecastParams.long_window_days): a year at 30 a day before the last year at 10 pulls the
+    date in; the same year pushed beyond two years back does not."""
+    recent = [Decimal(10)] * 365
+    within = figures([Decimal(30)] * 365 + recent, end_balance=Decimal(2000))
+    beyond = figures([Decimal(30)] * 100 + [Decimal(10)] * 365 + recent, end_balance=Decimal(2000))
+    only_recent = figures(recent, end_balance=Decimal(2000))
+    dates = {}
+    for name, rows in (("within", within), ("beyond", beyond), ("only recent", only_recent)):
+        forecast = forecast_depletion(rows, as_of=rows[-1].day)
+        dates[name] = forecast.zero.band.expected - rows[-1].day
+        assert forecast.history_days == min(len(rows), 730)
+    assert dates["beyond"] == dates["only recent"] == timedelta(days=200)  # the level is 10 throughout the window
+    assert dates["within"] < timedelta(days=150)  # (365 × 30 + 365 × 10) / 730 = 20 a day, reverted toward
+
+
 def test_a_short_horizon_is_essentially_unchanged_by_the_reversion():
     spends = [Decimal(12)] * 300 + [Decimal(10)] * 60  # the long-run level 20 % above the recent one
     for days in (3, 7, 14):

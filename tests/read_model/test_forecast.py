@@ -47,7 +47,7 @@ def test_constant_spend_runs_out_on_the_exact_day_with_a_band_around_it():
     as_of_day = (START + timedelta(days=18)).date()  # the last completed day before the 20th snapshot's day
     assert summary.forecast_as_of == as_of_day
     assert summary.forecast_status == "forecast" and summary.forecast_reason is None
-    assert summary.forecast_method == "weekday-median-28d-revert-365d" and summary.forecast_history_days == 19
+    assert summary.forecast_method == "weekday-median-28d-revert-730d" and summary.forecast_history_days == 19
     closing = Decimal(1000) - 10 * 18
     assert summary.runs_out_on == as_of_day + timedelta(days=int(closing / 10))
     assert summary.runs_out_earliest < summary.runs_out_on < summary.runs_out_latest

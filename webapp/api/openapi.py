@@ -76,8 +76,8 @@ FORECAST_SCHEMAS: dict[str, dict] = {
         {
             "organization_id": ORG_ID,
             "as_of": {**DAY, "description": "The last completed UTC day the forecast reads."},
-            "method": _text("How it was computed (docs/forecasting.md), e.g. weekday-median-28d-revert-365d."),
-            "history_days": {"type": ["integer", "null"], "description": "Completed days read (at most 365)."},
+            "method": _text("How it was computed (docs/forecasting.md), e.g. weekday-median-28d-revert-730d."),
+            "history_days": {"type": ["integer", "null"], "description": "Completed days read (at most 730)."},
             "status": {
                 "type": "string",
                 "enum": list(STATUSES),

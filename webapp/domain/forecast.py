@@ -11,7 +11,7 @@ docs/forecasting.md:
   winsorised mean, so a working-week pattern is not spread over the weekend, every day informs the
   level, and a spike counts only up to a cap;
 - for the depletion date, the level reverts from that recent level toward the long-run level (the mean
-  variable spend of up to the last 365 days, given at least 90) with a weight exp(−h/τ) at h days ahead,
+  variable spend of up to the last 730 days, given at least 90) with a weight exp(−h/τ) at h days ahead,
   so months ahead the business cycle's current swing is no longer extrapolated;
 - the band is a normal approximation of the sum over the horizon: the daily residuals around the weekday
   medians (independent days) plus an uncertain level that drifts as the horizon grows.
@@ -34,7 +34,7 @@ from webapp.domain.spend_model import (
     spend_model,
 )
 
-METHOD = "weekday-median-28d-revert-365d"
+METHOD = "weekday-median-28d-revert-730d"
 RECENT_METHOD = "weekday-median-28d"  # the month projection: no reversion over its ≤ 31 days
 Z_80 = Decimal("1.2816")  # the normal quantile of 90 %: 80 % of outcomes lie within ±Z_80 standard deviations
 

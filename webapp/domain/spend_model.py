@@ -42,7 +42,7 @@ class ForecastParams:
     horizon_days: int = 730
     drift_per_month: float = 0.01  # relative level uncertainty added per √month of horizon (backtested)
     level_floor: float = 0.01  # relative level uncertainty however long the history
-    long_window_days: int = 365  # the long-run level: mean variable spend of up to this many days
+    long_window_days: int = 730  # the long-run level: mean variable spend of up to this many days (two years)
     long_min_days: int = 90  # no reversion with less history than this
     reversion_days: float = 60.0  # τ: the recent level's weight at h days ahead is exp(−h/τ)
 

@@ -30,7 +30,7 @@ from webapp.domain.forecast import (
 from webapp.read_model.daily import DailyFigures
 from webapp.read_model.ledger import utc_day
 
-# the rows the forecast reads: the long-run level's 365 days to the last completed day, that day's
+# the rows the forecast reads: the long-run level's 730 days to the last completed day, that day's
 # successor (the summary's own, partial day) and one more; they also cover the model's 28 days and last
 # month's first day (fees)
 KEEP_DAYS = ForecastParams().long_window_days + 2

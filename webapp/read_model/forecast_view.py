@@ -24,7 +24,7 @@ from webapp.read_model.daily import SUMMARY_FIELDS, DailyFigures
 from webapp.read_model.forecast import KEEP_DAYS, day_figures, relevant
 from webapp.read_model.store import DAILY, SUMMARIES
 
-READ_BACK_DAYS = KEEP_DAYS  # the forecast's year (its long-run level; the model's 28 days, last month's fees)
+READ_BACK_DAYS = KEEP_DAYS  # the forecast's two years (its long-run level; the model's 28 days, last month's fees)
 
 
 @dataclass(frozen=True)
