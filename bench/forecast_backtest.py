@@ -96,7 +96,7 @@ def check_against_read_model(ref: str, first: date, last: date) -> None:
     """The full 3-hourly replay through the read model's derivation gives the same spend and balances."""
     from webapp.collection.rules import default_cost_months
     from webapp.read_model.daily import daily_figures
-    from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, services_of
+    from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, usage_of
 
     start = datetime.combine(first, datetime.min.time(), UTC)
     balances, costs = [], []
@@ -108,7 +108,7 @@ def check_against_read_model(ref: str, first: date, last: date) -> None:
             report = provider.month_costs(ref, month.year, month.month, as_of=slot)
             if report:
                 lines = [{"service": line.service, "amount": str(line.amount)} for line in report.usage_lines]
-                costs.append(CostPoint(slot, month, report.currency, report.total, services_of(lines)))
+                costs.append(CostPoint(slot, month, report.currency, report.total, usage_of(lines)[0]))
         slot += timedelta(hours=3)
     derived = {row.day: row for row in daily_figures(Ledger(balances, costs, first_at=start - timedelta(days=1)))}
     for mine in series(ref, first, last):

@@ -51,14 +51,14 @@ def detect(
     if not whole and previous_last_day is not None and newest <= previous_last_day:
         return  # no day completed since the last detection
     params = anomaly_params()
-    start = None if whole or previous_last_day is None else _window_start(organization_id, as_of)
+    start = None if whole or previous_last_day is None else _window_start(organization_id, as_of, params)
     days, currency = _usage_days(rows, as_of) if rows is not None else _usage(organization_id, start, as_of)
     trusted = None if start is None else start + timedelta(days=params.window_days)
     found = [e for e in find_all_episodes(days, as_of=as_of, params=params) if trusted is None or e.start >= trusted]
     _store(organization_id, found, currency, trusted)
 
 
-def _window_start(organization_id: int, as_of: date) -> date:
+def _window_start(organization_id: int, as_of: date, params: AnomalyParams) -> date:
     """WINDOW_DAYS back, further when an open episode began earlier (its baseline needs 28 days more)."""
     oldest_open = db.session.scalar(
         select(func.min(_EPISODES.c.opened_on)).where(
@@ -67,7 +67,6 @@ def _window_start(organization_id: int, as_of: date) -> date:
     )
     start = as_of - timedelta(days=WINDOW_DAYS - 1)
     if oldest_open is not None:
-        params = anomaly_params()
         start = min(start, oldest_open - timedelta(days=params.window_days + params.quiet_days))
     return start
 

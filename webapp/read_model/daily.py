@@ -16,7 +16,7 @@ Rules (docs/data-model.md, "Read model"):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -206,13 +206,6 @@ def _day_row(
     rises: list[tuple[str, Decimal]],
 ) -> DailyFigures:
     counted = [accrual for accrual in todays if accrual.currency == spend_currency]
-    services: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    operators: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for accrual in counted:
-        for service, amount in accrual.services.items():
-            services[service] += amount
-        for operator, amount in accrual.operators.items():
-            operators[operator] += amount
     balance_currency = closing.currency if closing else None
     return DailyFigures(
         day=day,
@@ -221,6 +214,15 @@ def _day_row(
         top_ups=sum((amount for currency, amount in rises if currency == balance_currency), ZERO),
         spend=sum((accrual.amount for accrual in counted), ZERO),
         spend_currency=spend_currency,
-        spend_by_service={name: format_amount(amount) for name, amount in sorted(services.items()) if amount},
-        spend_by_operator={name: format_amount(amount) for name, amount in sorted(operators.items()) if amount},
+        spend_by_service=_summed(accrual.services for accrual in counted),
+        spend_by_operator=_summed(accrual.operators for accrual in counted),
     )
+
+
+def _summed(mappings: Iterable[Mapping[str, Decimal]]) -> dict[str, str]:
+    """Amounts by name added up, as decimal strings by name (the names with nothing left out)."""
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for amounts in mappings:
+        for name, amount in amounts.items():
+            totals[name] += amount
+    return {name: format_amount(amount) for name, amount in sorted(totals.items()) if amount}

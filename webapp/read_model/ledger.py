@@ -111,9 +111,5 @@ def usage_of(usage_lines: Iterable[Any]) -> tuple[dict[str, Decimal], dict[str, 
     return services, operators, names
 
 
-def services_of(usage_lines: Iterable[Any]) -> dict[str, Decimal]:
-    return usage_of(usage_lines)[0]
-
-
 def utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
