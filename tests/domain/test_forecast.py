@@ -12,6 +12,7 @@ from webapp.domain.forecast import (
     METHOD,
     DayFigure,
     ForecastParams,
+    PastMonth,
     forecast_depletion,
     project_month,
     top_ups_after,
@@ -221,3 +222,53 @@ def test_too_short_a_history_means_no_reversion():
         recent_only = _no_reversion(rows, rows[-1].day).zero.band.expected
         assert (forecast.zero.band.expected == recent_only) == (used == 28)
         assert recent_only == rows[-1].day + timedelta(days=200)
+
+
+def _months(before: date, count: int, per_day: Decimal) -> list[PastMonth]:
+    """`count` closed months before `before`'s month, newest first, each spending `per_day` a day."""
+    months, start = [], before.replace(day=1)
+    for _ in range(count):
+        start = (start - timedelta(days=1)).replace(day=1)
+        months.append(PastMonth(start, per_day * PastMonth(start, Decimal(0)).days))
+    return months
+
+
+def test_a_closed_month_counts_toward_the_long_run_level_as_its_days_would():
+    """The provider's report of a month before the daily history stands for its days at their mean: the same
+    forecast, band and history as with those days as daily figures."""
+    daily = figures([Decimal(20)] * 183 + [Decimal(10)] * 100, end_balance=Decimal(2000), start=date(2025, 6, 1))
+    recent = daily[183:]  # from 2025-12-01: the months before are June … November 2025 (183 days)
+    months = _months(recent[0].day, 6, Decimal(20))
+    assert (months[0].first_day, months[-1].first_day, sum(month.days for month in months)) == (
+        date(2025, 11, 1),
+        date(2025, 6, 1),
+        183,
+    )
+    as_of = daily[-1].day
+    with_months = forecast_depletion(recent, as_of=as_of, earlier=months)
+    assert with_months == forecast_depletion(daily, as_of=as_of)
+    assert with_months.history_days == 283
+    alone = forecast_depletion(recent, as_of=as_of)  # 100 days at 10: no pull toward 20
+    assert with_months.zero.band.expected < alone.zero.band.expected == as_of + timedelta(days=200)
+
+
+def test_months_make_a_short_history_revert_and_fill_the_window_to_two_years_at_most():
+    rows = figures([Decimal(10)] * 40, end_balance=Decimal(2000))  # 40 days: alone, no reversion (fewer than 90)
+    as_of = rows[-1].day
+    assert forecast_depletion(rows, as_of=as_of).history_days == 28
+    two = forecast_depletion(rows, as_of=as_of, earlier=_months(rows[0].day, 2, Decimal(30)))
+    assert two.history_days == 40 + 59 and two.zero.band.expected < as_of + timedelta(days=200)  # Jan + Feb 2026
+    every = forecast_depletion(rows, as_of=as_of, earlier=_months(rows[0].day, 30, Decimal(30)))
+    assert every.history_days == 730  # the oldest month read is prorated
+    nearest = forecast_depletion(rows, as_of=as_of, earlier=_months(rows[0].day, 23, Decimal(30)))  # 699 days
+    assert nearest == every  # the 24th month back lies beyond the window
+
+
+def test_a_month_overlapping_the_daily_history_or_given_twice_is_read_once_or_not_at_all():
+    rows = figures([Decimal(10)] * 100, end_balance=Decimal(2000))  # from 2026-03-02
+    as_of = rows[-1].day
+    february = _months(rows[0].day, 1, Decimal(30))
+    march = PastMonth(date(2026, 3, 1), Decimal(9999))  # overlaps the daily rows: not read
+    once = forecast_depletion(rows, as_of=as_of, earlier=february)
+    assert forecast_depletion(rows, as_of=as_of, earlier=[march, *february, *february]) == once
+    assert once.history_days == 128

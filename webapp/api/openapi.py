@@ -77,7 +77,11 @@ FORECAST_SCHEMAS: dict[str, dict] = {
             "organization_id": ORG_ID,
             "as_of": {**DAY, "description": "The last completed UTC day the forecast reads."},
             "method": _text("How it was computed (docs/forecasting.md), e.g. weekday-median-28d-revert-730d."),
-            "history_days": {"type": ["integer", "null"], "description": "Completed days read (at most 730)."},
+            "history_days": {
+                "type": ["integer", "null"],
+                "description": "Days read (at most 730): the completed days, and before them those of the "
+                "closed months the provider reported at the first collection (docs/forecasting.md).",
+            },
             "status": {
                 "type": "string",
                 "enum": list(STATUSES),

@@ -11,7 +11,8 @@ docs/forecasting.md:
   winsorised mean, so a working-week pattern is not spread over the weekend, every day informs the
   level, and a spike counts only up to a cap;
 - for the depletion date, the level reverts from that recent level toward the long-run level (the mean
-  variable spend of up to the last 730 days, given at least 90) with a weight exp(−h/τ) at h days ahead,
+  variable spend of up to the last 730 days, given at least 90; where the daily history is shorter, the
+  provider's reports of the closed months before it fill the window) with a weight exp(−h/τ) at h days ahead,
   so months ahead the business cycle's current swing is no longer extrapolated;
 - the band is a normal approximation of the sum over the horizon: the daily residuals around the weekday
   medians (independent days) plus an uncertain level that drifts as the horizon grows.
@@ -28,6 +29,7 @@ from webapp.domain.spend_model import (
     ZERO,
     DayFigure,
     ForecastParams,
+    PastMonth,
     SpendModel,
     completed,
     history_reason,
@@ -151,10 +153,12 @@ def forecast_depletion(
     threshold: Decimal | None = None,
     params: ForecastParams | None = None,
     arrived: Decimal = ZERO,
+    earlier: Sequence[PastMonth] = (),
 ) -> DepletionForecast:
     """From the closing balance of `as_of` (the last completed UTC day) plus `arrived`, the top-ups that
     came in since (the current day's, top_ups_after), and the spend up to `as_of`. A top-up today moves
-    the date at once; today's spend is forecast as a whole day, like the days after it."""
+    the date at once; today's spend is forecast as a whole day, like the days after it. `earlier`: the
+    closed months before the daily history, which the long-run level also reads (spend_model.long_run)."""
     params = params or ForecastParams()
     history = completed(days, as_of)
     closing = history[-1].closing_balance if history and history[-1].day == as_of else None
@@ -164,7 +168,7 @@ def forecast_depletion(
         status, reason = missing or ("no_balance", f"no closing balance on {as_of.isoformat()}")
         used = min(len(history), params.window_days)
         return DepletionForecast(as_of, METHOD, used, balance, None, None, None, reason, status, arrived)
-    model = spend_model(history, params, revert=True)
+    model = spend_model(history, params, revert=True, earlier=earlier)
     expected_daily = (sum(model.weekday_spend, ZERO) / 7).quantize(Decimal("0.0001"))
     return DepletionForecast(
         as_of=as_of,

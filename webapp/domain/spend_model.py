@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
 ZERO = Decimal(0)
+PAST_MONTHS = 24  # closed months before the daily history that the long-run level can read (its 730 days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,20 @@ class DayFigure:
         if self.day.day != 1 or self.usage is None:
             return ZERO
         return max(ZERO, self.spend - self.usage)
+
+
+@dataclass(frozen=True, slots=True)
+class PastMonth:
+    """A closed month before the daily history, as the provider reported it (its latest snapshot): its
+    variable spend, the usage (the whole total when the report names no usage line). The long-run level
+    reads such months where the daily history is shorter than its window (docs/forecasting.md)."""
+
+    first_day: date
+    variable: Decimal
+
+    @property
+    def days(self) -> int:
+        return ((self.first_day + timedelta(days=32)).replace(day=1) - self.first_day).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +113,12 @@ def history_reason(history: Sequence[DayFigure], params: ForecastParams) -> str 
     return None
 
 
-def spend_model(history: Sequence[DayFigure], params: ForecastParams, *, revert: bool = False) -> SpendModel:
+def spend_model(
+    history: Sequence[DayFigure], params: ForecastParams, *, revert: bool = False, earlier: Sequence[PastMonth] = ()
+) -> SpendModel:
     """The model from at least one week of completed days (see history_reason); `revert`: with the
-    reversion toward the long-run level when there is enough history for one."""
+    reversion toward the long-run level when there is enough history for one (the daily history and the
+    `earlier` months before it together)."""
     window = history[-params.window_days :]
     variable = {figure.day: figure.spend - figure.fixed_fees for figure in window}
     by_weekday: list[list[Decimal]] = [[] for _ in range(7)]
@@ -114,8 +132,10 @@ def spend_model(history: Sequence[DayFigure], params: ForecastParams, *, revert:
     mean_day = sum(weekday_spend, ZERO) / 7
     level_sd = _level_sd(capped, weekday_spend, mean_day)
     fees = [figure.fixed_fees for figure in history[-31:] if figure.day.day == 1]
-    long_ratio = long_run_ratio(history, mean_day, params) if revert else None
-    long_days = min(len(history), params.long_window_days)
+    long_days, long_total = long_run(history, earlier, params)
+    long_ratio = None
+    if revert and long_days >= params.long_min_days and mean_day > 0:
+        long_ratio = long_total / long_days / mean_day
     return SpendModel(
         weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO,
         len(window) if long_ratio is None else long_days, long_ratio, params.reversion_days,
@@ -132,13 +152,24 @@ def _level_sd(capped: dict[date, Decimal], weekday_spend: tuple[Decimal, ...], m
     return float(spread / mean_day) / math.sqrt(len(capped))
 
 
-def long_run_ratio(history: Sequence[DayFigure], recent: Decimal, params: ForecastParams) -> Decimal | None:
-    """The mean variable spend of up to the last `long_window_days` days (spikes included: future days
-    have them too) ÷ the recent level; None with fewer than `long_min_days` days or no recent level."""
-    if len(history) < params.long_min_days or recent <= 0:
-        return None
+def long_run(history: Sequence[DayFigure], earlier: Sequence[PastMonth], params: ForecastParams) -> tuple[int, Decimal]:
+    """The days the long-run level reads and their variable spend (spikes included: future days have them
+    too): the last `long_window_days` daily figures, then, while the window has room, the closed months
+    before the first of them, newest first (the oldest one read prorated). Months that overlap the daily
+    history, or are given twice, are not read."""
     days = history[-params.long_window_days :]
-    return sum((figure.spend - figure.fixed_fees for figure in days), ZERO) / len(days) / recent
+    count, total = len(days), sum((figure.spend - figure.fixed_fees for figure in days), ZERO)
+    first = history[0].day if history else date.max
+    months = {month.first_day: month for month in earlier}  # (one per month)
+    for month in sorted(months.values(), key=lambda month: month.first_day, reverse=True):
+        room = params.long_window_days - count
+        if room <= 0:
+            break
+        if month.first_day + timedelta(days=month.days) > first:
+            continue
+        read = min(month.days, room)
+        count, total = count + read, total + month.variable * read / month.days
+    return count, total
 
 
 def _levelled(

@@ -24,11 +24,15 @@ from webapp.domain.forecast import (
     DayFigure,
     DepletionForecast,
     ForecastParams,
+    PastMonth,
     forecast_depletion,
     top_ups_after,
 )
+from webapp.domain.months import Month
+from webapp.domain.spend_model import PAST_MONTHS
+from webapp.queries.forecasts import past_months
 from webapp.read_model.daily import DailyFigures
-from webapp.read_model.ledger import utc_day
+from webapp.read_model.ledger import CostPoint, utc_day
 
 # the rows the forecast reads: the long-run level's 730 days to the last completed day, that day's
 # successor (the summary's own, partial day) and one more; they also cover the model's 28 days and last
@@ -75,15 +79,55 @@ def day_figures(days: Sequence[DailyFigures]) -> list[DayFigure]:
 
 
 def depletion(
-    days: Sequence[DailyFigures], as_of: datetime | None, *, threshold: Decimal | None = None
+    days: Sequence[DailyFigures],
+    as_of: datetime | None,
+    *,
+    threshold: Decimal | None = None,
+    earlier: Sequence[PastMonth] = (),
 ) -> DepletionForecast | None:
     """The forecast as of the last completed day before `as_of` (None without one), from its closing balance
-    plus the top-ups of the summary's own day so far."""
+    plus the top-ups of the summary's own day so far; `earlier`: forecast_months."""
     day = forecast_day(as_of)
     if day is None or not days or days[0].day > day:
         return None
     figures = day_figures(relevant(days, day))
-    return forecast_depletion(figures, as_of=day, threshold=threshold, arrived=top_ups_after(figures, day))
+    arrived = top_ups_after(figures, day)
+    return forecast_depletion(figures, as_of=day, threshold=threshold, arrived=arrived, earlier=earlier)
+
+
+def forecast_months(organization_id: int, days: Sequence[DailyFigures], day: date | None) -> list[PastMonth]:
+    """The provider's closed months before the daily rows that the forecast of `day` reads, by one query (the
+    write path's and the API's twin of ledger_months): `days` must reach back to the ledger's first row or
+    hold the long-run level's window, as refresh passes them."""
+    wanted = _months_wanted(days, day)
+    return [] if wanted is None else past_months(organization_id, before=wanted[0], currency=wanted[1])
+
+
+def ledger_months(costs: Sequence[CostPoint], days: Sequence[DailyFigures], day: date | None) -> list[PastMonth]:
+    """The same months from a whole ledger in memory (rebuild, check, a first bulk batch): each closed month's
+    latest snapshot, at most PAST_MONTHS before the first daily row's month, billed in the balance's currency,
+    newest first; its variable spend is its usage (all of its total when no usage line counts)."""
+    wanted = _months_wanted(days, day)
+    if wanted is None:
+        return []
+    before, currency = wanted
+    first = Month(before.year, before.month)
+    latest = {point.month: point for point in costs if first.shift(-PAST_MONTHS) <= point.month < first}
+    return [
+        PastMonth(month.start.date(), sum(point.services.values(), Decimal(0)) if point.services else point.total)
+        for month, point in sorted(latest.items(), reverse=True)
+        if point.currency == currency
+    ]
+
+
+def _months_wanted(days: Sequence[DailyFigures], day: date | None) -> tuple[date, str] | None:
+    """(the first daily row the forecast reads, the currency its balance closed `day` in) when the rows it
+    reads are fewer than the long-run level's window, else None: no month is read."""
+    read = [row for row in relevant(days, day) if row.day <= day] if day is not None else []
+    currency = read[-1].balance_currency if read and read[-1].day == day else None
+    if not read or currency is None or len(read) >= ForecastParams().long_window_days:
+        return None
+    return read[0].day, currency
 
 
 def relevant(days: Sequence[DailyFigures], until: date | None = None, keep: int = KEEP_DAYS) -> Sequence[DailyFigures]:
@@ -119,12 +163,14 @@ def other_currency(days: Sequence[DailyFigures], day: date) -> str | None:
     return f"costs billed in {', '.join(billed)}, the balance is in {balance}"
 
 
-def stored_forecast(days: Sequence[DailyFigures], as_of: datetime | None) -> StoredForecast:
+def stored_forecast(
+    days: Sequence[DailyFigures], as_of: datetime | None, earlier: Sequence[PastMonth] = ()
+) -> StoredForecast:
     day = forecast_day(as_of)  # (the currencies of the model's window: before `relevant` cuts at a change)
     mixed = None if day is None else other_currency(days, day)
     if day is not None and mixed is not None:
         return StoredForecast(day, METHOD, None, "other_currency", mixed)
-    forecast = depletion(days, as_of)
+    forecast = depletion(days, as_of, earlier=earlier)
     if forecast is None:
         return StoredForecast()
     band = forecast.zero.band if forecast.zero is not None else None

@@ -21,7 +21,7 @@ from webapp.domain.forecast import (
 from webapp.extensions import db
 from webapp.models import Organization
 from webapp.read_model.daily import SUMMARY_FIELDS, DailyFigures
-from webapp.read_model.forecast import KEEP_DAYS, day_figures, relevant
+from webapp.read_model.forecast import KEEP_DAYS, day_figures, forecast_months, relevant
 from webapp.read_model.store import DAILY, SUMMARIES
 
 READ_BACK_DAYS = KEEP_DAYS  # the forecast's two years (its long-run level; the model's 28 days, last month's fees)
@@ -63,8 +63,8 @@ def forecast_view(organization_id: int, now: datetime) -> ForecastView | None:
     threshold = None
     if row.low_balance_threshold is not None and row.forecast_status in ("forecast", "beyond_horizon"):
         read = day_figures(relevant(days, as_of))  # what the stored forecast read
-        level = row.low_balance_threshold
-        threshold = forecast_depletion(read, as_of=as_of, threshold=level, arrived=arrived).threshold
+        level, earlier = row.low_balance_threshold, forecast_months(organization_id, days, as_of)
+        threshold = forecast_depletion(read, as_of=as_of, threshold=level, arrived=arrived, earlier=earlier).threshold
     closing = next((day for day in reversed(days) if day.day == as_of), None)
     return ForecastView(
         as_of=as_of,

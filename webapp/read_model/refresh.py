@@ -21,7 +21,7 @@ from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CostSnapshot
 from webapp.read_model.anomalies import anomaly_params, detect
 from webapp.read_model.daily import SUMMARY_FIELDS, DailyFigures, daily_figures
-from webapp.read_model.forecast import KEEP_DAYS, StoredForecast, forecast_day
+from webapp.read_model.forecast import KEEP_DAYS, StoredForecast, forecast_day, forecast_months
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger
 from webapp.read_model.store import (
     BALANCE_POINT,
@@ -42,13 +42,19 @@ _FORECAST_FIELDS = [item.name for item in fields(StoredForecast)]
 
 
 def refresh(
-    organization_id: int, since: date, *, whole: Ledger | None = None, first_at: datetime | None = None
+    organization_id: int,
+    since: date,
+    *,
+    whole: Ledger | None = None,
+    first_at: datetime | None = None,
+    reforecast: bool = False,
 ) -> None:
     """Bring the organisation's summary and daily rows up to date after writes dated `since` or later.
 
     `whole`: the snapshots just written when they are the organisation's whole ledger (a first bulk
     batch): the rows are built from them without reading them back. `first_at`: the ledger's first
-    moment when the caller knows it (else it is read)."""
+    moment when the caller knows it (else it is read). `reforecast`: a month that had ended when the
+    ledger began was written: no day changes, but the forecast's long-run level reads it."""
     first_day, last_day = db.session.execute(
         select(func.min(DAILY.c.day), func.max(DAILY.c.day)).where(DAILY.c.organization_id == organization_id)
     ).one()
@@ -64,17 +70,19 @@ def refresh(
         return
     start = min(since, last_day + timedelta(days=1))
     ledger = load_window(organization_id, start, first_at)
-    forecast = _unchanged_forecast(organization_id, start, ledger)
+    forecast = None if reforecast else _unchanged_forecast(organization_id, start, ledger)
     before = _days_before(organization_id, start, for_forecast=forecast is None)
     seed = before[-1].spend_currency if before and before[-1].day == start - timedelta(days=1) else None
     days = daily_figures(ledger, from_day=start, spend_currency=seed)
     if forecast is not None and _starts_moved(before, days, ledger):
         forecast, before = None, _days_before(organization_id, start, for_forecast=True)
-    summary = summary_values(organization_id, summarize(ledger, [*before, *days], forecast=forecast))
+    read = [*before, *days]
+    earlier = forecast_months(organization_id, read, forecast_day(ledger.as_of)) if forecast is None else []
+    summary = summary_values(organization_id, summarize(ledger, read, forecast=forecast, earlier=earlier))
     db.session.execute(delete(DAILY).where(DAILY.c.organization_id == organization_id, DAILY.c.day >= start))
     if days:
         db.session.execute(insert(DAILY), [daily_values(organization_id, day) for day in days])
-    known = {figures.day: figures.closing_balance for figures in [*before, *days]}
+    known = {figures.day: figures.closing_balance for figures in read}
     replace_summary(db.session, summary, known, start - timedelta(days=SPEND_WINDOW_DAYS + 1))  # (_days_before's)
     detect(organization_id, previous_last_day=last_day, newest=days[-1].day if days else last_day)
 

@@ -29,6 +29,7 @@ from webapp.models import (
 from webapp.read_model.anomalies import detect
 from webapp.read_model.change_base import with_change_base
 from webapp.read_model.daily import DailyFigures, daily_figures
+from webapp.read_model.forecast import forecast_day, ledger_months
 from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, StatePoint
 from webapp.read_model.summary import Summary, summarize
 
@@ -104,7 +105,7 @@ def load_states(executor: Executor, organization_id: int) -> list[StatePoint]:
 def derived_rows(organization_id: int, ledger: Ledger) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The summary row and the daily rows, as column values."""
     days = daily_figures(ledger)
-    summary = summarize(ledger, days)
+    summary = summarize(ledger, days, earlier=ledger_months(ledger.costs, days, forecast_day(ledger.as_of)))
     return summary_values(organization_id, summary), [daily_values(organization_id, day) for day in days]
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from webapp.domain.months import Month
+from webapp.domain.spend_model import PastMonth
 from webapp.read_model.daily import DailyFigures
 from webapp.read_model.forecast import StoredForecast, stored_forecast
 from webapp.read_model.ledger import Ledger, utc_day
@@ -51,14 +52,21 @@ class Summary:
     runs_out_latest: date | None = None
 
 
-def summarize(ledger: Ledger, days: Sequence[DailyFigures], *, forecast: StoredForecast | None = None) -> Summary:
+def summarize(
+    ledger: Ledger,
+    days: Sequence[DailyFigures],
+    *,
+    forecast: StoredForecast | None = None,
+    earlier: Sequence[PastMonth] = (),
+) -> Summary:
     """The summary row; `days` are daily_figures(ledger) (for the forecast: at least the 31 days before
     as_of's day and the whole trailing run of negative closing balances). `forecast`: the stored one when
-    the caller knows it still holds (read_model.refresh: no completed day changed)."""
+    the caller knows it still holds (read_model.refresh: no completed day changed); else it is computed,
+    its long-run level also reading the `earlier` months (read_model.forecast.forecast_months)."""
     as_of = ledger.as_of
     if as_of is None:
         return Summary()
-    forecast = forecast or stored_forecast(days, as_of)
+    forecast = forecast or stored_forecast(days, as_of, earlier)
     latest = ledger.balances[-1] if ledger.balances else None
     balances_state = ledger.state("balances")
     failed = [state for state in ledger.states if state.last_error_at is not None]
