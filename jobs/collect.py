@@ -16,8 +16,8 @@ from rq import get_current_job
 
 from jobs.schedule import months_for
 from webapp.collection.queue import collection_queue, connect, enqueue_organization, parse_slot
-from webapp.collection.rules import OrganizationNotFound, collect_organization
-from webapp.collection.state import due_since
+from webapp.collection.rules import OrganizationNotFound, collect_organization, history_months
+from webapp.collection.state import due_since, never_succeeded
 from webapp.extensions import db
 from webapp.models.collection import CollectionKind
 from webapp.providers import get_provider
@@ -81,9 +81,13 @@ def dispatch(kind: str, slot: str) -> dict:
     queue = collection_queue(connection)
     months = months_for(parse_slot(slot)) if kind == "costs" else []
     ids = due_organization_ids(kind, slot)
+    first = never_succeeded(kind, ids) if kind == "costs" else set()  # their first collection: the history too
+    history = [str(month) for month in history_months(parse_slot(slot))] if first else []
+    db.session.commit()
     timeout = int(current_app.config["COLLECT_JOB_TIMEOUT"])
     for organization_id in ids:
-        enqueue_organization(queue, kind, organization_id, slot, months, timeout=timeout)
+        wanted = [*history, *months] if organization_id in first else months
+        enqueue_organization(queue, kind, organization_id, slot, wanted, timeout=timeout)
     summary = {"event": "collection_dispatch", "kind": kind, "slot": slot, "organizations": len(ids)}
     log.info(json.dumps(summary))
     return summary

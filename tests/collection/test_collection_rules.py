@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_org
-from webapp.collection.rules import collect_balance, collect_costs, default_cost_months, run_collection
+from webapp.collection.rules import (
+    collect_balance,
+    collect_costs,
+    default_cost_months,
+    history_months,
+    run_collection,
+)
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionOutcome, CollectionState, CostSnapshot
 from webapp.providers import BalanceReading, CostReport, Fee, ProviderError, UsageLine
@@ -241,6 +247,47 @@ def test_inactive_organisations_are_not_collected_by_default(app):
 )
 def test_default_cost_months(moment, months):
     assert default_cost_months(moment) == months
+
+
+@dataclass
+class RecordingProvider:
+    """Reports the same month total for every month asked, and remembers what was asked."""
+
+    asked: list[tuple[int, int]] = field(default_factory=list)
+    name: str = "recording"
+
+    def balance(self, account_ref, *, as_of):
+        return reading("1.00")
+
+    def month_costs(self, account_ref, year, month, *, as_of):
+        self.asked.append((year, month))
+        return report("10.00")
+
+
+@pytest.mark.parametrize(
+    ("moment", "first", "last"),
+    [(T0, (2024, 3), (2026, 3)), (datetime(2026, 3, 5, 23, tzinfo=UTC), (2024, 3), (2026, 3))],
+)
+def test_the_first_cost_collection_also_asks_for_the_closed_months_of_two_years(app, moment, first, last):
+    org = make_org()
+    provider = RecordingProvider()
+    run = run_collection("costs", provider, organization_ids=[org.id], as_of=moment)
+    assert provider.asked[0] == first and provider.asked[-1] == last and len(set(provider.asked)) == 25
+    assert provider.asked == sorted(provider.asked) and (run.written, run.failed) == (25, 0)
+    assert [(m.year, m.month) for m in history_months(moment)] == provider.asked[: -len(default_cost_months(moment))]
+    provider.asked.clear()
+    later = moment + timedelta(hours=3)
+    run_collection("costs", provider, organization_ids=[org.id], as_of=later)
+    assert provider.asked == [(m.year, m.month) for m in default_cost_months(later)]  # once only
+
+
+def test_a_first_collection_that_failed_asks_for_the_history_again(app):
+    org = make_org()
+    run = run_collection("costs", ScriptedProvider(costs={org.provider_account_ref: [ProviderError("HTTP 503")] * 25}))
+    assert run.failed == 25
+    provider = RecordingProvider()
+    run_collection("costs", provider, organization_ids=[org.id], as_of=T0)
+    assert len(provider.asked) == 25
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,9 @@ def _replayed(url: str, instance, processes: int) -> tuple[list, list, dict]:
         ledger = db.session.execute(
             select(Organization.provider_account_ref, CostSnapshot.collected_at, CostSnapshot.total)
             .join(Organization, Organization.id == CostSnapshot.organization_id)
-            .order_by(Organization.provider_account_ref, CostSnapshot.collected_at, CostSnapshot.month)
+            .order_by(
+                Organization.provider_account_ref, CostSnapshot.collected_at, CostSnapshot.year, CostSnapshot.month
+            )
         ).all()
         assert summary.cost_rows == len(ledger) and summary.balance_rows == count(BalanceSnapshot)
         found = [difference for org_id in summary.organization_ids for difference in differences(org_id)]

@@ -17,8 +17,10 @@ from jobs.worker import AppSimpleWorker, build_worker
 from tests.factories import make_org
 from webapp.collection.collect_now import collect_now
 from webapp.collection.queue import collection_queue, job_id, slot_key, slot_start
+from webapp.collection.state import record_check
 from webapp.extensions import db
 from webapp.models import BalanceSnapshot, CollectionRun, CollectionState, CostSnapshot
+from webapp.models.collection import CollectionKind
 from webapp.models.types import utcnow
 from webapp.providers.fake_server import FakeProvider, Faults, running
 
@@ -178,6 +180,7 @@ def test_cli_enqueue_without_redis_is_a_clear_error(app):
 def test_cost_dispatch_covers_the_previous_month_in_the_first_five_days(stack):
     _app, _fake, connection = stack
     org = make_org()
+    record_check(org.id, CollectionKind.COSTS, datetime(2026, 2, 20, tzinfo=UTC))  # collected before
     db.session.commit()
     dispatch("costs", "20260303T060000Z")
     dispatch("costs", "20260306T060000Z")
@@ -186,6 +189,22 @@ def test_cost_dispatch_covers_the_previous_month_in_the_first_five_days(stack):
         job_id("costs", org.id, "20260303T060000Z", "2026-03"),
         job_id("costs", org.id, "20260306T060000Z", "2026-03"),
     ]
+
+
+def test_the_first_cost_dispatch_also_asks_for_two_years_of_closed_months(stack):
+    """An organisation never collected: a job per closed month of the last two years, before the default ones;
+    once a cost collection succeeded, the next slot asks for the default months only."""
+    app, _fake, connection = stack
+    org = make_org(provider_account_ref="costly-2")
+    db.session.commit()
+    dispatch("costs", "20260310T060000Z")
+    queue = collection_queue(connection)
+    months = [job.split("_")[-1] for job in queue.job_ids]
+    assert months[0] == "2024-03" and months[-2:] == ["2026-02", "2026-03"] and len(months) == len(set(months)) == 25
+    work(app, connection)
+    assert len(queue) == 0 and counts(CostSnapshot) == {org.id: 25}  # the fake provider reports every month
+    dispatch("costs", "20990110T000000Z")  # a slot after the jobs' own moment (they ran now, not in 2026)
+    assert queue.job_ids == [job_id("costs", org.id, "20990110T000000Z", "2099-01")]
 
 
 def test_a_job_for_a_deleted_organisation_ends_quietly(stack):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from webapp.collection.queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
-from webapp.collection.rules import active_organization_ids, default_cost_months, run_collection
+from webapp.collection.rules import active_organization_ids, cost_months, run_collection
+from webapp.collection.state import never_succeeded
 from webapp.domain.months import Month
 from webapp.models.collection import KINDS, CollectionKind
 from webapp.models.types import utcnow
@@ -55,10 +56,12 @@ def _enqueue(
         raise QueueUnavailable("REDIS_URL is not configured: nothing to enqueue to")
     now = utcnow()
     start = slot_start(now, MANUAL_SLOT_SECONDS)
-    wanted = [str(Month(*month)) for month in (months or default_cost_months(now))]
+    ids = ids if ids is not None else active_organization_ids()
+    first = never_succeeded(CollectionKind.COSTS, ids) if months is None else set()  # (their history too)
     queue = collection_queue(connect(url))
     job_ids = []
-    for organization_id in ids if ids is not None else active_organization_ids():
+    for organization_id in ids:
+        wanted = [str(Month(*month)) for month in months or cost_months(now, first=organization_id in first)]
         for kind in kinds:
             job_ids += enqueue_organization(
                 queue, kind, organization_id, slot_key(start), wanted, timeout=current_app.config["COLLECT_JOB_TIMEOUT"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -74,14 +74,28 @@ def write_checks(
     balance_rows = _write_balances(organization_id, balances)
     cost_rows, cost_points = _write_costs(organization_id, costs)
     since = [utc_day(balances[0].at)] if balances else []
-    since += [min(min(utc_day(c.at), Month(c.year, c.month).start.date()) for c in costs)] if costs else []
+    since += [min(_cost_since(check, first_at) for check in costs)] if costs else []
     if since:
         whole = Ledger(_balance_points(balance_rows), cost_points) if first_at is None else None
         moments = [row["collected_at"] for row in (*balance_rows, *cost_rows)] + ([first_at] if first_at else [])
-        refresh(organization_id, min(since), whole=whole, first_at=min(moments, default=None))
+        earlier = any(check.report is not None and _ended_before(check, first_at) for check in costs)
+        refresh(organization_id, min(since), whole=whole, first_at=min(moments, default=None), reforecast=earlier)
         last = max(check.at for checks in (balances, costs) for check in checks)
         after_collection(organization_id, last, instant=live)
     return len(balance_rows), len(cost_rows)
+
+
+def _ended_before(check: CostCheck, first_at: datetime | None) -> bool:
+    """The check's month had ended when the ledger began: never accrued (read_model.daily), it changes no day,
+    only the forecast, whose long-run level reads it (read_model.forecast.forecast_months)."""
+    return first_at is not None and Month(check.year, check.month).end <= first_at
+
+
+def _cost_since(check: CostCheck, first_at: datetime | None) -> date:
+    """The first day a cost check can change: its month's first, or its own day (_ended_before)."""
+    if _ended_before(check, first_at):
+        return utc_day(check.at)
+    return min(utc_day(check.at), Month(check.year, check.month).start.date())
 
 
 def _balance_points(rows: list[dict[str, Any]]) -> list[BalancePoint]:

@@ -20,8 +20,9 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, text
 
 from webapp.collection.ledger_writer import BalanceCheck, CostCheck, write_checks
-from webapp.collection.rules import default_cost_months
+from webapp.collection.rules import cost_months
 from webapp.collection.split import run_split
+from webapp.collection.state import never_succeeded
 from webapp.collection.validation import validate_balance, validate_costs
 from webapp.extensions import db
 from webapp.models import CollectionOutcome, CollectionRun, CollectionState, Organization
@@ -150,12 +151,15 @@ def balance_checks(
     ]
 
 
-def cost_checks(organization: Organization, provider: Provider, resume: datetime, end: datetime) -> list[CostCheck]:
-    """A cost check of each collected month at every slot after `resume`."""
+def cost_checks(
+    organization: Organization, provider: Provider, resume: datetime, end: datetime, *, first: bool = False
+) -> list[CostCheck]:
+    """A cost check of each collected month at every slot after `resume`; `first`: the organisation's first
+    cost collection, whose first slot also asks for its history (rules.cost_months), as a live one does."""
     ref, checks = organization.provider_account_ref, []
     last: dict[tuple[int, int], CostReport] = {}
-    for slot in slots_between(resume, end):
-        for year, month in default_cost_months(slot):
+    for index, slot in enumerate(slots_between(resume, end)):
+        for year, month in cost_months(slot, first=first and index == 0):
             report = provider.month_costs(ref, year, month, as_of=slot)
             before = last.get((year, month))
             if report is not None and before is not report and before != report:  # validate each new answer once
@@ -170,7 +174,8 @@ def replay_organization(
     """One organisation's history through the collection write path, in the caller's transaction."""
     resume = _resume_after(organization.id, start)
     balances = balance_checks(organization, provider, resume[CollectionKind.BALANCES], end)
-    costs = cost_checks(organization, provider, resume[CollectionKind.COSTS], end)
+    first = organization.id in never_succeeded(CollectionKind.COSTS, [organization.id])
+    costs = cost_checks(organization, provider, resume[CollectionKind.COSTS], end, first=first)
     return write_checks(organization.id, balances=balances, costs=costs, live=False)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,8 +25,10 @@ from webapp.collection.ledger_writer import (
     write_checks,
     write_failure,
 )
+from webapp.collection.state import never_succeeded
 from webapp.collection.validation import validate_balance, validate_costs
 from webapp.domain.months import Month
+from webapp.domain.spend_model import PAST_MONTHS
 from webapp.extensions import db
 from webapp.models import CollectionOutcome, CollectionRun, CostSnapshot, Organization
 from webapp.models.collection import CollectionKind
@@ -143,6 +145,19 @@ def default_cost_months(at: datetime) -> list[Month]:
     return [current.previous, current] if at.day <= PREVIOUS_MONTH_GRACE_DAYS else [current]
 
 
+def history_months(at: datetime) -> list[Month]:
+    """The closed months an organisation's first cost collection also asks for, oldest first: up to
+    PAST_MONTHS before the current one, less those collected anyway (default_cost_months). The forecast's
+    long-run level reads them where the daily history is shorter than its two years (docs/collector.md)."""
+    current, collected = Month.of(at), set(default_cost_months(at))
+    return [month for month in (current.shift(-back) for back in range(PAST_MONTHS, 0, -1)) if month not in collected]
+
+
+def cost_months(at: datetime, *, first: bool) -> list[Month]:
+    """The months a cost collection at `at` asks for: the default ones, after the history at the first."""
+    return [*history_months(at), *default_cost_months(at)] if first else default_cost_months(at)
+
+
 def active_organization_ids() -> list[int]:
     return list(db.session.scalars(select(Organization.id).where(Organization.active).order_by(Organization.id)))
 
@@ -194,7 +209,10 @@ def _collect_kind(
     if kind == CollectionKind.BALANCES:
         yield _guarded(collect_balance, organization_id, provider, as_of=as_of, ref=ref)
         return
-    for year, month in months or default_cost_months(as_of or utcnow()):
+    wanted: Sequence[tuple[int, int]] = months or cost_months(
+        as_of or utcnow(), first=organization_id in never_succeeded(CollectionKind.COSTS, [organization_id])
+    )
+    for year, month in wanted:
         yield _guarded(
             collect_costs, organization_id, year, month, provider, as_of=as_of, slot_start=slot_start, ref=ref
         )

@@ -87,3 +87,13 @@ def due_since(kind: str, start: datetime) -> list[int]:
         .order_by(Organization.id)
     )
     return list(db.session.scalars(statement))
+
+
+def never_succeeded(kind: str, organization_ids: list[int]) -> set[int]:
+    """Those of `organization_ids` with no successful check of `kind` yet (their first collection is due)."""
+    done = select(CollectionState.organization_id).where(
+        CollectionState.kind == kind,
+        CollectionState.organization_id.in_(organization_ids),
+        CollectionState.last_success_at.is_not(None),
+    )
+    return set(organization_ids) - set(db.session.scalars(done))
