@@ -15,7 +15,13 @@ month's total by day (fees included, the first day's subscription too), usage th
 lines, the closing balance the 21:00 reading. `--check N` proves it on N organisations by building the
 full 3-hourly ledger and running the read model's own derivation on it.
 
-No peeking: every forecast sees only the days up to its `as_of`; the actual comes from the later days.
+Since 2026-12-01 the depletion forecasts also read, as the product's do, the closed months of two years that
+the organisation's first cost collection (the first slot of the series) asks the provider for, reduced by the
+read model's own function (past_months; `--check` proves them equal to the replayed ledger's); `--no-months`
+leaves them out (the daily history only, as before).
+
+No peeking: every forecast sees only the days up to its `as_of`, and months reported before the series began;
+the actual comes from the later days.
 Month-end: each closed month in the window, projected at the end of day 7, 14 and 21 vs the month's
 actual; naive = month-to-date ÷ days elapsed × days in month. Depletion: every day from the 14th (every
 weekday counts; with `--depletion-step 7`, as before 2026-11-30, they were all made on Fridays, when the
@@ -30,11 +36,11 @@ exactly right (for depletion: the very day), which a band of whole days always c
 the band's coverage of the others.
 
 `--history N` lets the forecasts also read the N days before the window (the demo's ledger goes back to
-2024; the forecast's long-run level reads up to 365 days): only the window's days are scored. The "> 90 d"
+2024; the forecast's long-run level reads up to 730 days): only the window's days are scored. The "> 90 d"
 forecasts are also split by when they were made: in the window's first 89 days (window-only, they read
 fewer than 90 days) or later, so runs with and without `--history` compare the same forecasts.
 `--reversion-days 0` turns the reversion off (the recent 28-day level at every horizon); `--long-window N`
-reads the long-run level from up to N days (365 in the product). What-ifs on the simulation itself (its slow
+reads the long-run level from up to N days (730 in the product). What-ifs on the simulation itself (its slow
 variation, a known long-run level): bench/forecast_whatif.py.
 """
 
@@ -53,7 +59,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from webapp.domain.anomalies import AnomalyParams, UsageDay, find_all_episodes
-from webapp.domain.forecast import DayFigure, ForecastParams, forecast_depletion, project_month
+from webapp.domain.forecast import DayFigure, ForecastParams, PastMonth, forecast_depletion, project_month
 from webapp.providers.demo import DemoProvider, profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +70,7 @@ PARAMS = ForecastParams()  # --drift, --level-floor: the sensitivity of the band
 ANOMALIES: dict[str, int] | None = None  # --anomalies: episodes found vs the spikes injected
 HISTORY = 0  # --history: days before the window the forecasts may read (scored: the window's days only)
 STEP = 1  # --depletion-step: a depletion forecast every STEP days (7, as before 2026-11-30: Fridays only)
+MONTHS = True  # --no-months: the long-run level reads the daily history only (before 2026-12-01)
 
 
 def _usage(report) -> Decimal:
@@ -92,11 +99,37 @@ def series(ref: str, first: date, last: date) -> list[DayFigure]:
     return figures
 
 
+def _cost_point(ref: str, month, slot: datetime):
+    from webapp.read_model.ledger import CostPoint, usage_of
+
+    report = provider.month_costs(ref, month.year, month.month, as_of=slot)
+    if not report:
+        return None
+    lines = [{"service": line.service, "amount": str(line.amount)} for line in report.usage_lines]
+    return CostPoint(slot, month, report.currency, report.total, usage_of(lines)[0])
+
+
+def past_months(ref: str, first: date) -> list[PastMonth]:
+    """What the product's forecasts read before the daily history starting on `first`: the reports its first
+    cost collection (that day's first slot) asks for (collection.rules.cost_months), reduced by the read
+    model's own function (read_model.forecast.ledger_months, which a rebuild uses)."""
+    from webapp.collection.rules import cost_months
+    from webapp.read_model.daily import DailyFigures
+    from webapp.read_model.forecast import ledger_months
+
+    slot = datetime.combine(first, datetime.min.time(), UTC)
+    costs = [point for month in cost_months(slot, first=True) if (point := _cost_point(ref, month, slot))]
+    currency = provider.balance(ref, as_of=slot).currency
+    return ledger_months(costs, [DailyFigures(first, None, currency, ZERO, ZERO, currency)], first)
+
+
 def check_against_read_model(ref: str, first: date, last: date) -> None:
-    """The full 3-hourly replay through the read model's derivation gives the same spend and balances."""
-    from webapp.collection.rules import default_cost_months
+    """The full 3-hourly replay through the read model's derivation, its first slot asking for the history as
+    the collection's first does, gives the same spend and balances, and the months past_months reads."""
+    from webapp.collection.rules import cost_months
     from webapp.read_model.daily import daily_figures
-    from webapp.read_model.ledger import BalancePoint, CostPoint, Ledger, usage_of
+    from webapp.read_model.forecast import ledger_months
+    from webapp.read_model.ledger import BalancePoint, Ledger
 
     start = datetime.combine(first, datetime.min.time(), UTC)
     balances, costs = [], []
@@ -104,19 +137,18 @@ def check_against_read_model(ref: str, first: date, last: date) -> None:
     while slot.date() <= last:
         reading = provider.balance(ref, as_of=slot)
         balances.append(BalancePoint(slot, reading.amount, reading.currency))
-        for month in default_cost_months(slot):
-            report = provider.month_costs(ref, month.year, month.month, as_of=slot)
-            if report:
-                lines = [{"service": line.service, "amount": str(line.amount)} for line in report.usage_lines]
-                costs.append(CostPoint(slot, month, report.currency, report.total, usage_of(lines)[0]))
+        costs += [point for month in cost_months(slot, first=slot == start) if (point := _cost_point(ref, month, slot))]
         slot += timedelta(hours=3)
-    derived = {row.day: row for row in daily_figures(Ledger(balances, costs, first_at=start - timedelta(days=1)))}
+    rows = daily_figures(Ledger(balances, costs))
+    derived = {row.day: row for row in rows}
     for mine in series(ref, first, last):
         theirs = derived[mine.day]
         services = sum((Decimal(amount) for amount in theirs.spend_by_service.values()), ZERO)
         if (theirs.spend, theirs.closing_balance, services) != (mine.spend, mine.closing_balance, mine.usage):
             raise SystemExit(f"{ref} {mine.day}: read model {theirs} != backtest series {mine}")
-    print(f"check: {ref} {first}..{last} matches the read model's daily figures", file=sys.stderr)
+    if ledger_months(costs, rows, last) != past_months(ref, first):
+        raise SystemExit(f"{ref}: the read model's months differ from the backtest's")
+    print(f"check: {ref} {first}..{last} matches the read model's daily figures and months", file=sys.stderr)
 
 
 @dataclass
@@ -187,11 +219,13 @@ def real_crossing(figures: list[DayFigure], index: int) -> tuple[date | None, bo
     return None, False
 
 
-def depletion_scores(figures: list[DayFigure], scores: dict[str, Score], start: int = 0) -> None:
+def depletion_scores(
+    figures: list[DayFigure], scores: dict[str, Score], start: int = 0, earlier: list[PastMonth] | None = None
+) -> None:
     for index in range(start + 13, len(figures), STEP):
         as_of = figures[index].day
         actual, really = real_crossing(figures, index)
-        forecast = forecast_depletion(figures, as_of=as_of, params=PARAMS)
+        forecast = forecast_depletion(figures, as_of=as_of, params=PARAMS, earlier=earlier or ())
         if actual is None or forecast.zero is None or forecast.zero.band is None:
             continue
         lead = (actual - as_of).days
@@ -289,7 +323,7 @@ def run(orgs: int, first: date, last: date, from_org: int = 1) -> dict[str, Scor
         if not profile(ref).idle:
             figures = series(ref, first - timedelta(days=HISTORY), last)
             month_scores(figures, scores, subscription=bool(profile(ref).subscription), start=HISTORY)
-            depletion_scores(figures, scores, start=HISTORY)
+            depletion_scores(figures, scores, HISTORY, past_months(ref, figures[0].day) if MONTHS else None)
             if ANOMALIES is not None:
                 anomaly_counts(ref, first, last, ANOMALIES)
         if index % 50 == 0 or index == orgs:
@@ -322,7 +356,7 @@ def table(scores: dict[str, Score]) -> str:
 
 
 def main() -> None:
-    global PARAMS, ANOMALIES, HISTORY, STEP  # one run, one set of parameters
+    global PARAMS, ANOMALIES, HISTORY, STEP, MONTHS  # one run, one set of parameters
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
@@ -336,6 +370,9 @@ def main() -> None:
     parser.add_argument("--depletion-step", type=int, default=STEP, help="days between depletion forecasts")
     parser.add_argument("--long-min-days", type=int, default=PARAMS.long_min_days, help="history before reverting")
     parser.add_argument("--anomalies", action="store_true", help="also count anomaly episodes vs injected spikes")
+    parser.add_argument(
+        "--no-months", action="store_true", help="the long-run level reads no month before the daily history"
+    )
     parser.add_argument("--from-org", type=int, default=1, help="start at demo-N (split a run over processes)")
     parser.add_argument("--merge", nargs="+", type=Path, help="print the table of these runs' JSON files together")
     args = parser.parse_args()
@@ -343,7 +380,7 @@ def main() -> None:
         print(table(merged(args.merge)))
         return
     ANOMALIES = defaultdict(int) if args.anomalies else None
-    HISTORY, STEP = args.history, args.depletion_step
+    HISTORY, STEP, MONTHS = args.history, args.depletion_step, not args.no_months
     PARAMS = ForecastParams(
         drift_per_month=args.drift,
         level_floor=args.level_floor,
@@ -358,7 +395,9 @@ def main() -> None:
         check_against_read_model(ref, first, min(last, first + timedelta(days=70)))
     scores = run(args.orgs, first, last, args.from_org)
     count = args.orgs - args.from_org + 1
-    print(f"window {first}..{last}, {count} organisations ({len(busy)} not idle), {HISTORY} days before, {PARAMS}\n")
+    months = "the months before it" if MONTHS else "no month"
+    print(f"window {first}..{last}, {count} organisations ({len(busy)} not idle), {HISTORY} days before, {months}")
+    print(f"{PARAMS}\n")
     print(table(scores))
     if ANOMALIES is not None:
         print("\n" + "\n".join(f"- {name}: {count}" for name, count in ANOMALIES.items()))

@@ -20,13 +20,9 @@ Every other option goes to bench.forecast_backtest (see its --help); its JSON re
   2024-01-02 … 2027-12-31 (four years, whole periods of most cycles), from its first forecast on, whatever
   the history it has: what a forecaster would do that knew where each level settles but not where its
   cycle stands. Only the simulation knows this; no forecast can read it.
-- `--prior-months N`: the long-run level also reads what the provider reported for the N closed months before
-  the month of the forecasts' first day (each month's total less its non-usage fees ÷ its days; the days of
-  the first day's month before it are left out), newest first, as far as `--long-window` reaches
-  (the oldest one prorated), and reverts once history and months together hold `long_min_days`. That is what
-  the forecasts would know if the collector fetched the provider's past months when it first collects an
-  organisation (a backfill the product does not do: SPEC §3 collects the current and previous month only).
-  The band's long-run level error still counts the daily history only (wider than with the months).
+
+Since 2026-12-01 the backtest's forecasts also read the provider's closed months before the window, as the
+product's do (`--no-months` passes to the backtest: the daily history only, as the rows measured before).
 """
 
 from __future__ import annotations
@@ -35,14 +31,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
 from bench import forecast_backtest as backtest
 from webapp.domain import spend_model
 from webapp.domain.forecast import DayFigure, ForecastParams
-from webapp.domain.months import Month
 from webapp.providers import demo_usage
 from webapp.providers.demo_usage import LineShape
 
@@ -93,59 +88,11 @@ def know_the_base() -> None:
         replaying[:] = [ref]
         return series(ref, first, last)
 
-    def long_run_ratio(history: Sequence[DayFigure], recent: Decimal, params: ForecastParams) -> Decimal | None:
-        return bases[replaying[0]] / recent if recent > 0 else None
+    def long_run(history: Sequence[DayFigure], earlier: object, params: ForecastParams) -> tuple[int, Decimal]:
+        return params.long_window_days, bases[replaying[0]] * params.long_window_days
 
     backtest.series = remembering
-    spend_model.long_run_ratio = long_run_ratio
-
-
-def prior_months(count: int) -> None:
-    """The spend model's long-run level also reads the provider's months before the first day read."""
-    chunks: dict[str, list[tuple[Decimal, int]]] = {}  # per organisation: (variable spend, days), newest first
-    replaying: list[str] = []
-    series = backtest.series
-
-    def remembering(ref: str, first: date, last: date) -> list[DayFigure]:
-        if ref not in chunks:
-            chunks[ref] = _months_before(ref, first, count)
-        replaying[:] = [ref]
-        return series(ref, first, last)
-
-    def long_run_ratio(history: Sequence[DayFigure], recent: Decimal, params: ForecastParams) -> Decimal | None:
-        days = history[-params.long_window_days :]
-        total, count = sum((figure.spend - figure.fixed_fees for figure in days), Decimal(0)), len(days)
-        for amount, length in chunks[replaying[0]]:
-            room = params.long_window_days - count
-            if room <= 0:
-                break
-            total, count = total + amount * min(length, room) / length, count + min(length, room)
-        return total / count / recent if count >= params.long_min_days and recent > 0 else None
-
-    backtest.series = remembering
-    spend_model.long_run_ratio = long_run_ratio
-
-
-def _months_before(ref: str, first: date, count: int) -> list[tuple[Decimal, int]]:
-    """The variable spend and days of the `count` closed months before `first`'s month, newest first, from the
-    provider's reports as of `first`; none before the demo's epoch."""
-    at = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    month, found = Month(first.year, first.month), []
-    for _ in range(count):
-        month = month.previous
-        if month.year < demo_usage.EPOCH_YEAR:
-            break
-        report = backtest.provider.month_costs(ref, month.year, month.month, as_of=at)
-        found.append((_variable(report), (month.end - month.start).days))
-    return found
-
-
-def _variable(report) -> Decimal:
-    return (
-        report.total - sum((fee.amount for fee in report.fees if fee.code != "usage"), Decimal(0))
-        if report
-        else Decimal(0)
-    )
+    spend_model.long_run = long_run
 
 
 def main() -> None:
@@ -155,7 +102,6 @@ def main() -> None:
     parser.add_argument("--step", type=float, default=0.05, help="walk: the largest monthly step (0.05: ±5 %%)")
     parser.add_argument("--growth", type=float, default=0.0, help="every line grows this much a month (0.03: 3 %%)")
     parser.add_argument("--known-base", action="store_true", help="the true long-run level, from the start")
-    parser.add_argument("--prior-months", type=int, default=0, help="the long-run level also reads N past months")
     args, rest = parser.parse_known_args()
     if args.slow == "walk":
         demo_usage.cycle_level = walk(args.step)
@@ -169,9 +115,6 @@ def main() -> None:
     if args.known_base:
         know_the_base()
         what += "; the long-run level known (true mean of 2024-01-02 … 2027-12-31)"
-    if args.prior_months:
-        prior_months(args.prior_months)
-        what += f"; the long-run level also reads the provider's {args.prior_months} months before the first day"
     print(f"what-if: {what}")
     sys.argv = [sys.argv[0], *rest]
     backtest.main()

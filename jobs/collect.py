@@ -86,7 +86,7 @@ def dispatch(kind: str, slot: str) -> dict:
     db.session.commit()
     timeout = int(current_app.config["COLLECT_JOB_TIMEOUT"])
     for organization_id in ids:
-        wanted = [*history, *months] if organization_id in first else months
+        wanted = [*months, *history] if organization_id in first else months
         enqueue_organization(queue, kind, organization_id, slot, wanted, timeout=timeout)
     summary = {"event": "collection_dispatch", "kind": kind, "slot": slot, "organizations": len(ids)}
     log.info(json.dumps(summary))

@@ -24,7 +24,7 @@ def test_collect_inline_and_bad_input(cli):
     assert costs.returncode == 0, costs.stderr
     history = cli("collect", "costs", "--history", "--json")  # collected before: the history on request
     assert history.returncode == 0, history.stderr
-    assert json.loads(history.stdout)["written"] == 25  # 24 closed months and the current one
+    assert json.loads(history.stdout)["written"] == 24  # the 24 months before the ledger's first
     assert_one_line_error(cli("collect", "costs", "--history", "--month", "2026-01"), "cannot be combined")
     assert_one_line_error(cli("collect", "balances", "--org", "999"), "No organisation with id 999")
     assert_one_line_error(cli("collect", "costs", "--month", "2026-13"), "YYYY-MM")

@@ -264,17 +264,18 @@ class RecordingProvider:
         return report("10.00")
 
 
-@pytest.mark.parametrize(
-    ("moment", "first", "last"),
-    [(T0, (2024, 3), (2026, 3)), (datetime(2026, 3, 5, 23, tzinfo=UTC), (2024, 3), (2026, 3))],
-)
-def test_the_first_cost_collection_also_asks_for_the_closed_months_of_two_years(app, moment, first, last):
+@pytest.mark.parametrize("moment", [T0, datetime(2026, 3, 5, 23, tzinfo=UTC)])
+def test_the_first_cost_collection_also_asks_for_the_closed_months_of_two_years(app, moment):
+    """The default months first (the current month's figures come first), then the history, newest first."""
     org = make_org()
     provider = RecordingProvider()
     run = run_collection("costs", provider, organization_ids=[org.id], as_of=moment)
-    assert provider.asked[0] == first and provider.asked[-1] == last and len(set(provider.asked)) == 25
-    assert provider.asked == sorted(provider.asked) and (run.written, run.failed) == (25, 0)
-    assert [(m.year, m.month) for m in history_months(moment)] == provider.asked[: -len(default_cost_months(moment))]
+    default = [(m.year, m.month) for m in default_cost_months(moment)]
+    assert provider.asked[: len(default)] == default and (run.written, run.failed) == (25, 0)
+    history = provider.asked[len(default) :]
+    assert history == sorted(history, reverse=True) and history[-1] == (2024, 3)
+    assert sorted({*default, *history}) == [(2024 + (month - 1) // 12, (month - 1) % 12 + 1) for month in range(3, 28)]
+    assert [(m.year, m.month) for m in history_months(moment)] == history
     provider.asked.clear()
     later = moment + timedelta(hours=3)
     run_collection("costs", provider, organization_ids=[org.id], as_of=later)

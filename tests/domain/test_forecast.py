@@ -272,3 +272,16 @@ def test_a_month_overlapping_the_daily_history_or_given_twice_is_read_once_or_no
     once = forecast_depletion(rows, as_of=as_of, earlier=february)
     assert forecast_depletion(rows, as_of=as_of, earlier=[march, *february, *february]) == once
     assert once.history_days == 128
+
+
+def test_a_month_of_credits_counts_as_no_spend_not_as_negative_spend():
+    """A month whose usage nets out negative (refunds) reads as a month without spend, as a day whose total fell
+    does: it can never turn the long-run level negative and the run-out date into "not within 730 days"."""
+    rows = figures([Decimal(10)] * 30, end_balance=Decimal(2000))
+    as_of = rows[-1].day
+    months = _months(rows[0].day, 3, Decimal(10))
+    credit = [*months[:2], PastMonth(months[2].first_day, Decimal(-2000))]
+    idle = [*months[:2], PastMonth(months[2].first_day, Decimal(0))]
+    with_credit = forecast_depletion(rows, as_of=as_of, earlier=credit)
+    assert with_credit == forecast_depletion(rows, as_of=as_of, earlier=idle)
+    assert with_credit.zero.band is not None and with_credit.zero.band.expected > as_of + timedelta(days=200)

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from tests.dashboard_data import line, make_cost
 from tests.factories import make_org
 from webapp.collection.replay import load_demo_data
-from webapp.collection.rules import collect_costs, history_months, run_collection
+from webapp.collection.rules import collect_costs, run_collection
 from webapp.domain.spend_model import PastMonth
 from webapp.extensions import db
 from webapp.models import CostSnapshot, OrganizationDailyFigure, OrganizationSummary
@@ -121,9 +121,8 @@ def test_the_history_fetched_later_adds_no_day_and_the_write_path_reforecasts(ap
     assert sorted(months_collected(org_id)) == [(2026, 3)]
 
     at = start + timedelta(days=11, hours=1)
-    history = [(month.year, month.month) for month in history_months(at)]
-    run = run_collection(CollectionKind.COSTS, DemoProvider(), organization_ids=[org_id], months=history, as_of=at)
-    assert (run.written, run.failed) == (24, 0)  # 2024-03 … 2026-02
+    run = run_collection(CollectionKind.COSTS, DemoProvider(), organization_ids=[org_id], history=True, as_of=at)
+    assert (run.written, run.failed) == (24, 0)  # the 24 months before the ledger's: 2024-03 … 2026-02
     after, reforecast = stored(org_id)
     assert after == days and reforecast[2] == 730 and reforecast[1] != forecast[1]
     assert differences(org_id) == []

@@ -26,13 +26,15 @@ def _organization_ids(org_id: int | None) -> list[int] | None:
     return [org_id]
 
 
-def _enqueue(kind: CollectionKind, org_id: int | None, months: list[tuple[int, int]] | None, as_json: bool) -> None:
+def _enqueue(
+    kind: CollectionKind, org_id: int | None, month: tuple[int, int] | None, as_json: bool, history: bool
+) -> None:
     from redis.exceptions import RedisError
 
     from webapp.collection.collect_now import QueueUnavailable, collect_now
 
     try:
-        result = collect_now(org_id, kinds=(kind,), months=months, queued=True)
+        result = collect_now(org_id, kinds=(kind,), months=[month] if month else None, queued=True, history=history)
     except (QueueUnavailable, RedisError) as error:
         raise click.ClickException(f"cannot enqueue: {error}") from None
     emit(as_json, {"kind": kind, "job_ids": result.job_ids}, f"Queued {len(result.job_ids)} {kind} job(s).")
@@ -40,18 +42,23 @@ def _enqueue(kind: CollectionKind, org_id: int | None, months: list[tuple[int, i
 
 @database_errors_as_messages
 def _run(
-    kind: CollectionKind, org_id: int | None, months: list[tuple[int, int]] | None, as_json: bool, enqueue: bool = False
+    kind: CollectionKind,
+    org_id: int | None,
+    month: tuple[int, int] | None,
+    as_json: bool,
+    enqueue: bool = False,
+    history: bool = False,
 ) -> None:
     from webapp.collection.rules import run_collection
 
     ids = _organization_ids(org_id)
     if enqueue:
-        return _enqueue(kind, org_id, months, as_json)
+        return _enqueue(kind, org_id, month, as_json, history)
     try:
         provider = get_provider()
     except ProviderError as error:
         raise click.ClickException(str(error)) from None
-    run = run_collection(kind, provider, organization_ids=ids, months=months)
+    run = run_collection(kind, provider, organization_ids=ids, months=[month] if month else None, history=history)
     counts = {k: getattr(run, k) for k in ("written", "unchanged", "no_costs", "failed")}
     emit(
         as_json,
@@ -80,18 +87,14 @@ def collect_balances(org_id: int | None, as_json: bool, enqueue: bool) -> None:
 @click.option(
     "--history",
     is_flag=True,
-    help="Also the closed months of the last two years, as a first collection asks (for organisations collected "
-    "before it did).",
+    help="Only the closed months an organisation's first collection would have asked for: the 24 before its "
+    "ledger's first month (for organisations collected before the first collection asked for them).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--enqueue", is_flag=True, help="Send the work to the RQ workers (REDIS_URL) instead of running it here.")
 def collect_costs(
     org_id: int | None, month: tuple[int, int] | None, history: bool, as_json: bool, enqueue: bool
 ) -> None:
-    from webapp.collection.rules import cost_months
-    from webapp.models.types import utcnow
-
     if month and history:
         raise click.UsageError("--month and --history cannot be combined.")
-    months = [month] if month else [(m.year, m.month) for m in cost_months(utcnow(), first=True)] if history else None
-    _run(CollectionKind.COSTS, org_id, months, as_json, enqueue)
+    _run(CollectionKind.COSTS, org_id, month, as_json, enqueue, history)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from webapp.collection.queue import collection_queue, connect, enqueue_organization, slot_key, slot_start
-from webapp.collection.rules import active_organization_ids, cost_months, run_collection
+from webapp.collection.rules import active_organization_ids, cost_months, months_before_ledger, run_collection
 from webapp.collection.state import never_succeeded
 from webapp.domain.months import Month
 from webapp.models.collection import KINDS, CollectionKind
@@ -36,20 +36,24 @@ def collect_now(
     kinds: tuple[CollectionKind, ...] = KINDS,
     months: list[tuple[int, int]] | None = None,
     queued: bool | None = None,
+    history: bool = False,
 ) -> CollectNowResult:
     """Collect `kinds` for one organisation (or all active ones); queued unless Redis is not configured."""
     ids = [organization_id] if organization_id is not None else None
     if queued is None:
         queued = bool(current_app.config["REDIS_URL"])
     if queued:
-        return _enqueue(ids, kinds, months)
+        return _enqueue(ids, kinds, months, history)
     provider = get_provider()
-    runs = [run_collection(kind, provider, organization_ids=ids, months=months, trigger="manual") for kind in kinds]
+    runs = [
+        run_collection(kind, provider, organization_ids=ids, months=months, trigger="manual", history=history)
+        for kind in kinds
+    ]
     return CollectNowResult("inline", run_ids=[run.id for run in runs])
 
 
 def _enqueue(
-    ids: list[int] | None, kinds: tuple[CollectionKind, ...], months: list[tuple[int, int]] | None
+    ids: list[int] | None, kinds: tuple[CollectionKind, ...], months: list[tuple[int, int]] | None, history: bool
 ) -> CollectNowResult:
     url = current_app.config["REDIS_URL"]
     if not url:
@@ -61,7 +65,8 @@ def _enqueue(
     queue = collection_queue(connect(url))
     job_ids = []
     for organization_id in ids:
-        wanted = [str(Month(*month)) for month in months or cost_months(now, first=organization_id in first)]
+        asked = months_before_ledger(organization_id, now) if history else None
+        wanted = [str(Month(*month)) for month in asked or months or cost_months(now, first=organization_id in first)]
         for kind in kinds:
             job_ids += enqueue_organization(
                 queue, kind, organization_id, slot_key(start), wanted, timeout=current_app.config["COLLECT_JOB_TIMEOUT"]

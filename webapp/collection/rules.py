@@ -34,6 +34,7 @@ from webapp.models import CollectionOutcome, CollectionRun, CostSnapshot, Organi
 from webapp.models.collection import CollectionKind
 from webapp.models.types import utcnow
 from webapp.providers import Provider, ProviderError
+from webapp.read_model.refresh import first_snapshot_at
 
 log = logging.getLogger(__name__)
 PREVIOUS_MONTH_GRACE_DAYS = 5
@@ -146,16 +147,27 @@ def default_cost_months(at: datetime) -> list[Month]:
 
 
 def history_months(at: datetime) -> list[Month]:
-    """The closed months an organisation's first cost collection also asks for, oldest first: up to
-    PAST_MONTHS before the current one, less those collected anyway (default_cost_months). The forecast's
-    long-run level reads them where the daily history is shorter than its two years (docs/collector.md)."""
+    """The closed months an organisation's first cost collection also asks for, newest first: up to PAST_MONTHS
+    before the current one, less those collected anyway (default_cost_months). The forecast's long-run level
+    reads them where the daily history is shorter than its two years (docs/collector.md)."""
     current, collected = Month.of(at), set(default_cost_months(at))
-    return [month for month in (current.shift(-back) for back in range(PAST_MONTHS, 0, -1)) if month not in collected]
+    return [month for month in (current.shift(-back) for back in range(1, PAST_MONTHS + 1)) if month not in collected]
 
 
 def cost_months(at: datetime, *, first: bool) -> list[Month]:
-    """The months a cost collection at `at` asks for: the default ones, after the history at the first."""
-    return [*history_months(at), *default_cost_months(at)] if first else default_cost_months(at)
+    """The months a cost collection at `at` asks for: the default ones, and at the first the history after them
+    (the current month's figures come first)."""
+    return [*default_cost_months(at), *history_months(at)] if first else default_cost_months(at)
+
+
+def months_before_ledger(organization_id: int, at: datetime) -> list[Month]:
+    """`flask collect costs --history`: the PAST_MONTHS closed months before the month of the organisation's
+    first snapshot, newest first (they had ended when the ledger began: they change no daily row); without a
+    ledger, what a first collection at `at` asks."""
+    first_at = first_snapshot_at(organization_id)
+    if first_at is None:
+        return cost_months(at, first=True)
+    return [Month.of(first_at).shift(-back) for back in range(1, PAST_MONTHS + 1)]
 
 
 def active_organization_ids() -> list[int]:
@@ -170,6 +182,7 @@ def run_collection(
     months: list[tuple[int, int]] | None = None,
     trigger: str = "cli",
     as_of: datetime | None = None,
+    history: bool = False,
 ) -> CollectionRun:
     """One recorded run of `kind` over the given (default: all active) organisations, a transaction each.
 
@@ -179,7 +192,7 @@ def run_collection(
     db.session.commit()
     ids = active_organization_ids() if organization_ids is None else organization_ids
     for organization_id in ids:
-        for result in _collect_kind(kind, organization_id, provider, months, as_of, None):
+        for result in _collect_kind(kind, organization_id, provider, months, as_of, None, history=history):
             record_outcome(run, result)
             db.session.commit()
     run.finished_at = utcnow()
@@ -195,9 +208,13 @@ def _collect_kind(
     as_of: datetime | None,
     slot_start: datetime | None,
     ref: str | None = None,
+    *,
+    history: bool = False,
 ) -> Iterator[OrgOutcome]:
     """Read the account (unless the caller did), end that read (no lock held while the provider
-    answers), then collect; each outcome is yielded before the next month is asked, for the caller to commit."""
+    answers), then collect; each outcome is yielded before the next month is asked, for the caller to commit.
+    Cost months: `months`, else the default ones (the history too at the first collection), or with `history`
+    the months before the ledger (months_before_ledger)."""
     if ref is None:
         try:
             ref = organization_ref(organization_id)
@@ -209,9 +226,13 @@ def _collect_kind(
     if kind == CollectionKind.BALANCES:
         yield _guarded(collect_balance, organization_id, provider, as_of=as_of, ref=ref)
         return
-    wanted: Sequence[tuple[int, int]] = months or cost_months(
-        as_of or utcnow(), first=organization_id in never_succeeded(CollectionKind.COSTS, [organization_id])
-    )
+    at = as_of or utcnow()
+    if history:
+        wanted: Sequence[tuple[int, int]] = months_before_ledger(organization_id, at)
+    else:
+        wanted = months or cost_months(
+            at, first=organization_id in never_succeeded(CollectionKind.COSTS, [organization_id])
+        )
     for year, month in wanted:
         yield _guarded(
             collect_costs, organization_id, year, month, provider, as_of=as_of, slot_start=slot_start, ref=ref

@@ -167,8 +167,8 @@ def long_run(history: Sequence[DayFigure], earlier: Sequence[PastMonth], params:
             break
         if month.first_day + timedelta(days=month.days) > first:
             continue
-        read = min(month.days, room)
-        count, total = count + read, total + month.variable * read / month.days
+        read = min(month.days, room)  # (a month of credits counts as no spend, as a day's fall does)
+        count, total = count + read, total + max(ZERO, month.variable) * read / month.days
     return count, total
 
 
