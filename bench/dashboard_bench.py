@@ -56,13 +56,17 @@ def targets() -> dict[str, str]:
         .order_by(func.count().desc())
         .limit(1)
     )
-    now = utcnow()
+    now = utcnow()  # the current month, or the latest with costs (a dataset loaded before the month began)
+    latest = db.session.execute(
+        text("SELECT max(year * 12 + month - 1) FROM cost_snapshots WHERE year * 12 + month <= :now"),
+        {"now": now.year * 12 + now.month},
+    ).scalar_one()
     row = db.session.execute(
         text(
             "SELECT organization_id, year, month FROM cost_snapshots WHERE year = :y AND month = :m "
             "ORDER BY json_array_length(usage_lines::json) DESC, organization_id LIMIT 1"
         ),
-        {"y": now.year, "m": now.month},
+        {"y": latest // 12, "m": latest % 12 + 1},
     ).first()
     month = f"{row.year:04d}-{row.month:02d}"
     return {

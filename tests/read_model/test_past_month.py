@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models import CostSnapshot, OrganizationDailyFigure, OrganizationSummary
 from webapp.models.collection import CollectionKind
 from webapp.providers.demo import DemoProvider
-from webapp.queries.forecasts import past_months
+from webapp.queries.forecasts import depletion_forecast, past_months
 from webapp.read_model.daily import DailyFigures
 from webapp.read_model.forecast import ledger_months
 from webapp.read_model.store import differences, load_ledger
@@ -58,6 +58,8 @@ def test_the_first_collection_fetches_two_years_of_months_which_add_no_day_and_f
     assert days[0][0] == date(2026, 2, 8) and len(days) == 41  # from the first collection's day only
     assert forecast[0] == "forecast" and forecast[2] == 730  # 40 completed days and 690 of the months'
     assert differences(org_id) == []
+    page = depletion_forecast(org_id, today=NOW.date(), threshold=None)  # the organisation page reads them too
+    assert (page.history_days, page.zero.band.expected) == (730, forecast[1])
 
     collect_costs(org_id, 2025, 6, DemoProvider(), as_of=NOW + timedelta(minutes=5))  # again, by hand
     db.session.commit()
