@@ -30,6 +30,14 @@ def line(
     }
 
 
+def in_month(now: datetime, before: timedelta) -> datetime:
+    """`before` earlier than `now`, but not before now's month began: where a snapshot of now's month is collected
+    (tests also run in a month's first hours, when an hour ago was last month)."""
+    from webapp.domain.months import Month
+
+    return max(now - before, Month.of(now).start)
+
+
 def make_cost(
     org: Organization,
     year: int,

@@ -143,14 +143,19 @@ def test_collect_now_inline_for_one_organisation_finishes_and_stops_polling(app,
 
 
 def test_collect_now_for_all_and_unknown_organisations(app, client):
-    make_org(provider_account_ref="demo-0001")
+    active = make_org(provider_account_ref="demo-0001")
     make_org(provider_account_ref="demo-0002", active=False)
     admin(client)
     assert post(client, "/admin/collector/collect", {"organization_id": ""}, page="/admin/collector").status_code == 303
     (event,) = events("collect_now")
     assert event.target == "all active organizations"
     runs = [db.session.get(CollectionRun, run_id) for run_id in event.details["run_ids"]]
-    assert all(run.written + run.unchanged + run.no_costs + run.failed == 1 for run in runs)  # the inactive one skipped
+    outcomes = db.session.scalars(
+        db.select(CollectionOutcome).where(CollectionOutcome.run_id.in_(event.details["run_ids"]))
+    )
+    assert {outcome.organization_id for outcome in outcomes} == {active.id}  # the inactive one skipped
+    counted = {run.kind: run.written + run.unchanged + run.no_costs + run.failed for run in runs}
+    assert counted["balances"] == 1 and counted["costs"] == 25  # its first costs: the current month(s), two years
     assert (
         post(client, "/admin/collector/collect", {"organization_id": 999999}, page="/admin/collector").status_code
         == 404

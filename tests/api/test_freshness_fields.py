@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tests.api.conftest import make_cost
-from tests.dashboard_data import mark_checked
+from tests.dashboard_data import in_month, mark_checked
 from tests.factories import make_balance
 from tests.helpers import selects, sql_statements
 from webapp.models.types import utcnow
@@ -42,7 +42,7 @@ def test_balance_latest_is_still_one_statement(app, client, tenant_a):
 def test_months_are_closed_or_accruing(app, client, tenant_a):
     now = utcnow()
     make_balance(tenant_a.org, "1", at=now - timedelta(minutes=1))
-    make_cost(tenant_a.org, now.year, now.month, now - timedelta(minutes=1), [])
+    make_cost(tenant_a.org, now.year, now.month, in_month(now, timedelta(minutes=1)), [])
     months = client.get("/api/v1/costs/months", headers=tenant_a.headers).get_json()["months"]
     assert months[0] == {"year": now.year, "month": now.month, "status": "accruing"}
     assert {"year": 2026, "month": 3, "status": "closed"} in months

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.dashboard_data import line, make_cost, make_spending, mark_checked, signed_in, table_rows
+from tests.dashboard_data import in_month, line, make_cost, make_spending, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org
 from tests.helpers import selects, sql_statements
 from webapp.domain.balance import runway_days
@@ -23,7 +23,7 @@ def test_portfolio_shows_balance_cost_change_and_badges(app, client):
     make_balance(low, "900.00", at=now - timedelta(days=10))
     make_balance(low, "120.50", at=now - timedelta(hours=1))
     mark_checked(low, now - timedelta(hours=1))
-    make_cost(low, now.year, now.month, now - timedelta(hours=2), [line("Compute", "300.00")])
+    make_cost(low, now.year, now.month, in_month(now, timedelta(hours=2)), [line("Compute", "300.00")])
     stale = make_org(name="Stale Ltd")
     make_balance(stale, "5000.00", at=now - timedelta(days=3))
     mark_checked(stale, now - timedelta(hours=7))  # > 2 × 3 h
@@ -104,7 +104,7 @@ def test_csv_is_the_list_as_shown(app, client):
     for name, amount in (("Alpha", "-3.10"), ("Beta", "10"), ("Alphabet", "20.5")):
         org = make_org(name=name)
         make_balance(org, amount)
-        make_cost(org, now.year, now.month, now - timedelta(hours=1), [line("Compute", "1.25")])
+        make_cost(org, now.year, now.month, in_month(now, timedelta(hours=1)), [line("Compute", "1.25")])
     signed_in(client, role="admin")
     response = client.get("/portfolio.csv?q=alph&sort=balance&dir=desc")
     assert response.mimetype == "text/csv"
@@ -132,11 +132,11 @@ def test_every_column_sorts(app, client, sort, direction):
     make_balance(rich, "900.00", at=now - timedelta(days=9))
     make_balance(rich, "1000.00", at=now - timedelta(hours=2))
     mark_checked(rich, now - timedelta(days=1))
-    make_cost(rich, now.year, now.month, now - timedelta(hours=1), [line("A", "30.00")])
+    make_cost(rich, now.year, now.month, in_month(now, timedelta(hours=1)), [line("A", "30.00")])
     poor = make_org(name="Poor", low_balance_threshold=Decimal("10"))
     make_balance(poor, "5.00", at=now - timedelta(hours=1))
     mark_checked(poor, now)
-    make_cost(poor, now.year, now.month, now - timedelta(hours=1), [line("A", "3.00")])
+    make_cost(poor, now.year, now.month, in_month(now, timedelta(hours=1)), [line("A", "3.00")])
     make_org(name="Empty")
     signed_in(client, role="admin")
     html = client.get(f"/?sort={sort}&dir={direction}", headers={"HX-Request": "true"}).get_data(as_text=True)

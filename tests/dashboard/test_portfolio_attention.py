@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.dashboard_data import line, make_cost, make_spending, mark_checked, signed_in, table_rows
+from tests.dashboard_data import in_month, line, make_cost, make_spending, mark_checked, signed_in, table_rows
 from tests.factories import make_balance, make_org, make_user
 from webapp.extensions import db
 from webapp.models.types import utcnow
@@ -43,7 +43,7 @@ def accounts(app):
     spending = make_org(name="Spending Overdrawn", low_balance_threshold=None)
     make_balance(spending, "-50.00", at=now - timedelta(hours=2))
     mark_checked(spending, now)
-    make_cost(spending, now.year, now.month, now - timedelta(hours=1), [line("A", "90.00")])
+    make_cost(spending, now.year, now.month, in_month(now, timedelta(hours=1)), [line("A", "90.00")])
     short = make_org(name="Short")
     short_cost = make_spending(short, balance="100.00", daily="10.00", now=now)  # runs out in about 10 days
     mark_checked(short, now)
@@ -53,7 +53,7 @@ def accounts(app):
     dollars = make_org(name="Dollar Ltd", low_balance_threshold=Decimal("50"))
     make_balance(dollars, "20.00", currency="USD", at=now - timedelta(hours=1))
     mark_checked(dollars, now)
-    make_cost(dollars, now.year, now.month, now - timedelta(hours=1), [line("A", "7.25")], currency="USD")
+    make_cost(dollars, now.year, now.month, in_month(now, timedelta(hours=1)), [line("A", "7.25")], currency="USD")
     return short_cost + rich_cost
 
 

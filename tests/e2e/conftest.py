@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI, make_test_app
-from tests.dashboard_data import XSS, line, make_cost
+from tests.dashboard_data import XSS, in_month, line, make_cost
 from tests.factories import PASSWORD, make_balance, make_org, make_user
 from webapp.collection.replay import load_demo_data
 from webapp.extensions import db
@@ -60,7 +60,8 @@ def seed(app) -> dict:
         now = datetime.now(UTC)
         hostile = make_org(name=XSS)
         make_balance(hostile, "10.00", at=now - timedelta(days=3))
-        make_cost(hostile, now.year, now.month, now - timedelta(hours=1), [line(XSS, "2.00", operator=("op", XSS))])
+        lines = [line(XSS, "2.00", operator=("op", XSS))]
+        make_cost(hostile, now.year, now.month, in_month(now, timedelta(hours=1)), lines)
         overdrawn = make_org(name="Overdrawn Demo", low_balance_threshold=None)  # issue 13: red whatever the threshold
         make_balance(overdrawn, "-12.34", at=now - timedelta(hours=1))
         ids = [org.id for org in db.session.scalars(db.select(Organization).order_by(Organization.id))]

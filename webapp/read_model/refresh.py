@@ -59,12 +59,7 @@ def refresh(
         select(func.min(DAILY.c.day), func.max(DAILY.c.day)).where(DAILY.c.organization_id == organization_id)
     ).one()
     if whole is not None and first_day is None:
-        ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
-        summary_row, day_rows = derived_rows(organization_id, ledger)
-        write_rows(db.session, summary_row, day_rows)
-        if day_rows and (day_rows[-1]["day"] - day_rows[0]["day"]).days >= anomaly_params().min_history_days:
-            detect(organization_id, previous_last_day=None, newest=day_rows[-1]["day"], rows=day_rows)
-        return  # (a shorter history: no episode can be found, and none was stored, the ledger being append-only)
+        return _first_batch(organization_id, whole)
     if first_day is None or since < first_day:
         rebuild(organization_id)  # no rows yet, or the ledger now starts earlier: everything moves
         return
@@ -85,6 +80,16 @@ def refresh(
     known = {figures.day: figures.closing_balance for figures in read}
     replace_summary(db.session, summary, known, start - timedelta(days=SPEND_WINDOW_DAYS + 1))  # (_days_before's)
     detect(organization_id, previous_last_day=last_day, newest=days[-1].day if days else last_day)
+
+
+def _first_batch(organization_id: int, whole: Ledger) -> None:
+    """The rows of an organisation's first batch, from the snapshots just written (not read back)."""
+    ledger = Ledger(whole.balances, whole.costs, load_states(db.session, organization_id))
+    summary_row, day_rows = derived_rows(organization_id, ledger)
+    write_rows(db.session, summary_row, day_rows)
+    if day_rows and (day_rows[-1]["day"] - day_rows[0]["day"]).days >= anomaly_params().min_history_days:
+        detect(organization_id, previous_last_day=None, newest=day_rows[-1]["day"], rows=day_rows)
+    # (a shorter history: no episode can be found, and none was stored, the ledger being append-only)
 
 
 def _days_before(organization_id: int, start: date, *, for_forecast: bool) -> list[DailyFigures]:

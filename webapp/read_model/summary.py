@@ -20,6 +20,7 @@ from webapp.read_model.forecast import StoredForecast, stored_forecast
 from webapp.read_model.ledger import Ledger, utc_day
 
 SPEND_WINDOW_DAYS = 30
+Months = Sequence[PastMonth]  # the closed months before the daily rows (read_model.forecast.forecast_months)
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,11 @@ class Summary:
 
 
 def summarize(
-    ledger: Ledger,
-    days: Sequence[DailyFigures],
-    *,
-    forecast: StoredForecast | None = None,
-    earlier: Sequence[PastMonth] = (),
+    ledger: Ledger, days: Sequence[DailyFigures], *, forecast: StoredForecast | None = None, earlier: Months = ()
 ) -> Summary:
-    """The summary row; `days` are daily_figures(ledger) (for the forecast: at least the 31 days before
-    as_of's day and the whole trailing run of negative closing balances). `forecast`: the stored one when
-    the caller knows it still holds (read_model.refresh: no completed day changed); else it is computed,
-    its long-run level also reading the `earlier` months (read_model.forecast.forecast_months)."""
+    """The summary row; `days` are daily_figures(ledger) (for the forecast: at least the 31 days before as_of's
+    day and the whole trailing run of negative closing balances). `forecast`: the stored one when the caller knows
+    it still holds (read_model.refresh: no completed day changed); else computed, also from the `earlier` months."""
     as_of = ledger.as_of
     if as_of is None:
         return Summary()
