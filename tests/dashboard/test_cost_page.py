@@ -56,6 +56,20 @@ def test_breakdown_of_a_closed_month(app, client):
     assert '<option value="2026-02">2026-02 · closed</option>' in page
 
 
+def test_a_month_collected_only_after_it_ended_says_so_instead_of_an_empty_chart(app, client):
+    """The months a first collection fetches (or one collected by hand later): one report of the whole month,
+    collected outside the month's axis. A month that accrued keeps its chart."""
+    org = make_org()
+    seed_closed_months(org)  # March: one snapshot on March 5th, one after it ended
+    make_cost(org, 2025, 6, datetime(2026, 4, 1, 3, tzinfo=UTC), [line("Compute", "70.00")])
+    signed_in(client, role="admin")
+    page = client.get(f"/orgs/{org.id}/costs?month=2025-06").get_data(as_text=True)
+    assert 'id="reported-after"' in page and "no accrual to draw" in page and "2026-04-01 03:00" in page
+    assert 'aria-labelledby="accrual-heading"' in page and "Step chart of the month" not in page
+    accrued = client.get(f"/orgs/{org.id}/costs?month=2026-03").get_data(as_text=True)
+    assert 'id="reported-after"' not in accrued and "Step chart of the month" in accrued
+
+
 def test_month_picker_swaps_only_the_breakdown(app, client):
     org = make_org()
     seed_closed_months(org)

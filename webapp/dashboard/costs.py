@@ -47,6 +47,7 @@ def costs(organization_id: int) -> Response:
         months=months,
         month=month.key,
         accruing=now < month.end,
+        reported_after=breakdown is not None and bool(breakdown.accrual) and breakdown.accrual[0][0] >= month.end,
         breakdown=breakdown,
         lines=sort_lines(breakdown.lines, sort, desc) if breakdown else [],
         sort=sort,
