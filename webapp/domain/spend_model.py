@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
+from webapp.domain.months import Month
+
 ZERO = Decimal(0)
 PAST_MONTHS = 24  # closed months before the daily history that the long-run level can read (its 730 days)
 
@@ -47,7 +49,8 @@ class PastMonth:
 
     @property
     def days(self) -> int:
-        return ((self.first_day + timedelta(days=32)).replace(day=1) - self.first_day).days
+        month = Month(self.first_day.year, self.first_day.month)
+        return (month.end - month.start).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +135,10 @@ def spend_model(
     mean_day = sum(weekday_spend, ZERO) / 7
     level_sd = _level_sd(capped, weekday_spend, mean_day)
     fees = [figure.fixed_fees for figure in history[-31:] if figure.day.day == 1]
-    long_days, long_total = long_run(history, earlier, params)
-    long_ratio = None
-    if revert and long_days >= params.long_min_days and mean_day > 0:
-        long_ratio = long_total / long_days / mean_day
+    long_ratio, long_days = None, len(window)
+    if revert:  # (the month projection never reverts: it need not sum two years)
+        long_days, long_total = long_run(history, earlier, params)
+        long_ratio = long_total / long_days / mean_day if long_days >= params.long_min_days and mean_day > 0 else None
     return SpendModel(
         weekday_spend, residual_sd, max(params.level_floor, level_sd), fees[-1] if fees else ZERO,
         len(window) if long_ratio is None else long_days, long_ratio, params.reversion_days,
@@ -165,7 +168,7 @@ def long_run(history: Sequence[DayFigure], earlier: Sequence[PastMonth], params:
         room = params.long_window_days - count
         if room <= 0:
             break
-        if month.first_day + timedelta(days=month.days) > first:
+        if month.first_day + timedelta(days=month.days) > first:  # (its end: it overlaps the daily history)
             continue
         read = min(month.days, room)  # (a month of credits counts as no spend, as a day's fall does)
         count, total = count + read, total + max(ZERO, month.variable) * read / month.days
